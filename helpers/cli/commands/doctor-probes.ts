@@ -1,0 +1,50 @@
+import { NODE_PORTS } from '../../../cluster/profiles.js'
+import { execTool, parseSemver } from '../../system/exec.js'
+import { isPortFree } from '../../system/ports.js'
+import type { DoctorObservations } from './doctor.js'
+
+/** Version-printing arguments per tool. */
+const VERSION_ARGS: Record<'kind' | 'istioctl' | 'helm' | 'kubectl', readonly string[]> = {
+  kind: ['version'],
+  istioctl: ['version', '--remote=false'],
+  helm: ['version', '--short'],
+  kubectl: ['version', '--client'],
+}
+
+export async function toolVersion(tool: string, args: readonly string[]): Promise<string | undefined> {
+  const out = await execTool(tool, args, { timeoutMs: 15_000 })
+  return out.exitCode === 0 ? parseSemver(out.stdout + out.stderr) : undefined
+}
+
+/** Gathers the doctor's observations from this machine. Thin: every judgement is in judgeDoctor. */
+export async function observe(
+  clusterName: string,
+  currentContext: string | undefined,
+): Promise<DoctorObservations> {
+  const [docker, kind, istioctl, helm, kubectl, free] = await Promise.all([
+    execTool('docker', ['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 15_000 }),
+    toolVersion('kind', VERSION_ARGS.kind),
+    toolVersion('istioctl', VERSION_ARGS.istioctl),
+    toolVersion('helm', VERSION_ARGS.helm),
+    toolVersion('kubectl', VERSION_ARGS.kubectl),
+    isPortFree(NODE_PORTS.http),
+  ])
+  let ownedBySuiteCluster = false
+  if (!free && docker.exitCode === 0) {
+    // kind names the node container <cluster>-control-plane; `docker port` lists its mappings.
+    const ports = await execTool('docker', ['port', `${clusterName}-control-plane`], { timeoutMs: 15_000 })
+    ownedBySuiteCluster = ports.exitCode === 0 && ports.stdout.includes(`:${NODE_PORTS.http}`)
+  }
+  return {
+    docker:
+      docker.exitCode === 0
+        ? { reachable: true, serverVersion: docker.stdout.trim() }
+        : {
+            reachable: false,
+            error: (docker.stderr.trim().split('\n')[0] ?? '') || `exit ${docker.exitCode}`,
+          },
+    tools: { kind, istioctl, helm, kubectl },
+    port30000: { free, ownedBySuiteCluster },
+    currentContext,
+  }
+}

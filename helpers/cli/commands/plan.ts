@@ -1,0 +1,80 @@
+import { APP_IMAGES, NODE_PORTS, type Profile } from '../../../cluster/profiles.js'
+import { CATALOGUE } from '../../catalogue.js'
+import { suiteContextName } from '../../kube/context-guard.js'
+
+export interface Plan {
+  readonly profile: string
+  readonly description: string
+  readonly cluster: { readonly name: string; readonly context: string; readonly nodeImage: string }
+  readonly hostPorts: { readonly http: number; readonly https: number; readonly bind: string }
+  readonly ingress: { readonly url: string; readonly note: string }
+  readonly versions: Readonly<Record<string, { version: string; source: string }>>
+  readonly images: readonly string[]
+  readonly scenarios: readonly {
+    id: string
+    title: string
+    section: string
+    observation: string
+    manifests: readonly string[]
+    checks: readonly { id: string; proves: string }[]
+  }[]
+}
+
+/** What `up` and `run` would do for a profile and cluster name. Pure. */
+export function buildPlan(profile: Profile, clusterName: string): Plan {
+  return {
+    profile: profile.name,
+    description: profile.description,
+    cluster: { name: clusterName, context: suiteContextName(clusterName), nodeImage: profile.kind.nodeImage },
+    hostPorts: { http: NODE_PORTS.http, https: NODE_PORTS.https, bind: '127.0.0.1' },
+    ingress: {
+      url: `http://127.0.0.1:${NODE_PORTS.http}/`,
+      note: 'send the Host header (e.g. catalog.istioinaction.io); no /etc/hosts edit',
+    },
+    versions: {
+      istio: { version: profile.istio.version, source: profile.istio.source },
+      kind: { version: profile.kind.version, source: profile.kind.source },
+      kubernetes: { version: profile.kind.kubernetesVersion, source: profile.kind.source },
+      helm: { version: profile.helm.version, source: profile.helm.source },
+      flagger: { version: profile.flagger.chartVersion, source: profile.flagger.source },
+      prometheus: {
+        version: `istio-${profile.istio.version}/${profile.prometheusAddon}`,
+        source: profile.istio.source,
+      },
+    },
+    images: APP_IMAGES,
+    scenarios: CATALOGUE.map((s) => ({
+      id: s.id,
+      title: s.title,
+      section: s.section,
+      observation: s.observation,
+      manifests: s.manifests,
+      checks: s.checks,
+    })),
+  }
+}
+
+export function renderPlan(plan: Plan): string {
+  const lines = [
+    `profile ${plan.profile}: ${plan.description}`,
+    '',
+    `cluster   kind cluster '${plan.cluster.name}', kube context ${plan.cluster.context}`,
+    `node      ${plan.cluster.nodeImage}`,
+    `ports     ${plan.hostPorts.bind}:${plan.hostPorts.http} -> ingress http2 (80 -> 8080 -> NodePort ${plan.hostPorts.http})`,
+    `          ${plan.hostPorts.bind}:${plan.hostPorts.https} -> ingress https (443 -> 8443 -> NodePort ${plan.hostPorts.https})`,
+    `ingress   ${plan.ingress.url} (${plan.ingress.note})`,
+    '',
+    'versions',
+    ...Object.entries(plan.versions).map(([k, v]) => `  ${k.padEnd(11)} ${v.version.padEnd(46)} ${v.source}`),
+    '',
+    `images    ${plan.images.join(', ')}`,
+    '',
+    `scenarios (${plan.scenarios.length})`,
+  ]
+  for (const s of plan.scenarios) {
+    lines.push(`  ${s.id}  [${s.section}] ${s.title}`)
+    lines.push(`    manifests: ${s.manifests.join(', ')}`)
+    for (const c of s.checks) lines.push(`    check ${c.id}: ${c.proves}`)
+  }
+  return lines.join('\n')
+}

@@ -1,0 +1,75 @@
+import { realpathSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { resolveProfile } from '../../cluster/profiles.js'
+import { NotImplementedError, SuiteError } from '../errors.js'
+import { loadKubeConfig } from '../kube/kubeconfig.js'
+import { parseArgv } from './args.js'
+import { doctorExitCode, judgeDoctor, renderDoctor } from './commands/doctor.js'
+import { observe } from './commands/doctor-probes.js'
+import { buildPlan, renderPlan } from './commands/plan.js'
+import { runCommand } from './commands/run.js'
+import { commandHelp, generalHelp } from './help.js'
+
+export interface Io {
+  readonly out: (text: string) => void
+  readonly err: (text: string) => void
+}
+
+/** Runs the CLI and returns its exit code. Every error becomes one cause line and one fix line. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  try {
+    const parsed = parseArgv(argv)
+    if (parsed.kind === 'help') {
+      io.out(parsed.command ? commandHelp(parsed.command) : generalHelp())
+      return 0
+    }
+    const { args } = parsed
+    switch (args.command.name) {
+      case 'plan': {
+        const plan = buildPlan(resolveProfile(args.values.profile as string), args.values.name as string)
+        io.out(args.switches.has('json') ? JSON.stringify(plan, null, 2) : renderPlan(plan))
+        return 0
+      }
+      case 'doctor': {
+        const profile = resolveProfile(args.values.profile as string)
+        const { currentContext } = loadKubeConfig(args.values.kubeconfig)
+        const lines = judgeDoctor(
+          await observe(args.values.name as string, currentContext),
+          profile,
+          args.values.name as string,
+        )
+        io.out(renderDoctor(lines))
+        return doctorExitCode(lines)
+      }
+      case 'run':
+        return await runCommand(args, io.out)
+      case 'all':
+      case 'up':
+        resolveProfile(args.values.profile as string)
+        throw new NotImplementedError('up (cluster bring-up)')
+      case 'down':
+        throw new NotImplementedError('down (cluster removal)')
+      case 'report':
+        throw new NotImplementedError('report')
+      default:
+        throw new NotImplementedError(args.command.name)
+    }
+  } catch (error) {
+    if (error instanceof SuiteError) {
+      io.err(`error: ${error.message}`)
+      if (error.fix) io.err(`fix: ${error.fix}`)
+      return error.exitCode
+    }
+    throw error
+  }
+}
+
+const invokedDirectly =
+  process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)
+if (invokedDirectly) {
+  const code = await main(process.argv.slice(2), {
+    out: (t) => process.stdout.write(`${t}\n`),
+    err: (t) => process.stderr.write(`${t}\n`),
+  })
+  process.exitCode = code
+}

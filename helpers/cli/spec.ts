@@ -1,0 +1,147 @@
+/**
+ * The CLI's commands and flags as data. The parser, the help text and the
+ * README's command table all come from this one description.
+ */
+export interface FlagSpec {
+  readonly name: string
+  readonly kind: 'boolean' | 'string'
+  readonly help: string
+  /** For string flags: the value placeholder shown in help. */
+  readonly value?: string
+  /** For string flags with a closed set of values. */
+  readonly choices?: readonly string[]
+  readonly default?: string
+}
+
+export interface CommandSpec {
+  readonly name: string
+  readonly summary: string
+  readonly usage: string
+  readonly flags: readonly FlagSpec[]
+  /** Names of the positional arguments, for help; `...` marks a list. */
+  readonly positionals: string
+  /** Whether the command may change a cluster (and therefore goes through the context guard). */
+  readonly changesCluster: boolean
+}
+
+export const DEFAULT_CLUSTER_NAME = 'istio-conformance'
+
+const profile: FlagSpec = {
+  name: 'profile',
+  kind: 'string',
+  value: 'P',
+  help: 'version profile (see `plan`)',
+  default: 'current',
+}
+const name: FlagSpec = {
+  name: 'name',
+  kind: 'string',
+  value: 'NAME',
+  help: "the suite's kind cluster name",
+  default: DEFAULT_CLUSTER_NAME,
+}
+const kubeconfig: FlagSpec = {
+  name: 'kubeconfig',
+  kind: 'string',
+  value: 'PATH',
+  help: 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)',
+}
+const context: FlagSpec = {
+  name: 'context',
+  kind: 'string',
+  value: 'NAME',
+  help: 'kube context to use (default: the current context)',
+}
+const allowExisting: FlagSpec = {
+  name: 'allow-existing-cluster',
+  kind: 'boolean',
+  help: "allow a context other than the suite's own kind cluster (needs --context)",
+}
+const json: FlagSpec = { name: 'json', kind: 'boolean', help: 'print one JSON document on stdout' }
+const help: FlagSpec = { name: 'help', kind: 'boolean', help: 'show help' }
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'all',
+    summary: 'the main job (default with no command): up if absent, run every scenario, write reports',
+    usage: '[all] [--profile P] [--name NAME]',
+    flags: [profile, name, kubeconfig, help],
+    positionals: '',
+    changesCluster: true,
+  },
+  {
+    name: 'plan',
+    summary: 'show what `up` and `run` would do (offline)',
+    usage: 'plan [--profile P] [--json]',
+    flags: [profile, name, json, help],
+    positionals: '',
+    changesCluster: false,
+  },
+  {
+    name: 'doctor',
+    summary: 'check Docker, tools, port 30000 and the kube context',
+    usage: 'doctor [--name NAME] [--kubeconfig PATH]',
+    flags: [name, kubeconfig, profile, help],
+    positionals: '',
+    changesCluster: false,
+  },
+  {
+    name: 'up',
+    summary: "create or verify the suite's kind cluster with Istio, Prometheus and Flagger",
+    usage: 'up [--profile P] [--name NAME]',
+    flags: [profile, name, kubeconfig, help],
+    positionals: '',
+    changesCluster: true,
+  },
+  {
+    name: 'down',
+    summary: "delete the suite's kind cluster and nothing else",
+    usage: 'down [--name NAME]',
+    flags: [name, kubeconfig, help],
+    positionals: '',
+    changesCluster: true,
+  },
+  {
+    name: 'run',
+    summary: 'run scenarios (all by default) and write a report folder',
+    usage: 'run [scenario-id...] [--list] [--context NAME --allow-existing-cluster]',
+    flags: [
+      { name: 'list', kind: 'boolean', help: 'print the id and title of every scenario and exit' },
+      profile,
+      name,
+      kubeconfig,
+      context,
+      allowExisting,
+      {
+        name: 'book-timing',
+        kind: 'boolean',
+        help: "use the book's 45 s Flagger analysis interval instead of 10 s",
+      },
+      {
+        name: 'egress',
+        kind: 'string',
+        value: 'MODE',
+        choices: ['hermetic', 'internet'],
+        default: 'hermetic',
+        help: 'service-entry target: a local stand-in container, or the real host',
+      },
+      help,
+    ],
+    positionals: '[scenario-id...]',
+    changesCluster: true,
+  },
+  {
+    name: 'report',
+    summary: 'show the latest report, re-judge a run, or diff two runs',
+    usage: 'report [rejudge RUN.json | diff RUN_A RUN_B]',
+    flags: [help],
+    positionals: '[rejudge FILE | diff A B]',
+    changesCluster: false,
+  },
+]
+
+export const COMMAND_NAMES: readonly string[] = COMMANDS.map((c) => c.name)
+
+export function findCommand(commandName: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.name === commandName)
+}

@@ -1,0 +1,39 @@
+import { type KubeConfig, VersionApi } from '@kubernetes/client-node'
+
+export type Reachability =
+  | { readonly reachable: true; readonly server: string; readonly gitVersion: string }
+  | { readonly reachable: false; readonly server: string; readonly reason: string }
+
+/**
+ * Asks the API server for /version through the given context, with a deadline, so an
+ * absent cluster is reported in seconds rather than after the OS connect timeout.
+ */
+export async function checkReachable(
+  kc: KubeConfig,
+  context: string,
+  timeoutMs = 5_000,
+): Promise<Reachability> {
+  kc.setCurrentContext(context)
+  const server = kc.getCurrentCluster()?.server ?? '(no server)'
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)
+    timer.unref()
+  })
+  try {
+    const info = await Promise.race([kc.makeApiClient(VersionApi).getCode(), deadline])
+    return { reachable: true, server, gitVersion: info.gitVersion }
+  } catch (error) {
+    return { reachable: false, server, reason: describe(error) }
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  const cause = (error as Error & { cause?: unknown }).cause
+  const code = (error as Error & { code?: string }).code ?? (cause as { code?: string } | undefined)?.code
+  const first = error.message.split('\n')[0] ?? ''
+  return code && !first.includes(code) ? `${code}: ${first}` : first
+}

@@ -1,0 +1,33 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+/** Writes a kubeconfig with the given contexts (each with its own cluster at `server`) to a temp file. */
+export function writeKubeconfig(options: {
+  currentContext?: string
+  contexts: readonly string[]
+  server?: string
+}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'itc-kubeconfig-'))
+  const path = join(dir, 'config')
+  const server = options.server ?? 'https://127.0.0.1:6443'
+  const lines = ['apiVersion: v1', 'kind: Config']
+  if (options.currentContext) lines.push(`current-context: ${options.currentContext}`)
+  lines.push('contexts:')
+  for (const c of options.contexts) lines.push(`- name: ${c}`, `  context: {cluster: ${c}, user: ${c}}`)
+  lines.push('clusters:')
+  for (const c of options.contexts) {
+    lines.push(`- name: ${c}`, `  cluster: {server: "${server}", insecure-skip-tls-verify: true}`)
+  }
+  lines.push('users:')
+  for (const c of options.contexts) lines.push(`- name: ${c}`, '  user: {token: test-token}')
+  writeFileSync(path, `${lines.join('\n')}\n`)
+  return path
+}
+
+export function writeRaw(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'itc-kubeconfig-'))
+  const path = join(dir, 'config')
+  writeFileSync(path, text)
+  return path
+}
