@@ -1,0 +1,50 @@
+import { setTimeout as delay } from 'node:timers/promises'
+import { SuiteError } from './errors.js'
+
+export class DeadlineError extends SuiteError {
+  constructor(
+    readonly what: string,
+    readonly timeoutMs: number,
+    readonly lastState: string,
+  ) {
+    super(`${what}: not reached within ${Math.round(timeoutMs / 1000)} s; last state seen: ${lastState}`, 1)
+  }
+}
+
+export interface Clock {
+  now(): number
+  sleep(ms: number): Promise<void>
+}
+
+export const realClock: Clock = { now: () => Date.now(), sleep: (ms) => delay(ms) }
+
+export type PollResult<T> = { done: true; value: T } | { done: false; state: string }
+
+/**
+ * Polls `check` until it reports done or the deadline passes. Each round's `state` is kept, so
+ * a timeout says what was last seen (pod phases, container reasons, weights...), not just
+ * "timed out". A check that throws counts as a state, not a failure: the API may be
+ * briefly unavailable while a component restarts.
+ */
+export async function pollUntil<T>(
+  what: string,
+  check: () => Promise<PollResult<T>>,
+  options: { timeoutMs: number; intervalMs?: number; clock?: Clock },
+): Promise<T> {
+  const clock = options.clock ?? realClock
+  const interval = options.intervalMs ?? 1_000
+  const deadline = clock.now() + options.timeoutMs
+  let lastState = 'no observation yet'
+  for (;;) {
+    try {
+      const result = await check()
+      if (result.done) return result.value
+      lastState = result.state
+    } catch (error) {
+      lastState = `error: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`
+    }
+    const left = deadline - clock.now()
+    if (left <= 0) throw new DeadlineError(what, options.timeoutMs, lastState)
+    await clock.sleep(Math.min(interval, left))
+  }
+}

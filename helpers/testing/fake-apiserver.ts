@@ -1,0 +1,59 @@
+import type { ServerResponse } from 'node:http'
+import { json, type RecordedRequest, startRecordingServer } from './recording-server.js'
+
+/** Discovery documents for the groups our tests touch (shape: metav1.APIResourceList). */
+const RESOURCES: Record<string, { name: string; kind: string; namespaced: boolean }[]> = {
+  '/api/v1': [
+    { name: 'configmaps', kind: 'ConfigMap', namespaced: true },
+    { name: 'namespaces', kind: 'Namespace', namespaced: false },
+    { name: 'pods', kind: 'Pod', namespaced: true },
+    { name: 'services', kind: 'Service', namespaced: true },
+    { name: 'events', kind: 'Event', namespaced: true },
+  ],
+  '/apis/apps/v1': [{ name: 'deployments', kind: 'Deployment', namespaced: true }],
+  '/apis/networking.istio.io/v1beta1': [
+    { name: 'virtualservices', kind: 'VirtualService', namespaced: true },
+    { name: 'gateways', kind: 'Gateway', namespaced: true },
+  ],
+}
+
+/**
+ * A minimal Kubernetes API server on 127.0.0.1: serves discovery, stores what is applied
+ * (server-side apply echoes the object), and lets a test answer anything else itself.
+ * Records every request so tests can check method, path, query and headers.
+ */
+export async function startFakeApiServer(
+  extra: (req: RecordedRequest, res: ServerResponse, store: Map<string, unknown>) => boolean = () => false,
+) {
+  const store = new Map<string, unknown>()
+  const server = await startRecordingServer((req, res) => {
+    const path = req.url.split('?')[0] ?? ''
+    const discovery = RESOURCES[path]
+    if (discovery) {
+      json(res, 200, {
+        kind: 'APIResourceList',
+        groupVersion: path.replace(/^\/apis?\//, ''),
+        resources: discovery.map((r) => ({ ...r, verbs: ['get', 'list', 'patch', 'delete', 'create'] })),
+      })
+      return
+    }
+    if (extra(req, res, store)) return
+    if (req.method === 'PATCH') {
+      const body = JSON.parse(req.body) as unknown
+      store.set(path, body)
+      json(res, 200, body)
+      return
+    }
+    if (req.method === 'GET' && store.has(path)) {
+      json(res, 200, store.get(path))
+      return
+    }
+    if (req.method === 'DELETE') {
+      const existed = store.delete(path)
+      json(res, existed ? 200 : 404, { kind: 'Status', code: existed ? 200 : 404 })
+      return
+    }
+    json(res, 404, { kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404 })
+  })
+  return { ...server, store }
+}
