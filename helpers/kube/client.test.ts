@@ -110,7 +110,12 @@ describe('KubeClient against a recording API server', () => {
     })
     close = api.close
     let t = 0
-    const client = clientFor(api.url, { now: () => t, sleep: async (ms) => void (t += ms) })
+    const client = clientFor(api.url, {
+      now: () => t,
+      sleep: async (ms) => {
+        t += ms
+      },
+    })
     const error = await client.waitForDeployments('istio-system', ['istiod'], 6_000).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(DeadlineError)
     const message = (error as DeadlineError).message
