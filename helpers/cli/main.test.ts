@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { SCENARIO_IDS } from '../catalogue.js'
 import { writeKubeconfig, writeRaw } from '../testing/kubeconfig-fixtures.js'
 import { json, startRecordingServer } from '../testing/recording-server.js'
+import { recordingTools } from '../testing/recording-tools.js'
 import { main } from './main.js'
 
 async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -31,6 +32,8 @@ describe('CLI contract', () => {
     const plan = JSON.parse((await cli(['plan', '--profile', 'book', '--json'])).out)
     expect(plan.versions.istio.version).toBe('1.17.8')
     expect(plan.cluster.nodeImage).toMatch(/^kindest\/node:v1\.26\.15@sha256:[0-9a-f]{64}$/)
+    expect(plan.toolChecksums.kind['linux-amd64']).toMatch(/^[0-9a-f]{64}$/)
+    expect(plan.toolChecksums.istio['darwin-arm64']).toContain("publisher's checksum file")
   })
 
   it('plan without --json is readable text with every scenario and its checks', async () => {
@@ -73,10 +76,30 @@ describe('CLI contract', () => {
   })
 
   it('steps not built yet stop with exit 3 and name the step', async () => {
-    const { code, err } = await cli(['up'])
+    const { code, err } = await cli(['report'])
     expect(code).toBe(3)
-    expect(err).toBe('error: not implemented yet: up (cluster bring-up)')
+    expect(err).toBe('error: not implemented yet: report')
   })
+
+  it.each([{ argv: ['up'] }, { argv: ['down'] }, { argv: [] }])(
+    '$argv without a Docker daemon exits 2 before touching anything',
+    async ({ argv }) => {
+      // A fake docker that fails like a client without a daemon: hermetic even where Docker runs.
+      const fake = recordingTools({
+        docker: { stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock\n', exit: 1 },
+      })
+      vi.stubEnv('PATH', `${fake.dir}:${process.env.PATH}`)
+      try {
+        const { code, err } = await cli(argv)
+        expect(code).toBe(2)
+        expect(err).toContain('Docker daemon not reachable: Cannot connect to the Docker daemon')
+        expect(err).toContain('doctor')
+        expect(fake.calls()).toEqual([['docker', 'info', '--format', '{{.ServerVersion}}']])
+      } finally {
+        vi.unstubAllEnvs()
+      }
+    },
+  )
 
   it('help exists for the CLI and for every command', async () => {
     expect((await cli(['--help'])).out).toContain('commands:')

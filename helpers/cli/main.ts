@@ -2,8 +2,10 @@ import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { resolveProfile } from '../../cluster/profiles.js'
 import { NotImplementedError, SuiteError } from '../errors.js'
+import { suiteContextName } from '../kube/context-guard.js'
 import { loadKubeConfig } from '../kube/kubeconfig.js'
 import { parseArgv } from './args.js'
+import { downCommand, upCommand } from './commands/cluster.js'
 import { doctorExitCode, judgeDoctor, renderDoctor } from './commands/doctor.js'
 import { observe } from './commands/doctor-probes.js'
 import { buildPlan, renderPlan } from './commands/plan.js'
@@ -43,12 +45,21 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       }
       case 'run':
         return await runCommand(args, io.out)
-      case 'all':
       case 'up':
-        resolveProfile(args.values.profile as string)
-        throw new NotImplementedError('up (cluster bring-up)')
+        await upCommand(args, io.out)
+        return 0
       case 'down':
-        throw new NotImplementedError('down (cluster removal)')
+        await downCommand(args, io.out)
+        return 0
+      case 'all': {
+        // The main job: the suite's own cluster (created or verified), then every scenario on it.
+        const name = args.values.name as string
+        await upCommand(args, io.out)
+        return await runCommand(
+          { ...args, positionals: [], values: { ...args.values, context: suiteContextName(name) } },
+          io.out,
+        )
+      }
       case 'report':
         throw new NotImplementedError('report')
       default:

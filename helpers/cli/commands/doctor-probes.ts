@@ -1,20 +1,8 @@
 import { NODE_PORTS } from '../../../cluster/profiles.js'
-import { execTool, parseSemver } from '../../system/exec.js'
+import { execTool } from '../../system/exec.js'
 import { isPortFree } from '../../system/ports.js'
+import { versionOnPath } from '../../system/tool-version.js'
 import type { DoctorObservations } from './doctor.js'
-
-/** Version-printing arguments per tool. */
-const VERSION_ARGS: Record<'kind' | 'istioctl' | 'helm' | 'kubectl', readonly string[]> = {
-  kind: ['version'],
-  istioctl: ['version', '--remote=false'],
-  helm: ['version', '--short'],
-  kubectl: ['version', '--client'],
-}
-
-export async function toolVersion(tool: string, args: readonly string[]): Promise<string | undefined> {
-  const out = await execTool(tool, args, { timeoutMs: 15_000 })
-  return out.exitCode === 0 ? parseSemver(out.stdout + out.stderr) : undefined
-}
 
 /** Gathers the doctor's observations from this machine. Thin: every judgement is in judgeDoctor. */
 export async function observe(
@@ -23,10 +11,10 @@ export async function observe(
 ): Promise<DoctorObservations> {
   const [docker, kind, istioctl, helm, kubectl, free] = await Promise.all([
     execTool('docker', ['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 15_000 }),
-    toolVersion('kind', VERSION_ARGS.kind),
-    toolVersion('istioctl', VERSION_ARGS.istioctl),
-    toolVersion('helm', VERSION_ARGS.helm),
-    toolVersion('kubectl', VERSION_ARGS.kubectl),
+    versionOnPath('kind'),
+    versionOnPath('istioctl'),
+    versionOnPath('helm'),
+    versionOnPath('kubectl'),
     isPortFree(NODE_PORTS.http),
   ])
   let ownedBySuiteCluster = false

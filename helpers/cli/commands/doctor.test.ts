@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { PROFILES } from '../../../cluster/profiles.js'
 import { isPortFree } from '../../system/ports.js'
+import { toolVersion } from '../../system/tool-version.js'
 import { type DoctorObservations, doctorExitCode, judgeDoctor, renderDoctor } from './doctor.js'
-import { toolVersion } from './doctor-probes.js'
 
 const book = PROFILES.book as NonNullable<(typeof PROFILES)['book']>
 

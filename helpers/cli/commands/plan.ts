@@ -1,4 +1,4 @@
-import { APP_IMAGES, NODE_PORTS, type Profile } from '../../../cluster/profiles.js'
+import { APP_IMAGES, NODE_PORTS, PLATFORMS, type Profile, type ToolPin } from '../../../cluster/profiles.js'
 import { CATALOGUE } from '../../catalogue.js'
 import { suiteContextName } from '../../kube/context-guard.js'
 
@@ -9,6 +9,8 @@ export interface Plan {
   readonly hostPorts: { readonly http: number; readonly https: number; readonly bind: string }
   readonly ingress: { readonly url: string; readonly note: string }
   readonly versions: Readonly<Record<string, { version: string; source: string }>>
+  /** How each downloaded tool is verified, per platform: its pinned sha256, or the publisher's file. */
+  readonly toolChecksums: Readonly<Record<string, Readonly<Record<string, string>>>>
   readonly images: readonly string[]
   readonly scenarios: readonly {
     id: string
@@ -42,6 +44,11 @@ export function buildPlan(profile: Profile, clusterName: string): Plan {
         source: profile.istio.source,
       },
     },
+    toolChecksums: {
+      kind: checksums(profile.kind),
+      istio: checksums(profile.istio),
+      helm: checksums(profile.helm),
+    },
     images: APP_IMAGES,
     scenarios: CATALOGUE.map((s) => ({
       id: s.id,
@@ -52,6 +59,12 @@ export function buildPlan(profile: Profile, clusterName: string): Plan {
       checks: s.checks,
     })),
   }
+}
+
+const PUBLISHER_FILE = "publisher's checksum file, recorded on first download"
+
+function checksums(pin: ToolPin): Record<string, string> {
+  return Object.fromEntries(PLATFORMS.map((p) => [p, pin.sha256[p] ?? PUBLISHER_FILE]))
 }
 
 export function renderPlan(plan: Plan): string {
@@ -66,6 +79,13 @@ export function renderPlan(plan: Plan): string {
     '',
     'versions',
     ...Object.entries(plan.versions).map(([k, v]) => `  ${k.padEnd(11)} ${v.version.padEnd(46)} ${v.source}`),
+    '',
+    'checksums',
+    ...Object.entries(plan.toolChecksums).map(([tool, byPlatform]) => {
+      const values = Object.values(byPlatform)
+      const pinned = values.filter((v) => v !== PUBLISHER_FILE).length
+      return `  ${tool.padEnd(11)} ${pinned === values.length ? `sha256 pinned for all ${pinned} platforms` : pinned === 0 ? `verified against the ${PUBLISHER_FILE}` : `${pinned}/${values.length} pinned`}`
+    }),
     '',
     `images    ${plan.images.join(', ')}`,
     '',

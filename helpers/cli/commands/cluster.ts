@@ -1,0 +1,105 @@
+import { join } from 'node:path'
+import { createClusterApi } from '../../../cluster/api-adapter.js'
+import { createClusterCli } from '../../../cluster/cli-adapter.js'
+import { type Profile, resolveProfile } from '../../../cluster/profiles.js'
+import { resolveClusterTools, resolveTool } from '../../../cluster/resolve-tools.js'
+import { hostPlatform } from '../../../cluster/tools.js'
+import { down, type UpResult, up } from '../../../cluster/up.js'
+import { UsageError } from '../../errors.js'
+import { KubeClient } from '../../kube/client.js'
+import { suiteContextName } from '../../kube/context-guard.js'
+import { loadKubeConfig } from '../../kube/kubeconfig.js'
+import { REPORTS_DIR, stamp } from '../../runner/paths.js'
+import { Phases, renderTimings, writeJson } from '../../runner/progress.js'
+import { execTool } from '../../system/exec.js'
+import type { ParsedArgs } from '../args.js'
+
+async function requireDocker(): Promise<void> {
+  const docker = await execTool('docker', ['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 15_000 })
+  if (docker.exitCode !== 0) {
+    throw new UsageError(
+      `Docker daemon not reachable: ${(docker.stderr.trim().split('\n')[0] ?? '') || `docker exited ${docker.exitCode}`}`,
+      "start Docker and check with 'npm run conformance -- doctor'",
+    )
+  }
+}
+
+/**
+ * `up`: the suite's own cluster only. The context is derived from --name (kind-<name>),
+ * never taken from the kubeconfig, so `up` cannot touch another cluster.
+ */
+export async function upCommand(args: ParsedArgs, out: (line: string) => void): Promise<UpResult> {
+  const profile = resolveProfile(args.values.profile as string)
+  const name = args.values.name as string
+  const kubeconfig = args.values.kubeconfig
+  const context = suiteContextName(name)
+  const platform = hostPlatform()
+  await requireDocker()
+  const phases = new Phases(out)
+  const startedAt = new Date()
+  let result: UpResult | undefined
+  let failure: string | undefined
+  try {
+    const { paths, resolved } = await phases.run(
+      'tools',
+      `kind ${profile.kind.version}, istioctl ${profile.istio.version}, helm ${profile.helm.version}`,
+      () => resolveClusterTools(profile, platform),
+    )
+    for (const [tool, r] of Object.entries(resolved))
+      out(`           ${tool} ${r.version} from ${r.source === 'path' ? 'PATH' : r.path}`)
+    result = await up(profile, name, {
+      cli: createClusterCli(paths, { profile, context, kubeconfig }),
+      api: async () => createClusterApi(new KubeClient(loadKubeConfig(kubeconfig).kubeConfig, context)),
+      phases,
+    })
+    out(summaryLine(result, profile, name))
+    return result
+  } catch (error) {
+    failure = error instanceof Error ? error.message : String(error)
+    throw error
+  } finally {
+    out('')
+    out(renderTimings(phases.timings))
+    const file = join(REPORTS_DIR, `up-${stamp(startedAt)}-${profile.name}.json`)
+    await writeJson(file, {
+      command: 'up',
+      cluster: name,
+      context,
+      profile: profile.name,
+      startedAt: startedAt.toISOString(),
+      endedAt: new Date().toISOString(),
+      decision: result?.decision,
+      record: result?.record,
+      failure,
+      phases: phases.timings,
+    })
+    out(`timings written to ${file}`)
+  }
+}
+
+function summaryLine(result: UpResult, profile: Profile, name: string): string {
+  const what = {
+    create: 'created',
+    verified: 'verified (already healthy, nothing changed)',
+    repair: 'repaired',
+    refuse: 'refused',
+  }[result.decision.action]
+  return `cluster '${name}' ${what}: Istio ${profile.istio.version}, Kubernetes ${profile.kind.kubernetesVersion}, ingress http://127.0.0.1:30000 (send a Host header)`
+}
+
+/** `down`: deletes the suite's kind cluster by name and nothing else. */
+export async function downCommand(args: ParsedArgs, out: (line: string) => void): Promise<void> {
+  const name = args.values.name as string
+  const profile = resolveProfile('current')
+  await requireDocker()
+  const kind = await resolveTool('kind', profile, hostPlatform())
+  const cli = createClusterCli(
+    { kind: kind.path, istioctl: 'istioctl', helm: 'helm', docker: 'docker', istioDir: '' },
+    { profile, context: suiteContextName(name), kubeconfig: args.values.kubeconfig },
+  )
+  out(
+    (await down(name, cli))
+      ? `deleted kind cluster '${name}'`
+      : `no kind cluster named '${name}': nothing to delete`,
+  )
+}
