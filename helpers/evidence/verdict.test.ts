@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_SPEC } from '../stats/ratio-tests.js'
+import {
+  checkErrors,
+  DEFAULT_ERROR_BOUND,
+  encodeOutcomes,
+  judgeShare,
+  type RatioEvidence,
+  type ZeroToleranceEvidence,
+} from './verdict.js'
+
+/** Outcomes with exactly round(share * i) v2 among the first i: the most conforming stream possible. */
+function stream(share: number, length: number, errorsEvery = 0): string {
+  let out = ''
+  let k = 0
+  for (let i = 1; i <= length; i++) {
+    if (errorsEvery && i % errorsEvery === 0) {
+      out += 'e'
+      continue
+    }
+    const target = Math.round(i * share)
+    out += target > k ? '2' : '1'
+    if (target > k) k++
+  }
+  return out
+}
+
+const ratio = (p0: number, outcomes: string, errorBound = DEFAULT_ERROR_BOUND): RatioEvidence => ({
+  kind: 'ratio',
+  spec: { p0, ...DEFAULT_SPEC },
+  errorBound,
+  outcomes,
+})
+
+describe('judgeShare: sequential ratio checks', () => {
+  it('passes 10% observed when 10% is expected, with numbers for the report', () => {
+    const v = judgeShare(ratio(0.1, stream(0.1, 3000)))
+    expect(v.passed).toBe(true)
+    expect(v.procedure).toBe('sequential')
+    expect(v.observedShare).toBeCloseTo(0.1, 1)
+    expect(v.interval[0]).toBeLessThan(0.1)
+    expect(v.interval[1]).toBeGreaterThan(0.1)
+    expect(v.boundaries.passLow).toBeLessThanOrEqual(v.counts.v2)
+    expect(v.boundaries.passHigh).toBeGreaterThanOrEqual(v.counts.v2)
+    expect(v.oc.falseFailure).toBeLessThanOrEqual(1e-6)
+    expect(v.cause).toContain('consistent with the expected 10.0%')
+    expect(v.requests).toBeLessThan(1000)
+  })
+
+  it('fails 50/50 observed when 90/10 is expected, naming shares and interval', () => {
+    const v = judgeShare(ratio(0.1, stream(0.5, 3000)))
+    expect(v.passed).toBe(false)
+    expect(v.cause).toMatch(
+      /^v2 share 5\d\.\d% \(\d+\/\d+\) is inconsistent with the expected 10\.0%; 99\.9999% interval \[/,
+    )
+    expect(v.n).toBeLessThan(100)
+  })
+
+  it('fails when errors after convergence exceed their bound, even if the share conforms', () => {
+    const v = judgeShare(ratio(0.5, stream(0.5, 3000, 20)))
+    expect(v.passed).toBe(false)
+    expect(v.cause).toMatch(/^\d+ errors in \d+ requests exceed the error bound/)
+    expect(v.counts.error).toBeGreaterThan(0)
+  })
+
+  it('fails when the evidence runs out before a decision', () => {
+    const v = judgeShare(ratio(0.5, stream(0.5, 50)))
+    expect(v.passed).toBe(false)
+    expect(v.cause).toContain('undecided after 50')
+  })
+
+  it('is deterministic: judging the same evidence twice gives the same verdict', () => {
+    const evidence = ratio(0.5, stream(0.5, 3000))
+    expect(judgeShare(evidence)).toEqual(judgeShare(JSON.parse(JSON.stringify(evidence))))
+  })
+})
+
+describe('judgeShare: zero tolerance', () => {
+  const zero = (expected: 'v1' | 'v2', outcomes: string): ZeroToleranceEvidence => ({
+    kind: 'zero-tolerance',
+    expected,
+    leak: 0.01,
+    beta: 1e-3,
+    errorBound: { maxRate: 0, alpha: 1e-6 },
+    outcomes,
+  })
+
+  it('passes 688 responses all v1', () => {
+    const v = judgeShare(zero('v1', '1'.repeat(700)))
+    expect(v.passed).toBe(true)
+    expect(v.n).toBe(688)
+    expect(v.cause).toContain('a 1% leak would show with probability >= 0.999')
+  })
+
+  it('fails on one v2 leak under subset-v1, naming where', () => {
+    const v = judgeShare(zero('v1', `${'1'.repeat(400)}2${'1'.repeat(300)}`))
+    expect(v.passed).toBe(false)
+    expect(v.cause).toBe('1 of 688 responses were v2 (first at request 401); expected only v1')
+  })
+
+  it('fails on any error when the bound is zero, and when too few responses came', () => {
+    expect(judgeShare(zero('v2', `${'2'.repeat(100)}e${'2'.repeat(700)}`)).cause).toContain(
+      '1 errors in 689 requests',
+    )
+    expect(judgeShare(zero('v2', '2'.repeat(100))).cause).toContain('only 100 of the 688')
+  })
+})
+
+describe('checkErrors', () => {
+  it('allows a few errors at rate 0.001 over 700 requests but not many', () => {
+    expect(checkErrors(2, 700, DEFAULT_ERROR_BOUND)).toBe(true)
+    expect(checkErrors(20, 700, DEFAULT_ERROR_BOUND)).toBe(false)
+    expect(checkErrors(1, 700, { maxRate: 0, alpha: 1e-6 })).toBe(false)
+  })
+
+  it('encodes outcomes compactly', () => {
+    expect(encodeOutcomes(['v1', 'v2', 'error'])).toBe('12e')
+  })
+})
