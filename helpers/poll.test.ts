@@ -42,7 +42,7 @@ describe('pollUntil', () => {
     ).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(DeadlineError)
     expect((error as DeadlineError).message).toBe(
-      'istiod ready: not reached within 2 s; last state seen: 0/1 ready (poll 5)',
+      'istiod ready: not reached within 2.0 s; last state seen: 0/1 ready (poll 5)',
     )
   })
 

@@ -7,9 +7,11 @@ export class DeadlineError extends SuiteError {
     readonly timeoutMs: number,
     readonly lastState: string,
   ) {
-    super(`${what}: not reached within ${Math.round(timeoutMs / 1000)} s; last state seen: ${lastState}`, 1)
+    super(`${what}: not reached within ${seconds(timeoutMs)} s; last state seen: ${lastState}`, 1)
   }
 }
+
+const seconds = (ms: number) => (ms < 10_000 ? (ms / 1000).toFixed(1) : String(Math.round(ms / 1000)))
 
 export interface Clock {
   now(): number

@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto'
+import { Pool } from 'undici'
+import type { ResponseClass } from '../evidence/verdict.js'
+import { type Clock, type PollResult, pollUntil, realClock } from '../poll.js'
+import type { Classifier } from './classify.js'
+
+export interface Target {
+  /** Where the ingress listens: the kind node's published port on loopback. */
+  readonly address: string
+  readonly port: number
+}
+
+export interface Probe {
+  /** Host header: how the gateway picks the virtual host, with no /etc/hosts edit. */
+  readonly host: string
+  readonly path: string
+  readonly headers?: Readonly<Record<string, string>>
+}
+
+export interface RequestRecord {
+  readonly index: number
+  readonly requestId: string
+  readonly status: number | null
+  readonly class: ResponseClass
+  readonly reason?: string
+  readonly latencyMs: number
+}
+
+export interface SampleResult {
+  /** Every request sent, in the order it was issued. */
+  readonly records: readonly RequestRecord[]
+  readonly counts: Readonly<Record<ResponseClass, number>>
+  /** True when onOrdered asked to stop before maxRequests. */
+  readonly stoppedEarly: boolean
+  readonly elapsedMs: number
+}
+
+export interface SampleOptions {
+  readonly maxRequests: number
+  readonly concurrency?: number
+  readonly timeoutMs?: number
+  /**
+   * Called with each record in issue order (never completion order, which would favour the
+   * faster version); return true to stop sending. Requests already in flight finish and are
+   * recorded, but come after the decision point.
+   */
+  readonly onOrdered?: (record: RequestRecord) => boolean
+  readonly classify: Classifier
+}
+
+/**
+ * Sends up to maxRequests requests through one keep-alive connection pool with bounded
+ * concurrency, consuming and classifying every body. Timeouts and resets are errors with a
+ * reason, never dropped.
+ */
+export async function sample(target: Target, probe: Probe, options: SampleOptions): Promise<SampleResult> {
+  const concurrency = options.concurrency ?? 8
+  const timeoutMs = options.timeoutMs ?? 5_000
+  const pool = new Pool(`http://${target.address}:${target.port}`, {
+    connections: concurrency,
+    pipelining: 1,
+  })
+  const records: (RequestRecord | undefined)[] = []
+  let next = 0
+  let ordered = 0
+  let stop = false
+  const started = performance.now()
+
+  const advance = () => {
+    while (ordered < records.length && records[ordered] !== undefined) {
+      const record = records[ordered] as RequestRecord
+      ordered++
+      if (!stop && options.onOrdered?.(record)) stop = true
+    }
+  }
+
+  const worker = async () => {
+    while (!stop && next < options.maxRequests) {
+      const index = next++
+      records[index] = await sendOne(pool, probe, index, timeoutMs, options.classify)
+      advance()
+    }
+  }
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, options.maxRequests) }, worker))
+  } finally {
+    await pool.close()
+  }
+  const done = records.filter((r): r is RequestRecord => r !== undefined)
+  const counts: Record<ResponseClass, number> = { v1: 0, v2: 0, error: 0 }
+  for (const r of done) counts[r.class]++
+  return { records: done, counts, stoppedEarly: stop, elapsedMs: performance.now() - started }
+}
+
+async function sendOne(
+  pool: Pool,
+  probe: Probe,
+  index: number,
+  timeoutMs: number,
+  classify: Classifier,
+): Promise<RequestRecord> {
+  const requestId = randomUUID()
+  const t0 = performance.now()
+  try {
+    const response = await pool.request({
+      method: 'GET',
+      path: probe.path,
+      headers: { ...probe.headers, host: probe.host, 'x-request-id': requestId },
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+    const body = await response.body.text()
+    const c = classify(response.statusCode, body)
+    return {
+      index,
+      requestId,
+      status: response.statusCode,
+      class: c.class,
+      ...(c.reason ? { reason: c.reason } : {}),
+      latencyMs: performance.now() - t0,
+    }
+  } catch (error) {
+    return {
+      index,
+      requestId,
+      status: null,
+      class: 'error',
+      reason: describeError(error),
+      latencyMs: performance.now() - t0,
+    }
+  }
+}
+
+function describeError(error: unknown): string {
+  const e = error as { code?: string; name?: string; message?: string; cause?: { code?: string } }
+  if (e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT')
+    return 'timeout'
+  return e.code ?? e.cause?.code ?? e.message ?? String(error)
+}
+
+export interface Convergence {
+  readonly requests: number
+  readonly elapsedMs: number
+}
+
+/**
+ * The gate before any measurement: K consecutive responses of the expected class within T,
+ * one request about every intervalMs. Route changes reach the proxies asynchronously; a
+ * measurement started before they have would be judging the old configuration. On timeout
+ * it reports the classes seen and the last error.
+ */
+export async function awaitConvergence(
+  target: Target,
+  probe: Probe,
+  classify: Classifier,
+  expected: ResponseClass,
+  options: { consecutive?: number; timeoutMs?: number; intervalMs?: number; clock?: Clock } = {},
+): Promise<Convergence> {
+  const consecutive = options.consecutive ?? 3
+  const clock = options.clock ?? realClock
+  const started = clock.now()
+  const seen: Record<ResponseClass, number> = { v1: 0, v2: 0, error: 0 }
+  let lastReason = ''
+  let streak = 0
+  let requests = 0
+  const pool = new Pool(`http://${target.address}:${target.port}`, { connections: 1 })
+  try {
+    return await pollUntil(
+      `${consecutive} consecutive ${expected} responses from ${probe.host}${probe.path}`,
+      async (): Promise<PollResult<Convergence>> => {
+        const record = await sendOne(pool, probe, requests++, 5_000, classify)
+        seen[record.class]++
+        if (record.reason) lastReason = record.reason
+        streak = record.class === expected ? streak + 1 : 0
+        if (streak >= consecutive)
+          return { done: true, value: { requests, elapsedMs: clock.now() - started } }
+        const summary = Object.entries(seen)
+          .filter(([, n]) => n > 0)
+          .map(([c, n]) => `${c} x${n}`)
+          .join(', ')
+        return {
+          done: false,
+          state: `classes seen: ${summary}${lastReason ? ` (last error: ${lastReason})` : ''}`,
+        }
+      },
+      { timeoutMs: options.timeoutMs ?? 30_000, intervalMs: options.intervalMs ?? 100, clock },
+    )
+  } finally {
+    await pool.close()
+  }
+}
