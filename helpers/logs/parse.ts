@@ -64,7 +64,8 @@ export interface KnownOtherLine {
 
 export type ParsedLine = AccessLogEntry | CatalogRequestLine | KnownOtherLine
 
-const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g
+// ESC [ ... letter: SGR colour codes and other CSI sequences some loggers emit.
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g')
 export const stripAnsi = (line: string): string => line.replace(ANSI, '')
 
 const dash = (v: string | undefined): string | null => (v === undefined || v === '-' ? null : v)
