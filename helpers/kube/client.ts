@@ -1,16 +1,35 @@
+import { Writable } from 'node:stream'
 import {
   ApiException,
+  ApisApi,
   AppsV1Api,
   CoreV1Api,
+  CustomObjectsApi,
+  Exec,
   type KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
   type V1ConfigMap,
+  type V1Status,
 } from '@kubernetes/client-node'
 import { parseAllDocuments } from 'yaml'
-import { type Clock, type PollResult, pollUntil } from '../poll.js'
+import { type Clock, type PollResult, pollUntil, realClock } from '../poll.js'
+import { REVERSIONED_GROUPS, type ServedKinds, withServedApiVersions } from './api-versions.js'
 import { deploymentRollout, podStates, recentWarnings } from './readiness.js'
+
+export interface ExecResult {
+  readonly stdout: string
+  readonly stderr: string
+  /** The API server's V1Status for the command: Success, or Failure with the exit code. */
+  readonly status: string
+  readonly exitCode: number
+}
+
+export interface TimelinePoint<V> {
+  readonly at: string
+  readonly value: V
+}
 
 /** Field manager for server-side apply: the suite owns the fields it sets, and only those. */
 export const FIELD_MANAGER = 'istio-traffic-conformance'
@@ -109,6 +128,137 @@ export class KubeClient {
     } catch (error) {
       if (isNotFound(error)) return false
       throw error
+    }
+  }
+
+  private served: ServedKinds | undefined
+
+  /** For each Istio API group: the versions the server serves and the kinds in each. */
+  async servedKinds(): Promise<ServedKinds> {
+    if (this.served) return this.served
+    const groups = await this.kubeConfig.makeApiClient(ApisApi).getAPIVersions()
+    const custom = this.kubeConfig.makeApiClient(CustomObjectsApi)
+    const served: Record<string, Record<string, string[]>> = {}
+    for (const group of groups.groups) {
+      if (!(REVERSIONED_GROUPS as readonly string[]).includes(group.name)) continue
+      served[group.name] = {}
+      for (const v of group.versions) {
+        const resources = await custom.getAPIResources({ group: group.name, version: v.version })
+        ;(served[group.name] as Record<string, string[]>)[v.version] = resources.resources
+          .filter((r) => !r.name.includes('/'))
+          .map((r) => r.kind)
+      }
+    }
+    this.served = served
+    return served
+  }
+
+  /** Applies objects with each Istio kind at the newest apiVersion this server serves. */
+  async applyServed(objects: readonly KubernetesObject[]): Promise<KubernetesObject[]> {
+    return this.apply(withServedApiVersions(objects, await this.servedKinds()))
+  }
+
+  /** Deletes the objects and waits until none of them can be read any more. */
+  async deleteAndWaitGone(refs: readonly ObjectRef[], timeoutMs: number): Promise<void> {
+    for (const ref of refs) await this.delete(ref)
+    await pollUntil(
+      `${refs.map((r) => `${r.kind}/${r.name}`).join(', ')} deleted`,
+      async (): Promise<PollResult<true>> => {
+        const left: string[] = []
+        for (const ref of refs) if (await this.read(ref)) left.push(`${ref.kind}/${ref.name}`)
+        return left.length
+          ? { done: false, state: `still present: ${left.join(', ')}` }
+          : { done: true, value: true }
+      },
+      { timeoutMs, intervalMs: 1_000, ...(this.clock ? { clock: this.clock } : {}) },
+    )
+  }
+
+  /**
+   * Waits until `judge` says the object (or its absence) is what the caller needs, e.g. a
+   * Canary's status.phase; on timeout the judge's last state is in the message.
+   */
+  async waitFor<T extends KubernetesObject>(
+    ref: ObjectRef,
+    what: string,
+    judge: (obj: T | undefined) => { done: boolean; state: string },
+    timeoutMs: number,
+    intervalMs = 2_000,
+  ): Promise<T | undefined> {
+    return pollUntil(
+      what,
+      async (): Promise<PollResult<T | undefined>> => {
+        const obj = await this.read<T>(ref)
+        const verdict = judge(obj)
+        return verdict.done ? { done: true, value: obj } : { done: false, state: verdict.state }
+      },
+      { timeoutMs, intervalMs, ...(this.clock ? { clock: this.clock } : {}) },
+    )
+  }
+
+  /**
+   * Samples a value from an object every intervalMs until `until` is satisfied or the deadline
+   * passes, returning the timeline either way (Flagger's phase and canaryWeight over time).
+   */
+  async timeline<T extends KubernetesObject, V>(
+    ref: ObjectRef,
+    extract: (obj: T | undefined) => V,
+    until: (value: V, history: readonly TimelinePoint<V>[]) => boolean,
+    options: { timeoutMs: number; intervalMs: number },
+  ): Promise<{ points: TimelinePoint<V>[]; completed: boolean }> {
+    const clock = this.clock ?? realClock
+    const points: TimelinePoint<V>[] = []
+    const deadline = clock.now() + options.timeoutMs
+    for (;;) {
+      const value = extract(await this.read<T>(ref).catch(() => undefined))
+      points.push({ at: new Date(clock.now()).toISOString(), value })
+      if (until(value, points)) return { points, completed: true }
+      if (clock.now() >= deadline) return { points, completed: false }
+      await clock.sleep(Math.min(options.intervalMs, Math.max(0, deadline - clock.now())))
+    }
+  }
+
+  /** Runs a command in a container and collects its output (the API's exec subresource). */
+  async exec(
+    namespace: string,
+    pod: string,
+    container: string,
+    command: readonly string[],
+    timeoutMs = 60_000,
+  ): Promise<ExecResult> {
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    const sink = (into: Buffer[]) =>
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          into.push(chunk)
+          done()
+        },
+      })
+    const status = await new Promise<V1Status>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(`exec ${command.join(' ')} in ${pod}/${container}: no result within ${timeoutMs} ms`),
+          ),
+        timeoutMs,
+      )
+      new Exec(this.kubeConfig)
+        .exec(namespace, pod, container, [...command], sink(out), sink(err), null, false, (s) => {
+          clearTimeout(timer)
+          resolve(s)
+        })
+        .catch((error: unknown) => {
+          clearTimeout(timer)
+          reject(error)
+        })
+    })
+    const exitCause = status.details?.causes?.find((c) => c.reason === 'ExitCode')
+    return {
+      stdout: Buffer.concat(out).toString('utf8'),
+      stderr: Buffer.concat(err).toString('utf8'),
+      status: status.status ?? 'Unknown',
+      exitCode: status.status === 'Success' ? 0 : Number(exitCause?.message ?? 1),
     }
   }
 

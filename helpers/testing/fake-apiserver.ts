@@ -2,7 +2,8 @@ import type { ServerResponse } from 'node:http'
 import { json, type RecordedRequest, startRecordingServer } from './recording-server.js'
 
 /** Discovery documents for the groups our tests touch (shape: metav1.APIResourceList). */
-const RESOURCES: Record<string, { name: string; kind: string; namespaced: boolean }[]> = {
+type Resource = { name: string; kind: string; namespaced: boolean }
+const RESOURCES: Record<string, Resource[]> = {
   '/api/v1': [
     { name: 'configmaps', kind: 'ConfigMap', namespaced: true },
     { name: 'namespaces', kind: 'Namespace', namespaced: false },
@@ -24,11 +25,30 @@ const RESOURCES: Record<string, { name: string; kind: string; namespaced: boolea
  */
 export async function startFakeApiServer(
   extra: (req: RecordedRequest, res: ServerResponse, store: Map<string, unknown>) => boolean = () => false,
+  /** Discovery to serve instead of the default, keyed by /apis/<group>/<version>. */
+  discovery: Record<string, Resource[]> = RESOURCES,
 ) {
   const store = new Map<string, unknown>()
+  const served = { ...RESOURCES, ...discovery }
   const server = await startRecordingServer((req, res) => {
     const path = req.url.split('?')[0] ?? ''
-    const discovery = RESOURCES[path]
+    if (path === '/apis') {
+      // APIGroupList built from the served /apis/<group>/<version> paths.
+      const groups = new Map<string, string[]>()
+      for (const key of Object.keys(served)) {
+        const m = /^\/apis\/([^/]+)\/([^/]+)$/.exec(key)
+        if (m?.[1] && m[2]) groups.set(m[1], [...(groups.get(m[1]) ?? []), m[2]])
+      }
+      json(res, 200, {
+        kind: 'APIGroupList',
+        groups: [...groups].map(([name, versions]) => ({
+          name,
+          versions: versions.map((version) => ({ groupVersion: `${name}/${version}`, version })),
+        })),
+      })
+      return
+    }
+    const discovery = served[path]
     if (discovery) {
       json(res, 200, {
         kind: 'APIResourceList',
