@@ -269,3 +269,38 @@ describe('fetchRoutes: a proxy route table through exec', () => {
     ])
   })
 })
+
+describe('waitForPodsReady', () => {
+  it('waits for every matching pod to be Ready and names the laggards at the deadline', async () => {
+    let reads = 0
+    const pod = (name: string, ready: boolean, reason?: string) => ({
+      metadata: { name },
+      spec: { containers: [{ name: 'catalog' }, { name: 'istio-proxy' }] },
+      status: {
+        phase: ready ? 'Running' : 'Pending',
+        conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+        containerStatuses: [
+          { name: 'catalog', ready, ...(reason ? { state: { waiting: { reason } } } : {}) },
+        ],
+      },
+    })
+    const api = await startFakeApiServer((req, res) => {
+      if (req.url.startsWith('/api/v1/namespaces/istioinaction/pods?')) {
+        reads++
+        json(res, 200, {
+          items: req.url.includes('stuck')
+            ? [pod('stuck-1', false, 'ErrImageNeverPull')]
+            : [pod('a', true), pod('b', reads > 2)],
+        })
+        return true
+      }
+      return false
+    })
+    cleanups.push(api.close)
+    const client = clientFor(api.url)
+    await client.waitForPodsReady('istioinaction', 'app=catalog', 60_000)
+    expect(reads).toBe(3)
+    const error = await client.waitForPodsReady('istioinaction', 'app=stuck', 10_000).catch((e: unknown) => e)
+    expect((error as Error).message).toContain('0/1 ready: stuck-1 Pending 0/2 (ErrImageNeverPull)')
+  })
+})

@@ -266,6 +266,29 @@ export class KubeClient {
     return this.read<V1ConfigMap>({ apiVersion: 'v1', kind: 'ConfigMap', name, namespace })
   }
 
+  /** Waits until at least `min` pods match the selector and every matching pod is Ready. */
+  async waitForPodsReady(
+    namespace: string,
+    labelSelector: string,
+    timeoutMs: number,
+    min = 1,
+  ): Promise<void> {
+    await pollUntil(
+      `pods ${labelSelector} in ${namespace} ready`,
+      async (): Promise<PollResult<true>> => {
+        const pods = (await this.core.listNamespacedPod({ namespace, labelSelector })).items.filter(
+          (p) => !p.metadata?.deletionTimestamp,
+        )
+        const ready = pods.filter((p) =>
+          p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+        )
+        if (pods.length >= min && ready.length === pods.length) return { done: true, value: true }
+        return { done: false, state: `${ready.length}/${pods.length} ready: ${podStates(pods)}` }
+      },
+      { timeoutMs, intervalMs: 2_000, ...(this.clock ? { clock: this.clock } : {}) },
+    )
+  }
+
   /** Waits until every named Deployment has rolled out; on timeout says what each looked like. */
   async waitForDeployments(namespace: string, names: readonly string[], timeoutMs: number): Promise<void> {
     await pollUntil(
