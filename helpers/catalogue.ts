@@ -83,6 +83,10 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
         id: 'header-route-first',
         proves: 'the header route to version-v2 precedes the catch-all to version-v1',
       },
+      {
+        id: 'reversed-catch-all-first',
+        proves: 'with the rules reversed the catch-all comes first in the route table',
+      },
       { id: 'reversed-shadows-header', proves: 'with the rules reversed the header no longer reaches v2' },
     ],
   },

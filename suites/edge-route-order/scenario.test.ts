@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest'
+import { runScenario } from '../../helpers/runner/scenario.js'
+import { FakeLab } from '../../helpers/testing/fake-lab.js'
+import { scenario } from './scenario.js'
+
+describe('edge-route-order against the in-memory lab', () => {
+  it("reads the gateway's http.8080 table in both orders and shows the header lost when reversed", async () => {
+    const fake = new FakeLab()
+    const result = await runScenario(scenario, fake.adapters())
+    expect(result.checks.map((c) => [c.check, c.passed])).toEqual([
+      ['header-route-first', true],
+      ['reversed-catch-all-first', true],
+      ['reversed-shadows-header', true],
+    ])
+    expect(fake.routeFetches).toEqual([
+      {
+        namespace: 'istio-system',
+        labelSelector: 'app=istio-ingressgateway',
+        routeName: 'http.8080',
+        virtualHost: 'catalog.istioinaction.io:80',
+      },
+      {
+        namespace: 'istio-system',
+        labelSelector: 'app=istio-ingressgateway',
+        routeName: 'http.8080',
+        virtualHost: 'catalog.istioinaction.io:80',
+      },
+    ])
+    expect(result.checks[0]?.cause).toBe(
+      'header route (#0) precedes the catch-all (#1) in http.8080 catalog.istioinaction.io:80',
+    )
+    expect(fake.objects.size).toBe(0)
+  })
+
+  it('fails when the table has the order swapped', async () => {
+    const fake = new FakeLab()
+    const fetch = fake.cluster.fetchRoutes
+    fake.cluster.fetchRoutes = async (q) => {
+      const r = await fetch(q)
+      return { ...r, routes: [...r.routes].reverse().map((route, index) => ({ ...route, index })) }
+    }
+    const result = await runScenario(scenario, fake.adapters())
+    expect(result.checks[0]?.passed).toBe(false)
+    expect(result.checks[0]?.cause).toMatch(
+      /^route order swapped: the catch-all \(#0\) precedes the header route \(#1\)/,
+    )
+  })
+})

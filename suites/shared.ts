@@ -1,0 +1,49 @@
+import type { Probe } from '../helpers/http/sampler.js'
+import type { ObjectRef } from '../helpers/kube/client.js'
+import { outboundCluster } from '../helpers/routes/inspect.js'
+
+/** What the scenarios send and look at. Facts: shared/reference/ch5-lab.md. */
+export const NAMESPACE = 'istioinaction'
+export const CATALOG_FQDN = 'catalog.istioinaction.svc.cluster.local'
+
+/** catalog at the edge: GET /items with Host catalog.istioinaction.io. */
+export const EDGE_CATALOG: Probe = { host: 'catalog.istioinaction.io', path: '/items' }
+/** webapp at the edge, which calls catalog inside the mesh. */
+export const WEBAPP_CATALOG: Probe = { host: 'webapp.istioinaction.io', path: '/api/catalog' }
+
+export const withCohort = (probe: Probe, value: string): Probe => ({
+  ...probe,
+  headers: { ...probe.headers, 'x-istio-cohort': value },
+})
+
+export const V1_CLUSTER = outboundCluster(80, 'version-v1', CATALOG_FQDN)
+export const V2_CLUSTER = outboundCluster(80, 'version-v2', CATALOG_FQDN)
+
+export const CATALOG_V2: ObjectRef = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  name: 'catalog-v2',
+  namespace: NAMESPACE,
+}
+
+/** The ingress gateway's route for port 80 (target port 8080) and the catalog virtual host. */
+export const EDGE_ROUTES = {
+  namespace: 'istio-system',
+  labelSelector: 'app=istio-ingressgateway',
+  routeName: 'http.8080',
+  virtualHost: 'catalog.istioinaction.io:80',
+} as const
+
+/** webapp's sidecar route for outbound port 80 and catalog's virtual host. */
+export const WEBAPP_ROUTES = {
+  namespace: NAMESPACE,
+  labelSelector: 'app=webapp',
+  routeName: '80',
+  virtualHost: `${CATALOG_FQDN}:80`,
+} as const
+
+export const WEBAPP_PROXY_LOGS = {
+  namespace: NAMESPACE,
+  labelSelector: 'app=webapp',
+  container: 'istio-proxy',
+} as const

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest'
+import { runScenario } from '../../helpers/runner/scenario.js'
+import { FakeLab } from '../../helpers/testing/fake-lab.js'
+import { scenario } from './scenario.js'
+
+describe('subset-v1 against the in-memory lab', () => {
+  it('deploys v1 and v2, pins the edge to version-v1 and sees no imageUrl', async () => {
+    const fake = new FakeLab()
+    const result = await runScenario(scenario, fake.adapters())
+    expect(result.passed).toBe(true)
+    expect(fake.applied).toEqual(
+      expect.arrayContaining([
+        'Deployment/catalog-v2',
+        'DestinationRule/catalog',
+        'VirtualService/catalog-vs-from-gw',
+      ]),
+    )
+    const check = result.checks[0]
+    expect(check?.verdict).toMatchObject({
+      procedure: 'zero-tolerance',
+      n: 688,
+      counts: { v1: 688, v2: 0, error: 0 },
+    })
+    expect(fake.objects.size).toBe(0)
+  })
+
+  it('fails on a v2 leak, naming how many and where', async () => {
+    const fake = new FakeLab()
+    let n = 0
+    fake.override = () => (++n === 300 ? 'v2' : undefined)
+    const result = await runScenario(scenario, fake.adapters())
+    expect(result.passed).toBe(false)
+    expect(result.checks[0]?.cause).toMatch(
+      /^1 of \d+ responses were v2 \(first at request \d+\); expected only v1$/,
+    )
+    expect(fake.objects.size).toBe(0)
+  })
+})
