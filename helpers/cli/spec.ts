@@ -113,6 +113,13 @@ export const COMMANDS: readonly CommandSpec[] = [
       context,
       allowExisting,
       {
+        name: 'ingress',
+        kind: 'string',
+        value: 'HOST:PORT',
+        default: '127.0.0.1:30000',
+        help: "the ingress gateway's HTTP address (another cluster's ingress with --allow-existing-cluster)",
+      },
+      {
         name: 'book-timing',
         kind: 'boolean',
         help: "use the book's 45 s Flagger analysis interval instead of 10 s",

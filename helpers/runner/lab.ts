@@ -320,7 +320,7 @@ export class Lab {
         if (entry.before) {
           await this.cluster.apply([restorable(entry.before)])
           restored.push(label(entry.ref))
-        } else {
+        } else if (await this.cluster.read(entry.ref)) {
           await this.cluster.delete([entry.ref])
           deleted.push(label(entry.ref))
         }

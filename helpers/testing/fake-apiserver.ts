@@ -6,6 +6,7 @@ type Resource = { name: string; kind: string; namespaced: boolean }
 const RESOURCES: Record<string, Resource[]> = {
   '/api/v1': [
     { name: 'configmaps', kind: 'ConfigMap', namespaced: true },
+    { name: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true },
     { name: 'namespaces', kind: 'Namespace', namespaced: false },
     { name: 'pods', kind: 'Pod', namespaced: true },
     { name: 'services', kind: 'Service', namespaced: true },

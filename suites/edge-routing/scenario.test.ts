@@ -50,3 +50,14 @@ describe('edge-routing against the in-memory lab', () => {
     expect([...fake.objects.values()].map((o) => o.metadata?.name)).toEqual(['catalog-v2'])
   })
 })
+
+describe('cleanup report', () => {
+  it('lists only objects it really deleted', async () => {
+    const fake = new FakeLab()
+    const result = await runScenario(scenario, fake.adapters())
+    expect(result.cleanup.deleted).not.toContain('Deployment/catalog-v2')
+    expect(result.cleanup.deleted).toEqual(
+      expect.arrayContaining(['Deployment/catalog', 'VirtualService/catalog-vs-from-gw']),
+    )
+  })
+})

@@ -1,10 +1,18 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { PROFILE_RECORD } from '../../../cluster/health.js'
 import { CATALOGUE, SCENARIO_IDS } from '../../catalogue.js'
 import { choices, NotImplementedError, UsageError } from '../../errors.js'
+import { KubeClient } from '../../kube/client.js'
 import { guardContext, suiteContextName } from '../../kube/context-guard.js'
 import { loadKubeConfig } from '../../kube/kubeconfig.js'
 import { checkReachable } from '../../kube/reachability.js'
+import { e2eEnvVars } from '../../runner/e2e-env.js'
+import { REPORTS_DIR, stamp } from '../../runner/paths.js'
+import { writeJson } from '../../runner/progress.js'
+import type { ScenarioResult } from '../../runner/scenario.js'
+import { spawnE2e } from '../../runner/spawn-e2e.js'
 import type { ParsedArgs } from '../args.js'
 
 export function listScenarios(): string {
@@ -29,7 +37,42 @@ export function suiteFile(id: string): string {
   return fileURLToPath(new URL(`../../../suites/${id}/${id}.e2e.ts`, import.meta.url))
 }
 
-export async function runCommand(args: ParsedArgs, out: (line: string) => void): Promise<number> {
+export interface RunDeps {
+  readonly spawnE2e: (files: readonly string[], env: Readonly<Record<string, string>>) => Promise<number>
+  readonly now: () => Date
+  readonly reportsDir: string
+}
+
+const DEFAULT_DEPS: RunDeps = { spawnE2e, now: () => new Date(), reportsDir: REPORTS_DIR }
+
+/** The run's outcome table: one line per check, then a total. Pure. */
+export function renderRunSummary(
+  results: readonly ScenarioResult[],
+  missingResults: readonly string[],
+): string {
+  const lines: string[] = []
+  for (const r of results) {
+    lines.push(
+      `${r.passed ? 'PASS' : 'FAIL'} ${r.id} [${r.section}] ${r.title}${r.error ? ` (stopped: ${r.error})` : ''}`,
+    )
+    for (const c of r.checks) lines.push(`  ${c.passed ? 'ok  ' : 'FAIL'} ${c.check}: ${c.cause}`)
+    if (r.cleanup.errors.length) lines.push(`  FAIL cleanup: ${r.cleanup.errors.join('; ')}`)
+  }
+  for (const id of missingResults)
+    lines.push(`FAIL ${id}: no result was recorded (the e2e run stopped before it finished)`)
+  const checks = results.flatMap((r) => r.checks)
+  const failedScenarios = results.filter((r) => !r.passed).length + missingResults.length
+  lines.push(
+    `${results.length + missingResults.length} scenarios: ${results.length + missingResults.length - failedScenarios} passed, ${failedScenarios} failed; checks: ${checks.filter((c) => c.passed).length} passed, ${checks.filter((c) => !c.passed).length} failed`,
+  )
+  return lines.join('\n')
+}
+
+export async function runCommand(
+  args: ParsedArgs,
+  out: (line: string) => void,
+  deps: RunDeps = DEFAULT_DEPS,
+): Promise<number> {
   if (args.switches.has('list')) {
     out(listScenarios())
     return 0
@@ -37,12 +80,13 @@ export async function runCommand(args: ParsedArgs, out: (line: string) => void):
   const selected = selectScenarios(args.positionals)
   const clusterName = args.values.name as string
   const loaded = loadKubeConfig(args.values.kubeconfig)
+  const allowExisting = args.switches.has('allow-existing-cluster')
   const context = guardContext({
     clusterName,
     requestedContext: args.values.context,
     currentContext: loaded.currentContext,
     knownContexts: loaded.contexts,
-    allowExistingCluster: args.switches.has('allow-existing-cluster'),
+    allowExistingCluster: allowExisting,
     kubeconfigSource: loaded.source,
   })
   const reach = await checkReachable(loaded.kubeConfig, context)
@@ -55,7 +99,55 @@ export async function runCommand(args: ParsedArgs, out: (line: string) => void):
     )
   }
   out(`context ${context}: Kubernetes ${reach.gitVersion} at ${reach.server}`)
-  const missing = selected.filter((id) => !existsSync(suiteFile(id)))
-  if (missing.length) throw new NotImplementedError(`scenario ${missing.join(', ')}`)
-  throw new NotImplementedError('scenario runner')
+  const runnable = selected.filter((id) => existsSync(suiteFile(id)))
+  const notBuilt = selected.filter((id) => !runnable.includes(id))
+  if (runnable.length === 0) throw new NotImplementedError(`scenario ${notBuilt.join(', ')}`)
+
+  const record = await new KubeClient(loaded.kubeConfig, context)
+    .configMap(PROFILE_RECORD.namespace, PROFILE_RECORD.name)
+    .catch(() => undefined)
+  const profile = record?.data?.profile ?? 'existing'
+  const startedAt = deps.now()
+  const runDir = join(deps.reportsDir, `${stamp(startedAt)}-${profile}`)
+  out(`running ${runnable.join(', ')}; results in ${relative(process.cwd(), runDir) || runDir}`)
+  const exitCode = await deps.spawnE2e(
+    runnable.map((id) => suiteFile(id)),
+    e2eEnvVars({
+      context,
+      kubeconfig: args.values.kubeconfig,
+      clusterName,
+      allowExistingCluster: allowExisting,
+      runDir,
+      ingress: args.values.ingress ?? '127.0.0.1:30000',
+      bookTiming: args.switches.has('book-timing'),
+      egress: args.values.egress === 'internet' ? 'internet' : 'hermetic',
+    }),
+  )
+  const results: ScenarioResult[] = []
+  const missing: string[] = []
+  for (const id of runnable) {
+    const file = join(runDir, 'scenarios', `${id}.json`)
+    if (existsSync(file)) results.push(JSON.parse(readFileSync(file, 'utf8')) as ScenarioResult)
+    else missing.push(id)
+  }
+  await writeJson(join(runDir, 'run.json'), {
+    context,
+    profile,
+    server: reach.server,
+    kubernetes: reach.gitVersion,
+    istio: results[0]?.istioVersion ?? 'unknown',
+    startedAt: startedAt.toISOString(),
+    endedAt: deps.now().toISOString(),
+    e2eExitCode: exitCode,
+    scenarios: results,
+    missingResults: missing,
+    notImplemented: notBuilt,
+  })
+  out('')
+  out(renderRunSummary(results, missing))
+  const failed =
+    missing.length > 0 || results.some((r) => !r.passed) || (exitCode !== 0 && results.every((r) => r.passed))
+  if (failed) return 1
+  if (notBuilt.length) throw new NotImplementedError(`scenario ${notBuilt.join(', ')}`)
+  return 0
 }

@@ -1,0 +1,56 @@
+import { KubeConfig } from '@kubernetes/client-node'
+import { describe, expect, it } from 'vitest'
+import { KubeClient } from '../kube/client.js'
+import { startFakeApiServer } from '../testing/fake-apiserver.js'
+import { writeKubeconfig } from '../testing/kubeconfig-fixtures.js'
+import { json } from '../testing/recording-server.js'
+import { parseIstioVersion, parseTarget, realLabAdapters } from './real-lab.js'
+
+describe('real lab adapters', () => {
+  it.each([
+    ['docker.io/istio/pilot:1.17.8', '1.17.8'],
+    ['gcr.io/istio-release/pilot:1.30.5-distroless', '1.30.5'],
+    ['istio/pilot@sha256:abc', 'unknown'],
+    ['', 'unknown'],
+  ])('reads the Istio version from istiod image %s', (image, version) => {
+    expect(parseIstioVersion(image)).toBe(version)
+  })
+
+  it('parses the ingress address and refuses anything else', () => {
+    expect(parseTarget('127.0.0.1:30000')).toEqual({ address: '127.0.0.1', port: 30000 })
+    expect(() => parseTarget('http://127.0.0.1')).toThrow(
+      "ingress address must be host:port, got 'http://127.0.0.1'",
+    )
+  })
+
+  it("asks the cluster for istiod's image", async () => {
+    const api = await startFakeApiServer((req, res) => {
+      if (req.url.startsWith('/apis/apps/v1/namespaces/istio-system/deployments/istiod')) {
+        json(res, 200, {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'istiod' },
+          spec: {
+            template: {
+              spec: { containers: [{ name: 'discovery', image: 'docker.io/istio/pilot:1.17.8' }] },
+            },
+          },
+        })
+        return true
+      }
+      return false
+    })
+    try {
+      const kc = new KubeConfig()
+      kc.loadFromFile(writeKubeconfig({ currentContext: 'kind-t', contexts: ['kind-t'], server: api.url }))
+      const adapters = realLabAdapters(
+        new KubeClient(kc, 'kind-t'),
+        parseTarget('127.0.0.1:30000'),
+        () => undefined,
+      )
+      expect(await adapters.cluster.istioVersion()).toBe('1.17.8')
+    } finally {
+      await api.close()
+    }
+  })
+})
