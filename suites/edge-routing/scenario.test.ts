@@ -61,3 +61,17 @@ describe('cleanup report', () => {
     )
   })
 })
+
+describe('errors after convergence', () => {
+  it('fail all-ok with the error count, although convergence passed', async () => {
+    const fake = new FakeLab()
+    let n = 0
+    fake.override = () => (++n > 100 && n % 50 === 0 ? 'error' : undefined)
+    const result = await runScenario(scenario, fake.adapters())
+    expect(result.checks[0]?.passed).toBe(true)
+    expect(result.checks[1]?.passed).toBe(false)
+    expect(result.checks[1]?.cause).toMatch(
+      /^\d+ errors in \d+ requests exceed the error bound \(rate <= 0\)$/,
+    )
+  })
+})

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest'
+import { outboundCluster, type RouteView } from '../routes/inspect.js'
+import { type AccessLogClusterEvidence, judge, type RouteOrderEvidence } from './judges.js'
+
+const V1 = outboundCluster(80, 'version-v1', 'catalog.istioinaction.svc.cluster.local')
+const V2 = outboundCluster(80, 'version-v2', 'catalog.istioinaction.svc.cluster.local')
+const headerRoute: RouteView = {
+  index: 0,
+  match: { prefix: '/', headers: [{ name: 'x-istio-cohort', exact: 'internal' }] },
+  target: { kind: 'cluster', cluster: V2 },
+  mirrors: [],
+}
+const catchAll: RouteView = {
+  index: 1,
+  match: { prefix: '/', headers: [] },
+  target: { kind: 'cluster', cluster: V1 },
+  mirrors: [],
+}
+
+const order = (routes: RouteView[], expectHeaderFirst = true): RouteOrderEvidence => ({
+  kind: 'route-order',
+  pod: 'gw',
+  routeName: 'http.8080',
+  virtualHost: 'catalog.istioinaction.io:80',
+  header: { name: 'x-istio-cohort', exact: 'internal' },
+  headerCluster: V2,
+  catchAllCluster: V1,
+  expectHeaderFirst,
+  routes,
+})
+
+describe('route order judge', () => {
+  it('names a missing header route or catch-all, with the table', () => {
+    expect(judge(order([catchAll])).cause).toMatch(
+      /^no route matching x-istio-cohort: internal to outbound\|80\|version-v2/,
+    )
+    expect(judge(order([headerRoute])).cause).toMatch(/^no catch-all route to outbound\|80\|version-v1/)
+  })
+
+  it('passes the reversed table only when the reversal is expected', () => {
+    const reversed = [
+      { ...catchAll, index: 0 },
+      { ...headerRoute, index: 1 },
+    ]
+    expect(judge(order(reversed, false))).toMatchObject({
+      passed: true,
+      cause: 'catch-all (#0) precedes the header route (#1): the header route can never match',
+    })
+    expect(judge(order([headerRoute, catchAll], false)).passed).toBe(false)
+  })
+})
+
+// Webapp outbound lines in Istio's default format (see helpers/logs/parse.test.ts for the source).
+const line = (time: string, id: string, cluster: string) =>
+  `[${time}] "GET /items HTTP/1.1" 200 - via_upstream - "-" 0 502 3 2 "-" "beegoServer" "${id}" "catalog.istioinaction:80" "10.244.0.12:3000" ${cluster} 10.244.0.9:41234 10.96.10.20:80 10.244.0.9:53210 - -`
+
+const logs = (lines: string[], requestIds: string[]): AccessLogClusterEvidence => ({
+  kind: 'access-log-cluster',
+  pod: ['webapp-1'],
+  authorityPrefix: 'catalog.istioinaction',
+  expectedCluster: V1,
+  requestIds,
+  notBefore: '2026-11-27T08:00:10.000Z',
+  lines,
+  unknownLines: 0,
+})
+
+describe('access-log cluster judge', () => {
+  it('without matching request ids, judges only calls started since sampling began', () => {
+    const verdict = judge(
+      logs(
+        [
+          line('2026-11-27T08:00:09.000Z', 'gw-1', V2),
+          line('2026-11-27T08:00:11.000Z', 'gw-2', V1),
+          line('2026-11-27T08:00:12.000Z', 'gw-3', V1),
+        ],
+        ['ours-1'],
+      ),
+    )
+    expect(verdict).toMatchObject({
+      passed: true,
+      cause: `all 2 calls went to ${V1} (calls started since 2026-11-27T08:00:10.000Z (no request id matched))`,
+    })
+  })
+
+  it('fails with no matching line at all', () => {
+    expect(judge(logs([], ['x'])).cause).toBe(
+      'no access-log line for calls to catalog.istioinaction* in the window (0 lines read)',
+    )
+  })
+})
