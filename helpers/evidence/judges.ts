@@ -1,7 +1,13 @@
-import { parseAccessLog } from '../logs/parse.js'
+import {
+  type CanaryStepsEvidence,
+  type CanaryTimelineEvidence,
+  judgeCanaryTimeline,
+} from '../flagger/canary.js'
+import { type AccessLogEntry, parseAccessLog, parseCatalogLine } from '../logs/parse.js'
 import type { RouteView } from '../routes/inspect.js'
 import { describeRoutes, targetClusters } from '../routes/inspect.js'
-import { judgeShare, type ShareEvidence, type ShareVerdict } from './verdict.js'
+import { clopperPearson, logCdf, logSf } from '../stats/binomial.js'
+import { countOutcomes, judgeShare, type ShareEvidence, type ShareVerdict } from './verdict.js'
 
 /**
  * Every kind of evidence a check can produce, and one pure judge for all of them, so any
@@ -55,12 +61,67 @@ export interface UnobservedEvidence {
   readonly reason: string
 }
 
+/** Mirrored requests seen by the mirror target, against the calls that should have been mirrored. */
+export interface MirrorCountEvidence {
+  readonly kind: 'mirror-count'
+  /** webapp -> catalog calls during the measurement (one per successful /api/catalog). */
+  readonly calls: number
+  readonly requestIds: readonly string[]
+  /** The mirror target's sidecar access-log lines (carry x-request-id). */
+  readonly proxyLines: readonly string[]
+  /** The mirror target's own request lines (catalog's morgan format). */
+  readonly appLines: readonly string[]
+  /** Share of mirrored requests that may be lost without failing (Envoy does not retry shadows). */
+  readonly tolerance: number
+}
+
+/** The Host of mirrored requests, against what this Istio version is documented to do. */
+export interface MirrorHostEvidence {
+  readonly kind: 'mirror-host'
+  readonly istioVersion: string
+  /** true: -shadow expected; false: not expected; null: the version is unknown to the table. */
+  readonly expectSuffix: boolean | null
+  readonly why: string
+  readonly appLines: readonly string[]
+}
+
+export interface LogEntryPattern {
+  readonly tcp?: boolean
+  readonly path?: string
+  readonly responseCode?: number
+  readonly flag?: string
+  readonly details?: string
+  readonly cluster?: string
+  readonly routeName?: string
+}
+
+/** Access-log lines that must contain a matching entry, and may contain no forbidden one. */
+export interface AccessLogMatchEvidence {
+  readonly kind: 'access-log-match'
+  readonly description: string
+  readonly want: LogEntryPattern
+  readonly forbid?: LogEntryPattern
+  readonly lines: readonly string[]
+  /** Optional: a command run in the pod whose failure is part of the evidence. */
+  readonly exec?: {
+    readonly command: readonly string[]
+    readonly exitCode: number
+    readonly stderr: string
+    readonly expectFailure: boolean
+  }
+}
+
 export type Evidence =
   | ShareEvidence
   | RouteOrderEvidence
   | AccessLogClusterEvidence
   | ConvergedEvidence
   | UnobservedEvidence
+  | CanaryTimelineEvidence
+  | CanaryStepsEvidence
+  | MirrorCountEvidence
+  | MirrorHostEvidence
+  | AccessLogMatchEvidence
 
 export interface BasicVerdict {
   readonly passed: boolean
@@ -79,6 +140,16 @@ export function judge(evidence: Evidence): Verdict {
       return judgeRouteOrder(evidence)
     case 'access-log-cluster':
       return judgeAccessLogCluster(evidence)
+    case 'canary-timeline':
+      return judgeCanaryTimeline(evidence)
+    case 'canary-steps':
+      return judgeCanarySteps(evidence)
+    case 'mirror-count':
+      return judgeMirrorCount(evidence)
+    case 'mirror-host':
+      return judgeMirrorHost(evidence)
+    case 'access-log-match':
+      return judgeAccessLogMatch(evidence)
     case 'converged':
       return {
         passed: true,
@@ -178,4 +249,184 @@ export function judgeAccessLogCluster(ev: AccessLogClusterEvidence): BasicVerdic
     cause: `all ${judged.length} calls went to ${ev.expectedCluster} (${method})`,
     details,
   }
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`
+
+/**
+ * Each step's observed v2 share against its canaryWeight, by the exact two-sided binomial test
+ * at alpha: a step fails when its count is in either tail of probability <= alpha/2.
+ */
+export function judgeCanarySteps(ev: CanaryStepsEvidence): BasicVerdict {
+  const rows = ev.steps.map((s) => {
+    const c = countOutcomes(s.outcomes)
+    const n = c.v1 + c.v2
+    const p = s.weight / 100
+    const lowTail = n ? Math.exp(logCdf(c.v2, n, p)) : 1
+    const highTail = n ? Math.exp(logSf(c.v2, n, p)) : 1
+    const consistent = n > 0 && lowTail > ev.alpha / 2 && highTail > ev.alpha / 2
+    return {
+      weight: s.weight,
+      n,
+      v2: c.v2,
+      errors: c.error,
+      share: n ? c.v2 / n : null,
+      interval: clopperPearson(c.v2, n, ev.alpha),
+      consistent,
+    }
+  })
+  const details = { steps: rows }
+  if (rows.length === 0) return { passed: false, cause: 'no canaryWeight step was observed', details }
+  const empty = rows.find((r) => r.n === 0)
+  if (empty)
+    return { passed: false, cause: `no responses were measured at canaryWeight ${empty.weight}`, details }
+  const bad = rows.find((r) => !r.consistent)
+  if (bad) {
+    return {
+      passed: false,
+      cause: `at canaryWeight ${bad.weight} the v2 share was ${pct(bad.share ?? 0)} (${bad.v2}/${bad.n}), inconsistent with ${bad.weight}% at alpha ${ev.alpha}`,
+      details,
+    }
+  }
+  return {
+    passed: true,
+    cause: rows.map((r) => `${r.weight}%: ${pct(r.share ?? 0)} of ${r.n}`).join(', '),
+    details,
+  }
+}
+
+const inbound = (lines: readonly string[]) =>
+  lines
+    .map(parseAccessLog)
+    .filter((e): e is AccessLogEntry => e !== undefined && !e.tcp && (e.path ?? '').startsWith('/items'))
+
+const itemRequests = (lines: readonly string[]) =>
+  lines.map(parseCatalogLine).filter((l) => l?.kind === 'catalog-request' && l.path === '/items') as {
+    host: string
+    shadow: boolean
+  }[]
+
+export function judgeMirrorCount(ev: MirrorCountEvidence): BasicVerdict {
+  const ids = new Set(ev.requestIds)
+  const correlated = new Set(
+    inbound(ev.proxyLines)
+      .filter((e) => e.requestId !== null && ids.has(e.requestId))
+      .map((e) => e.requestId),
+  )
+  const needed = Math.ceil(ev.calls * (1 - ev.tolerance))
+  if (ev.calls === 0)
+    return { passed: false, cause: 'no webapp -> catalog calls were made, so nothing could be mirrored' }
+  if (correlated.size > 0) {
+    const details = {
+      method: 'correlation by x-request-id',
+      mirrored: correlated.size,
+      calls: ev.calls,
+      needed,
+    }
+    return correlated.size >= needed
+      ? {
+          passed: true,
+          cause: `${correlated.size} of ${ev.calls} requests reached v2 as mirrors (correlated by x-request-id)`,
+          details,
+        }
+      : {
+          passed: false,
+          cause: `only ${correlated.size} of ${ev.calls} requests reached v2 as mirrors (at least ${needed} needed; correlated by x-request-id)`,
+          details,
+        }
+  }
+  const counted = itemRequests(ev.appLines).length
+  const details = {
+    method: 'counting /items lines (no request id matched)',
+    mirrored: counted,
+    calls: ev.calls,
+    needed,
+  }
+  return counted >= needed
+    ? {
+        passed: true,
+        cause: `${counted} /items requests reached v2 for ${ev.calls} calls (counted)`,
+        details,
+      }
+    : {
+        passed: false,
+        cause: `only ${counted} /items requests reached v2 for ${ev.calls} calls (at least ${needed} needed; counted)`,
+        details,
+      }
+}
+
+export function judgeMirrorHost(ev: MirrorHostEvidence): BasicVerdict {
+  const requests = itemRequests(ev.appLines)
+  const shadowed = requests.filter((r) => r.shadow).length
+  const details = { lines: requests.length, shadowed, hosts: [...new Set(requests.map((r) => r.host))] }
+  if (requests.length === 0) return { passed: false, cause: 'no mirrored request line to inspect', details }
+  if (ev.expectSuffix === null) {
+    return {
+      passed: false,
+      cause: `Istio ${ev.istioVersion} is not in the behaviour table; ${shadowed} of ${requests.length} hosts end in -shadow`,
+      details,
+    }
+  }
+  if (ev.expectSuffix) {
+    return shadowed === requests.length
+      ? { passed: true, cause: `all ${requests.length} mirrored hosts end in -shadow (${ev.why})`, details }
+      : {
+          passed: false,
+          cause: `${requests.length - shadowed} of ${requests.length} mirrored hosts lack -shadow, which Istio ${ev.istioVersion} appends (${ev.why})`,
+          details,
+        }
+  }
+  return shadowed === 0
+    ? {
+        passed: true,
+        cause: `suffix not appended: expected for Istio ${ev.istioVersion} (${ev.why})`,
+        details,
+      }
+    : {
+        passed: false,
+        cause: `${shadowed} of ${requests.length} mirrored hosts end in -shadow, which Istio ${ev.istioVersion} does not append (${ev.why})`,
+        details,
+      }
+}
+
+function matchesPattern(e: AccessLogEntry, p: LogEntryPattern): boolean {
+  return (
+    (p.tcp === undefined || e.tcp === p.tcp) &&
+    (p.path === undefined || e.path === p.path) &&
+    (p.responseCode === undefined || e.responseCode === p.responseCode) &&
+    (p.flag === undefined || e.responseFlags.includes(p.flag)) &&
+    (p.details === undefined || e.responseCodeDetails === p.details) &&
+    (p.cluster === undefined || e.upstreamCluster === p.cluster) &&
+    (p.routeName === undefined || e.routeName === p.routeName)
+  )
+}
+
+export function judgeAccessLogMatch(ev: AccessLogMatchEvidence): BasicVerdict {
+  const entries = ev.lines.map(parseAccessLog).filter((e): e is AccessLogEntry => e !== undefined)
+  const found = entries.filter((e) => matchesPattern(e, ev.want))
+  const forbidden = ev.forbid ? entries.filter((e) => matchesPattern(e, ev.forbid as LogEntryPattern)) : []
+  const details = { entries: entries.length, matching: found.length, forbidden: forbidden.length }
+  if (ev.exec && ev.exec.expectFailure && ev.exec.exitCode === 0) {
+    return {
+      passed: false,
+      cause: `${ev.exec.command.join(' ')} succeeded, but egress should be blocked`,
+      details,
+    }
+  }
+  if (forbidden.length) {
+    const e = forbidden[0] as AccessLogEntry
+    return {
+      passed: false,
+      cause:
+        `found ${forbidden.length} forbidden line(s), e.g. ${e.responseCode} ${e.upstreamCluster ?? '-'} ${e.routeName ?? ''}`.trim(),
+      details,
+    }
+  }
+  if (found.length === 0)
+    return {
+      passed: false,
+      cause: `no access-log line shows ${ev.description} (${entries.length} lines parsed)`,
+      details,
+    }
+  return { passed: true, cause: `${found.length} access-log line(s) show ${ev.description}`, details }
 }

@@ -51,6 +51,8 @@ export interface ZeroToleranceEvidence {
   readonly kind: 'zero-tolerance'
   /** The only class allowed. */
   readonly expected: 'v1' | 'v2'
+  /** What the classes mean, where they are not catalog versions (e.g. v1 = "blocked"). */
+  readonly labels?: { readonly v1: string; readonly v2: string }
   readonly leak: number
   readonly beta: number
   readonly errorBound: ErrorBound
@@ -189,17 +191,18 @@ function judgeZeroTolerance(ev: ZeroToleranceEvidence): ShareVerdict {
   const counts = countOutcomes(used)
   const k = counts.v2
   const errorOk = checkErrors(counts.error, requests, ev.errorBound)
+  const name = (c: 'v1' | 'v2') => ev.labels?.[c] ?? c
   const other = ev.expected === 'v1' ? 'v2' : 'v1'
   const unexpected = ev.expected === 'v1' ? counts.v2 : counts.v1
   let cause: string
   if (unexpected > 0)
-    cause = `${unexpected} of ${n} responses were ${other} (first at request ${leaked + 1}); expected only ${ev.expected}`
+    cause = `${unexpected} of ${n} responses were ${name(other)} (first at request ${leaked + 1}); expected only ${name(ev.expected)}`
   else if (!errorOk)
     cause = `${counts.error} errors in ${requests} requests exceed the error bound (rate <= ${ev.errorBound.maxRate})`
   else if (n < design.n)
     cause = `only ${n} of the ${design.n} responses needed to rule out a ${ev.leak * 100}% leak`
   else
-    cause = `all ${n} responses were ${ev.expected}: a ${ev.leak * 100}% leak would show with probability >= ${1 - design.beta}`
+    cause = `all ${n} responses were ${name(ev.expected)}: a ${ev.leak * 100}% leak would show with probability >= ${1 - design.beta}`
   return {
     passed: unexpected === 0 && errorOk && n >= design.n,
     cause,

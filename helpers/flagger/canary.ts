@@ -1,0 +1,142 @@
+/**
+ * Flagger Canary evidence: events and the status timeline. Pure.
+ * Phases (Flagger's CanaryPhase): Initializing, Initialized, Waiting, Progressing,
+ * WaitingPromotion, Promoting, Finalising, Succeeded, Failed, Terminating, Terminated;
+ * status.canaryWeight is the current canary weight. Source: shared/reference/ch5-lab.md.
+ */
+export type FlaggerEventKind =
+  | 'new-revision'
+  | 'advance'
+  | 'promotion-completed'
+  | 'rollback'
+  | 'halt'
+  | 'failed'
+  | 'other'
+
+export interface FlaggerEvent {
+  readonly kind: FlaggerEventKind
+  readonly message: string
+  readonly weight?: number
+  readonly at?: string
+}
+
+const PATTERNS: readonly [FlaggerEventKind, RegExp][] = [
+  ['new-revision', /^New revision detected!/],
+  ['advance', /^Advance \S+ canary weight (\d+)/],
+  ['promotion-completed', /^Promotion completed!/],
+  ['rollback', /^Rolling back /],
+  ['halt', /^Halt advancement /],
+  ['failed', /^Canary failed!/],
+]
+
+export function parseFlaggerEvent(message: string, at?: string): FlaggerEvent {
+  for (const [kind, re] of PATTERNS) {
+    const m = re.exec(message.trim())
+    if (m)
+      return {
+        kind,
+        message: message.trim(),
+        ...(m[1] ? { weight: Number(m[1]) } : {}),
+        ...(at ? { at } : {}),
+      }
+  }
+  return { kind: 'other', message: message.trim(), ...(at ? { at } : {}) }
+}
+
+export interface CanarySample {
+  readonly at: string
+  readonly phase: string
+  readonly weight: number
+}
+
+export interface CanaryTimelineEvidence {
+  readonly kind: 'canary-timeline'
+  readonly stepWeight: number
+  readonly maxWeight: number
+  /** The final phase the check expects: Succeeded for a good revision, Failed for a bad one. */
+  readonly expectFinal: 'Succeeded' | 'Failed'
+  /** How long a weight may stay unchanged while Progressing before it counts as stalled. */
+  readonly stallMs: number
+  readonly samples: readonly CanarySample[]
+  readonly events: readonly FlaggerEvent[]
+}
+
+/** Collapses consecutive equal values. */
+function runs<T>(values: readonly T[]): T[] {
+  return values.filter((v, i) => i === 0 || v !== values[i - 1])
+}
+
+export interface CanaryTimelineVerdict {
+  readonly passed: boolean
+  readonly cause: string
+  readonly details: { readonly phases: readonly string[]; readonly weights: readonly number[] }
+}
+
+/** Weights rise by stepWeight to maxWeight, never back, never stalled; phases in order; final phase as expected. */
+export function judgeCanaryTimeline(ev: CanaryTimelineEvidence): CanaryTimelineVerdict {
+  const phases = runs(ev.samples.map((s) => s.phase))
+  const progressing = ev.samples.filter((s) => s.phase === 'Progressing' && s.weight > 0)
+  const weights = runs(progressing.map((s) => s.weight))
+  const details = { phases, weights }
+  const final = phases.at(-1) ?? 'none'
+  const lastEvent = ev.events.filter((e) => e.kind !== 'other').at(-1)?.message
+  const fail = (cause: string): CanaryTimelineVerdict => ({ passed: false, cause, details })
+
+  if (final !== ev.expectFinal) {
+    return fail(
+      `ended ${final}, expected ${ev.expectFinal} (phases ${phases.join(' > ') || 'none'}${lastEvent ? `; last event: ${lastEvent}` : ''})`,
+    )
+  }
+  for (let i = 1; i < weights.length; i++) {
+    const prev = weights[i - 1] as number
+    const cur = weights[i] as number
+    if (cur < prev) return fail(`canaryWeight went back from ${prev} to ${cur}`)
+    if (cur !== prev + ev.stepWeight)
+      return fail(`canaryWeight skipped from ${prev} to ${cur} (stepWeight ${ev.stepWeight})`)
+  }
+  if (weights.length && weights[0] !== ev.stepWeight)
+    return fail(`canaryWeight started at ${weights[0]}, not ${ev.stepWeight}`)
+  // A weight held longer than the stall limit while Progressing.
+  let since = progressing[0]
+  for (const s of progressing) {
+    if (!since || s.weight !== since.weight) since = s
+    else if (Date.parse(s.at) - Date.parse(since.at) > ev.stallMs) {
+      return fail(`stalled at canaryWeight ${s.weight} for more than ${Math.round(ev.stallMs / 1000)} s`)
+    }
+  }
+  if (ev.expectFinal === 'Succeeded') {
+    if (weights.at(-1) !== ev.maxWeight)
+      return fail(
+        `reached canaryWeight ${weights.at(-1) ?? 0}, not maxWeight ${ev.maxWeight}, before promotion`,
+      )
+    const order = ['Progressing', 'Promoting', 'Finalising', 'Succeeded']
+    const seen = phases.filter((p) => order.includes(p))
+    if (seen.join(',') !== order.join(','))
+      return fail(`phases ${phases.join(' > ')} do not go Progressing > Promoting > Finalising > Succeeded`)
+    return {
+      passed: true,
+      cause: `weights ${weights.join(', ')} then ${order.slice(1).join(' > ')}`,
+      details,
+    }
+  }
+  if (!phases.includes('Progressing')) return fail(`failed without analysing (phases ${phases.join(' > ')})`)
+  return {
+    passed: true,
+    cause: `rolled back after weights ${weights.join(', ') || 'none'}: ${lastEvent ?? 'Failed'}`,
+    details,
+  }
+}
+
+/** The load's responses during one canaryWeight step, in request order ('1' v1, '2' v2, 'e' error). */
+export interface CanaryStep {
+  readonly weight: number
+  readonly outcomes: string
+}
+
+export interface CanaryStepsEvidence {
+  readonly kind: 'canary-steps'
+  readonly alpha: number
+  /** Responses this long after a weight change are skipped: the new weights are still propagating. */
+  readonly settleMs: number
+  readonly steps: readonly CanaryStep[]
+}
