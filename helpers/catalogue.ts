@@ -166,7 +166,8 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
       { id: 'phases', proves: 'phases go Progressing, Promoting, Finalising, Succeeded' },
       { id: 'share-per-step', proves: 'the observed v2 share at each step is consistent with the weight' },
       { id: 'all-v2-after', proves: 'after promotion every response is v2' },
-      { id: 'rollback', proves: 'a failing revision ends Failed with the primary still serving v1' },
+      { id: 'rollback', proves: 'a revision that answers errors is analysed and ends Failed' },
+      { id: 'primary-v1-after-rollback', proves: 'after the rollback every response is still v1' },
     ],
   },
   {
@@ -193,7 +194,13 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
     section: '5.5',
     observation: 'calls to unknown hosts end in BlackHoleCluster (UH); /api/users answers 500',
     features: ['ingress', 'mesh', 'egress', 'access-logs'],
-    manifests: ['apps/webapp.yaml', 'apps/catalog.yaml', 'apps/forum.yaml', 'ch5/coolstore-gateway.yaml'],
+    manifests: [
+      'apps/webapp.yaml',
+      'apps/catalog.yaml',
+      'apps/forum.yaml',
+      'ch5/coolstore-gateway.yaml',
+      'ch5/sidecar-registry-only.yaml',
+    ],
     checks: [
       {
         id: 'blackhole-tcp',
@@ -214,6 +221,7 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
       'apps/catalog.yaml',
       'apps/forum.yaml',
       'ch5/coolstore-gateway.yaml',
+      'ch5/sidecar-registry-only.yaml',
       'ch5/jsonplaceholder-se.yaml',
     ],
     checks: [

@@ -47,3 +47,20 @@ export const WEBAPP_PROXY_LOGS = {
   labelSelector: 'app=webapp',
   container: 'istio-proxy',
 } as const
+
+/** forum's users through webapp, judged as "blocked" (500) or "allowed" (200 with users). */
+export const USERS_BLOCKED: Probe = {
+  host: 'webapp.istioinaction.io',
+  path: '/api/users',
+  classifier: 'users-blocked',
+}
+export const USERS_OK: Probe = { host: 'webapp.istioinaction.io', path: '/api/users', classifier: 'users-ok' }
+export const BLOCKED_LABELS = { v1: 'blocked (500 error calling Forum service)', v2: 'allowed (200)' }
+export const ALLOWED_LABELS = { v1: 'allowed (200 with a list of users)', v2: 'blocked (500)' }
+
+export const OUTSIDE_HOST = 'jsonplaceholder.typicode.com'
+export const FORUM_PROXY_LOGS = {
+  namespace: NAMESPACE,
+  labelSelector: 'app=forum',
+  container: 'istio-proxy',
+} as const

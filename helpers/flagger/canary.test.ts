@@ -5,6 +5,7 @@ import {
   type CanaryTimelineEvidence,
   judgeCanaryTimeline,
   parseFlaggerEvent,
+  stepsFromTimeline,
 } from './canary.js'
 
 describe('parseFlaggerEvent', () => {
@@ -23,8 +24,10 @@ describe('parseFlaggerEvent', () => {
   })
 })
 
+type Run = [phase: string, weight: number, seconds: number]
+
 /** A timeline sampled every 2 s from phase/weight runs of `seconds` each. */
-function timeline(runs: [phase: string, weight: number, seconds: number][]): CanarySample[] {
+function timeline(runs: Run[]): CanarySample[] {
   const samples: CanarySample[] = []
   let t = Date.parse('2026-11-27T08:00:00Z')
   for (const [phase, weight, seconds] of runs) {
@@ -39,8 +42,10 @@ function timeline(runs: [phase: string, weight: number, seconds: number][]): Can
 const evidence = (
   samples: CanarySample[],
   expectFinal: 'Succeeded' | 'Failed' = 'Succeeded',
+  aspect: CanaryTimelineEvidence['aspect'] = 'weights',
 ): CanaryTimelineEvidence => ({
   kind: 'canary-timeline',
+  aspect,
   stepWeight: 10,
   maxWeight: 50,
   expectFinal,
@@ -49,7 +54,7 @@ const evidence = (
   events: [],
 })
 
-const GOOD: [string, number, number][] = [
+const GOOD: Run[] = [
   ['Initialized', 0, 4],
   ['Progressing', 0, 10],
   ['Progressing', 10, 10],
@@ -63,11 +68,22 @@ const GOOD: [string, number, number][] = [
 ]
 
 describe('judgeCanaryTimeline', () => {
-  it('passes weights 10..50 by 10 then Promoting > Finalising > Succeeded', () => {
+  it('passes weights 10..50 by 10, and the phases in order', () => {
     expect(judgeCanaryTimeline(evidence(timeline(GOOD)))).toMatchObject({
       passed: true,
-      cause: 'weights 10, 20, 30, 40, 50 then Promoting > Finalising > Succeeded',
+      cause: 'canaryWeight 10, 20, 30, 40, 50 by 10',
     })
+    expect(judgeCanaryTimeline(evidence(timeline(GOOD), 'Succeeded', 'phases'))).toMatchObject({
+      passed: true,
+      cause: 'phases Initialized > Progressing > Promoting > Finalising > Succeeded',
+    })
+  })
+
+  it('fails phases that skip Finalising', () => {
+    const noFinalising = GOOD.filter(([p]) => p !== 'Finalising')
+    expect(judgeCanaryTimeline(evidence(timeline(noFinalising), 'Succeeded', 'phases')).cause).toBe(
+      'phases Initialized > Progressing > Promoting > Succeeded do not go Progressing > Promoting > Finalising > Succeeded',
+    )
   })
 
   it('fails a skipped step', () => {
@@ -78,14 +94,12 @@ describe('judgeCanaryTimeline', () => {
   })
 
   it('fails a weight going back', () => {
-    const back = [...GOOD.slice(0, 5), ['Progressing', 20, 10] as [string, number, number], ...GOOD.slice(5)]
+    const back: Run[] = [...GOOD.slice(0, 5), ['Progressing', 20, 10], ...GOOD.slice(5)]
     expect(judgeCanaryTimeline(evidence(timeline(back))).cause).toBe('canaryWeight went back from 30 to 20')
   })
 
   it('fails a stalled weight', () => {
-    const stalled = GOOD.map(([p, w, s]) =>
-      w === 30 ? ([p, w, 70] as [string, number, number]) : ([p, w, s] as [string, number, number]),
-    )
+    const stalled: Run[] = GOOD.map(([p, w, s]) => [p, w, w === 30 ? 70 : s])
     expect(judgeCanaryTimeline(evidence(timeline(stalled))).cause).toBe(
       'stalled at canaryWeight 30 for more than 60 s',
     )
@@ -104,13 +118,25 @@ describe('judgeCanaryTimeline', () => {
     )
   })
 
-  it('passes the rollback variant when the bad revision ends Failed after analysis', () => {
+  it('passes the rollback variant only when the bad revision was analysed and ended Failed', () => {
     const rolledBack = timeline([
       ['Initialized', 0, 4],
       ['Progressing', 10, 30],
       ['Failed', 0, 2],
     ])
-    expect(judgeCanaryTimeline(evidence(rolledBack, 'Failed')).passed).toBe(true)
+    expect(judgeCanaryTimeline(evidence(rolledBack, 'Failed', 'final')).passed).toBe(true)
+    expect(
+      judgeCanaryTimeline(
+        evidence(
+          timeline([
+            ['Initialized', 0, 4],
+            ['Failed', 0, 2],
+          ]),
+          'Failed',
+          'final',
+        ),
+      ).cause,
+    ).toBe('ended Failed without analysing (phases Initialized > Failed)')
     expect(
       judgeCanaryTimeline(
         evidence(
@@ -119,9 +145,31 @@ describe('judgeCanaryTimeline', () => {
             ['Succeeded', 0, 2],
           ]),
           'Failed',
+          'final',
         ),
       ).passed,
     ).toBe(false)
+  })
+})
+
+describe('stepsFromTimeline', () => {
+  it('takes the load sent at each weight, after the settle time, until the weight changed', () => {
+    const samples = timeline([
+      ['Progressing', 0, 4],
+      ['Progressing', 10, 10],
+      ['Progressing', 20, 10],
+      ['Promoting', 0, 2],
+    ])
+    const start = Date.parse(samples[0]?.at ?? '')
+    // One response per second; v2 marks the ones sent during the 20% step.
+    const load = Array.from({ length: 26 }, (_, s) => ({
+      at: new Date(start + s * 1000).toISOString(),
+      class: (s >= 14 && s < 24 ? 'v2' : 'v1') as 'v1' | 'v2',
+    }))
+    expect(stepsFromTimeline(samples, load, 2_000)).toEqual([
+      { weight: 10, outcomes: '1'.repeat(8) },
+      { weight: 20, outcomes: '2'.repeat(8) },
+    ])
   })
 })
 

@@ -51,6 +51,8 @@ export interface CanarySample {
 
 export interface CanaryTimelineEvidence {
   readonly kind: 'canary-timeline'
+  /** What this check judges: the weight progression, the phase order, or only the final phase. */
+  readonly aspect: 'weights' | 'phases' | 'final'
   readonly stepWeight: number
   readonly maxWeight: number
   /** The final phase the check expects: Succeeded for a good revision, Failed for a bad one. */
@@ -87,6 +89,27 @@ export function judgeCanaryTimeline(ev: CanaryTimelineEvidence): CanaryTimelineV
       `ended ${final}, expected ${ev.expectFinal} (phases ${phases.join(' > ') || 'none'}${lastEvent ? `; last event: ${lastEvent}` : ''})`,
     )
   }
+  if (ev.aspect === 'final') {
+    if (!phases.includes('Progressing'))
+      return fail(`ended ${final} without analysing (phases ${phases.join(' > ')})`)
+    return {
+      passed: true,
+      cause:
+        ev.expectFinal === 'Failed'
+          ? `rolled back after weights ${weights.join(', ') || 'none'}: ${lastEvent ?? 'Failed'}`
+          : `ended ${final} after weights ${weights.join(', ')}`,
+      details,
+    }
+  }
+  if (ev.aspect === 'phases') {
+    const order = ['Progressing', 'Promoting', 'Finalising', 'Succeeded']
+    const seen = phases.filter((p) => order.includes(p))
+    return seen.join(',') === order.join(',')
+      ? { passed: true, cause: `phases ${phases.join(' > ')}`, details }
+      : fail(`phases ${phases.join(' > ')} do not go Progressing > Promoting > Finalising > Succeeded`)
+  }
+  if (weights.length === 0) return fail('canaryWeight never rose above 0 while Progressing')
+  if (weights[0] !== ev.stepWeight) return fail(`canaryWeight started at ${weights[0]}, not ${ev.stepWeight}`)
   for (let i = 1; i < weights.length; i++) {
     const prev = weights[i - 1] as number
     const cur = weights[i] as number
@@ -94,9 +117,6 @@ export function judgeCanaryTimeline(ev: CanaryTimelineEvidence): CanaryTimelineV
     if (cur !== prev + ev.stepWeight)
       return fail(`canaryWeight skipped from ${prev} to ${cur} (stepWeight ${ev.stepWeight})`)
   }
-  if (weights.length && weights[0] !== ev.stepWeight)
-    return fail(`canaryWeight started at ${weights[0]}, not ${ev.stepWeight}`)
-  // A weight held longer than the stall limit while Progressing.
   let since = progressing[0]
   for (const s of progressing) {
     if (!since || s.weight !== since.weight) since = s
@@ -104,27 +124,43 @@ export function judgeCanaryTimeline(ev: CanaryTimelineEvidence): CanaryTimelineV
       return fail(`stalled at canaryWeight ${s.weight} for more than ${Math.round(ev.stallMs / 1000)} s`)
     }
   }
-  if (ev.expectFinal === 'Succeeded') {
-    if (weights.at(-1) !== ev.maxWeight)
-      return fail(
-        `reached canaryWeight ${weights.at(-1) ?? 0}, not maxWeight ${ev.maxWeight}, before promotion`,
-      )
-    const order = ['Progressing', 'Promoting', 'Finalising', 'Succeeded']
-    const seen = phases.filter((p) => order.includes(p))
-    if (seen.join(',') !== order.join(','))
-      return fail(`phases ${phases.join(' > ')} do not go Progressing > Promoting > Finalising > Succeeded`)
-    return {
-      passed: true,
-      cause: `weights ${weights.join(', ')} then ${order.slice(1).join(' > ')}`,
-      details,
-    }
+  if (weights.at(-1) !== ev.maxWeight)
+    return fail(`reached canaryWeight ${weights.at(-1)}, not maxWeight ${ev.maxWeight}, before promotion`)
+  return { passed: true, cause: `canaryWeight ${weights.join(', ')} by ${ev.stepWeight}`, details }
+}
+
+/**
+ * Splits the background load into canaryWeight steps: for each run of Progressing samples at
+ * weight w > 0, the responses sent from settleMs after the run began until the value changed.
+ * Pure.
+ */
+export function stepsFromTimeline(
+  samples: readonly CanarySample[],
+  load: readonly { at: string; class: 'v1' | 'v2' | 'error' }[],
+  settleMs: number,
+): CanaryStep[] {
+  const steps: CanaryStep[] = []
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i] as CanarySample
+    const prev = samples[i - 1]
+    if (
+      s.phase !== 'Progressing' ||
+      s.weight === 0 ||
+      (prev && prev.phase === s.phase && prev.weight === s.weight)
+    )
+      continue
+    let j = i
+    while (j + 1 < samples.length && samples[j + 1]?.phase === s.phase && samples[j + 1]?.weight === s.weight)
+      j++
+    const from = Date.parse(s.at) + settleMs
+    const to = Date.parse((samples[j + 1] ?? samples[j] ?? s).at)
+    const outcomes = load
+      .filter((r) => Date.parse(r.at) >= from && Date.parse(r.at) < to)
+      .map((r) => (r.class === 'v1' ? '1' : r.class === 'v2' ? '2' : 'e'))
+      .join('')
+    steps.push({ weight: s.weight, outcomes })
   }
-  if (!phases.includes('Progressing')) return fail(`failed without analysing (phases ${phases.join(' > ')})`)
-  return {
-    passed: true,
-    cause: `rolled back after weights ${weights.join(', ') || 'none'}: ${lastEvent ?? 'Failed'}`,
-    details,
-  }
+  return steps
 }
 
 /** The load's responses during one canaryWeight step, in request order ('1' v1, '2' v2, 'e' error). */

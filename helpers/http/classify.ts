@@ -35,3 +35,39 @@ export const classifyStatus =
   (expected: number): Classifier =>
   (status, body) =>
     status === expected ? { class: 'v1' } : { class: 'error', reason: `status ${status}: ${snippet(body)}` }
+
+/**
+ * forum's /api/users through webapp (ch5-lab.md): when egress to the users host is blocked,
+ * webapp answers 500 "error calling Forum service" (class v1 = "blocked"); a 200 means the
+ * call got out (class v2 = "allowed"); anything else is an error.
+ */
+export const classifyUsersBlocked: Classifier = (status, body) => {
+  if (status === 500 && body.includes('error calling Forum service')) return { class: 'v1' }
+  if (status === 200) return { class: 'v2' }
+  return { class: 'error', reason: `status ${status}: ${snippet(body)}` }
+}
+
+/** /api/users succeeding: 200 with a JSON list of users (v1 = "allowed"); 500 = blocked (v2). */
+export const classifyUsersOk: Classifier = (status, body) => {
+  if (status === 500) return { class: 'v2' }
+  if (status !== 200) return { class: 'error', reason: `status ${status}: ${snippet(body)}` }
+  try {
+    const parsed: unknown = JSON.parse(body)
+    const ok =
+      Array.isArray(parsed) &&
+      parsed.length > 0 &&
+      parsed.every((u) => typeof u === 'object' && u !== null && 'name' in u)
+    return ok ? { class: 'v1' } : { class: 'error', reason: `not a list of users: ${snippet(body)}` }
+  } catch {
+    return { class: 'error', reason: `unparsable body: ${snippet(body) || '(empty)'}` }
+  }
+}
+
+export const CLASSIFIERS = {
+  catalog: classifyCatalog,
+  'users-blocked': classifyUsersBlocked,
+  'users-ok': classifyUsersOk,
+} as const
+export type ClassifierName = keyof typeof CLASSIFIERS
+
+export const classifierFor = (name: ClassifierName | undefined): Classifier => CLASSIFIERS[name ?? 'catalog']

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { Pool } from 'undici'
 import type { ResponseClass } from '../evidence/verdict.js'
 import { type Clock, type PollResult, pollUntil, realClock } from '../poll.js'
-import type { Classifier } from './classify.js'
+import type { Classifier, ClassifierName } from './classify.js'
 
 export interface Target {
   /** Where the ingress listens: the kind node's published port on loopback. */
@@ -15,6 +15,8 @@ export interface Probe {
   readonly host: string
   readonly path: string
   readonly headers?: Readonly<Record<string, string>>
+  /** How responses are classified (see classify.ts); catalog's v1/v2 by default. */
+  readonly classifier?: ClassifierName
 }
 
 export interface RequestRecord {
@@ -92,7 +94,8 @@ export async function sample(target: Target, probe: Probe, options: SampleOption
   return { records: done, counts, stoppedEarly: stop, elapsedMs: performance.now() - started }
 }
 
-async function sendOne(
+/** One request with a fresh x-request-id; never throws (errors become records). */
+export async function sendOne(
   pool: Pool,
   probe: Probe,
   index: number,

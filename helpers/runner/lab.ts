@@ -13,7 +13,7 @@ import { refOf } from '../kube/client.js'
 import type { LogQuery, LogRead } from '../logs/reader.js'
 import { type LogWindow, openLogWindow } from '../logs/window.js'
 import { loadManifest } from '../manifests/load.js'
-import { type Clock, type PollResult, pollUntil } from '../poll.js'
+import { type Clock, type PollResult, pollUntil, realClock } from '../poll.js'
 import type { RouteQuery } from '../routes/fetch.js'
 import type { RouteView } from '../routes/inspect.js'
 import {
@@ -24,8 +24,51 @@ import {
   sequentialDecision,
 } from '../stats/ratio-tests.js'
 
+export interface ClusterEvent {
+  readonly reason: string
+  readonly message: string
+  readonly at: string
+}
+
+export interface ExecOutcome {
+  readonly command: readonly string[]
+  readonly exitCode: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** One response of the background load, with the time it was sent. */
+export interface LoadRecord {
+  readonly at: string
+  readonly class: ResponseClass
+}
+
+export interface LoadHandle {
+  /** Stops sending and returns every response, in the order sent. */
+  stop(): Promise<LoadRecord[]>
+}
+
+/** A stand-in for an outside host (the service-entry scenario's hermetic mode). */
+export interface StandIn {
+  /** Its address on the cluster's network. */
+  readonly address: string
+  stop(): Promise<void>
+}
+
 /** What a scenario may do to the cluster. Real: over KubeClient. Tests: an in-memory fake. */
 export interface LabCluster {
+  /** Events about one object, oldest first (Flagger reports its decisions as events). */
+  events(namespace: string, involvedName: string): Promise<ClusterEvent[]>
+  /**
+   * Runs the first of `commands` whose executable exists in the container of a pod matching
+   * the selector (images differ in what they ship: curl, wget).
+   */
+  exec(
+    namespace: string,
+    labelSelector: string,
+    container: string,
+    commands: readonly (readonly string[])[],
+  ): Promise<ExecOutcome>
   istioVersion(): Promise<string>
   read(ref: ObjectRef): Promise<KubernetesObject | undefined>
   /** Server-side apply at the newest served apiVersions. */
@@ -39,7 +82,9 @@ export interface LabCluster {
 
 /** How a scenario reaches the ingress gateway. */
 export interface LabIngress {
-  converge(probe: Probe, expected: ResponseClass): Promise<Convergence>
+  converge(probe: Probe, expected: ResponseClass, timeoutMs?: number): Promise<Convergence>
+  /** Steady, rate-limited load in the background until stopped. */
+  startLoad(probe: Probe, requestsPerSecond: number): LoadHandle
   sample(
     probe: Probe,
     options: { maxRequests: number; onOrdered: (r: RequestRecord) => boolean },
@@ -53,6 +98,8 @@ export interface LabAdapters {
   readonly log: (line: string) => void
   /** For polling; the real clock unless a test supplies one. */
   readonly clock?: Clock
+  /** Starts a stand-in for an outside host; absent where none can be started. */
+  readonly startStandIn?: () => Promise<StandIn>
 }
 
 export interface CheckResult {
@@ -104,6 +151,7 @@ function restorable(obj: KubernetesObject): KubernetesObject {
 export class Lab {
   readonly results: CheckResult[] = []
   private readonly ledger: LedgerEntry[] = []
+  private readonly deferred: { what: string; run: () => Promise<void> }[] = []
   readonly entry: ScenarioEntry
 
   constructor(
@@ -165,6 +213,56 @@ export class Lab {
     })
   }
 
+  /** Registers work for cleanup (stop the load, stop a container); runs before the ledger, newest first. */
+  defer(what: string, run: () => Promise<void>): void {
+    this.deferred.push({ what, run })
+  }
+
+  /** Starts background load that is stopped at cleanup whatever happens. */
+  startLoad(probe: Probe, requestsPerSecond: number): LoadHandle {
+    const handle = this.adapters.ingress.startLoad(probe, requestsPerSecond)
+    let stopped: Promise<LoadRecord[]> | undefined
+    const stop = () => {
+      stopped ??= handle.stop()
+      return stopped
+    }
+    this.defer('background load', async () => {
+      await stop()
+    })
+    this.log(`load started: ${requestsPerSecond}/s to ${probe.host}${probe.path}`)
+    return { stop }
+  }
+
+  async startStandIn(): Promise<StandIn> {
+    if (!this.adapters.startStandIn) throw new Error('no stand-in can be started here (needs Docker)')
+    const standIn = await this.adapters.startStandIn()
+    this.defer(`stand-in ${standIn.address}`, () => standIn.stop())
+    return standIn
+  }
+
+  /**
+   * Samples `extract(object)` every intervalMs until `until` holds or the deadline passes;
+   * returns the samples either way (Flagger's phase and canaryWeight over time).
+   */
+  async watch<V>(
+    ref: ObjectRef,
+    extract: (obj: KubernetesObject | undefined) => V,
+    until: (value: V) => boolean,
+    options: { timeoutMs: number; intervalMs: number },
+  ): Promise<{ samples: { at: string; value: V }[]; completed: boolean }> {
+    const samples: { at: string; value: V }[] = []
+    const clock = this.adapters.clock ?? realClock
+    const deadline = this.adapters.now().getTime() + options.timeoutMs
+    for (;;) {
+      const value = extract(await this.cluster.read(ref).catch(() => undefined))
+      samples.push({ at: this.adapters.now().toISOString(), value })
+      if (until(value)) return { samples, completed: true }
+      const left = deadline - this.adapters.now().getTime()
+      if (left <= 0) return { samples, completed: false }
+      await clock.sleep(Math.min(options.intervalMs, left))
+    }
+  }
+
   openLogWindow(): LogWindow {
     return openLogWindow(this.adapters.now())
   }
@@ -197,12 +295,18 @@ export class Lab {
     check: string,
     probe: Probe,
     expected: 'v1' | 'v2',
-    options: { alreadyConverged?: boolean; errorBound?: ErrorBound } = {},
+    options: {
+      alreadyConverged?: boolean
+      errorBound?: ErrorBound
+      labels?: { v1: string; v2: string }
+      /** The leak to rule out (default 1%); larger means fewer requests. */
+      leak?: number
+    } = {},
   ): Promise<readonly RequestRecord[]> {
     const errorBound = options.errorBound ?? { maxRate: 0, alpha: DEFAULT_ERROR_BOUND.alpha }
     const started = this.adapters.now()
     if (!options.alreadyConverged && !(await this.awaitConverged(check, probe, expected))) return []
-    const design = designZeroTolerance()
+    const design = designZeroTolerance(options.leak)
     let trials = 0
     const result = await this.adapters.ingress.sample(probe, {
       // Errors do not count as trials; a generous margin lets the error bound, not the cap, decide.
@@ -217,6 +321,7 @@ export class Lab {
       {
         kind: 'zero-tolerance',
         expected,
+        ...(options.labels ? { labels: options.labels } : {}),
         leak: design.leak,
         beta: design.beta,
         errorBound,
@@ -273,10 +378,11 @@ export class Lab {
     probe: Probe,
     expected: ResponseClass,
     recordSuccess = false,
+    timeoutMs?: number,
   ): Promise<boolean> {
     const started = this.adapters.now()
     try {
-      const c = await this.adapters.ingress.converge(probe, expected)
+      const c = await this.adapters.ingress.converge(probe, expected, timeoutMs)
       if (recordSuccess) {
         this.record(
           check,
@@ -315,6 +421,13 @@ export class Lab {
     const deleted: string[] = []
     const restored: string[] = []
     const errors: string[] = []
+    for (const d of this.deferred.splice(0).reverse()) {
+      try {
+        await d.run()
+      } catch (error) {
+        errors.push(`${d.what}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
+      }
+    }
     for (const entry of [...this.ledger].reverse()) {
       try {
         if (entry.before) {

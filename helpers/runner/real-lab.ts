@@ -1,10 +1,21 @@
 import type { V1Deployment } from '@kubernetes/client-node'
-import { classifyCatalog } from '../http/classify.js'
+import { classifierFor } from '../http/classify.js'
+import { startLoad } from '../http/load.js'
 import { awaitConvergence, sample, type Target } from '../http/sampler.js'
 import type { KubeClient } from '../kube/client.js'
 import { readLogs } from '../logs/reader.js'
 import { fetchRoutes } from '../routes/fetch.js'
-import type { LabAdapters } from './lab.js'
+import { startUsersStandIn } from '../system/stand-in.js'
+import type { ClusterEvent, ExecOutcome, LabAdapters } from './lab.js'
+
+/** Exit codes and messages that mean "this executable is not in the image": try the next one. */
+export function executableMissing(outcome: { exitCode: number; stderr: string; stdout: string }): boolean {
+  return (
+    outcome.exitCode === 126 ||
+    outcome.exitCode === 127 ||
+    /executable file not found|no such file or directory|not found/i.test(outcome.stderr + outcome.stdout)
+  )
+}
 
 const MINUTE = 60_000
 
@@ -30,7 +41,35 @@ export function realLabAdapters(
   return {
     now: () => new Date(),
     log,
+    startStandIn: () => startUsersStandIn('kind'),
     cluster: {
+      async events(namespace, involvedName): Promise<ClusterEvent[]> {
+        const list = await client.core.listNamespacedEvent({
+          namespace,
+          fieldSelector: `involvedObject.name=${involvedName}`,
+        })
+        return list.items
+          .map((e) => ({
+            reason: e.reason ?? '',
+            message: e.message ?? '',
+            at: new Date(e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp ?? 0).toISOString(),
+          }))
+          .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+      },
+      async exec(namespace, labelSelector, container, commands): Promise<ExecOutcome> {
+        const pods = await client.core.listNamespacedPod({ namespace, labelSelector })
+        const pod = pods.items.find((p) => p.status?.phase === 'Running')?.metadata?.name
+        if (!pod) throw new Error(`no running pod matches ${labelSelector} in ${namespace}`)
+        let last: ExecOutcome | undefined
+        for (const command of commands) {
+          const r = await client.exec(namespace, pod, container, command)
+          last = { command, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr }
+          if (!executableMissing(last)) return last
+        }
+        throw new Error(
+          `none of ${commands.map((c) => c[0]).join(', ')} exists in ${pod}/${container} (${last?.stderr.trim().slice(0, 120) ?? ''})`,
+        )
+      },
       async istioVersion() {
         const istiod = await client.read<V1Deployment>({
           apiVersion: 'apps/v1',
@@ -50,8 +89,17 @@ export function realLabAdapters(
       fetchRoutes: (query) => fetchRoutes(client, query),
     },
     ingress: {
-      converge: (probe, expected) => awaitConvergence(ingress, probe, classifyCatalog, expected),
-      sample: (probe, options) => sample(ingress, probe, { ...options, classify: classifyCatalog }),
+      converge: (probe, expected, timeoutMs) =>
+        awaitConvergence(
+          ingress,
+          probe,
+          classifierFor(probe.classifier),
+          expected,
+          timeoutMs ? { timeoutMs } : {},
+        ),
+      sample: (probe, options) =>
+        sample(ingress, probe, { ...options, classify: classifierFor(probe.classifier) }),
+      startLoad: (probe, rps) => startLoad(ingress, probe, classifierFor(probe.classifier), rps),
     },
   }
 }

@@ -1,13 +1,16 @@
 import type { KubernetesObject } from '@kubernetes/client-node'
 import type { ResponseClass } from '../evidence/verdict.js'
+import { classifierFor } from '../http/classify.js'
 import type { Probe, RequestRecord, SampleResult } from '../http/sampler.js'
 import type { ObjectRef } from '../kube/client.js'
 import { refOf } from '../kube/client.js'
 import type { LogQuery, LogRead } from '../logs/reader.js'
 import { type LogLine, type LogWindow, selectWindow } from '../logs/window.js'
+import { outboundPolicyOf } from '../mesh-edits.js'
 import type { RouteQuery } from '../routes/fetch.js'
 import { outboundCluster, type RouteView } from '../routes/inspect.js'
-import type { LabAdapters, LabCluster, LabIngress } from '../runner/lab.js'
+import type { ClusterEvent, LabAdapters, LabCluster, LabIngress, LoadRecord } from '../runner/lab.js'
+import { STAND_IN_USERS } from '../system/stand-in-program.js'
 
 type Obj = KubernetesObject & { spec?: Record<string, unknown> }
 interface Destination {
@@ -55,6 +58,16 @@ export class FakeLab {
   override: ((probe: Probe) => ResponseClass | undefined) | undefined
   /** The Istio version's behaviour: whether mirrored Host headers get -shadow. */
   shadowSuffix = true
+  readonly execs: { selector: string; container: string; command: readonly string[] }[] = []
+  /** Executables the webapp image has (curl, wget). */
+  execTools = new Set(['curl'])
+  /** Whether the outside host is reachable by its real DNS name (--egress internet). */
+  internet = false
+  readonly standIns: { address: string; stopped: boolean }[] = []
+  private flagger: FakeFlagger | undefined
+  readonly loads: { probe: Probe; rps: number; records: LoadRecord[]; last: number; stopped: boolean }[] = []
+  /** Pod specs that answer errors: Flagger rolls them back. */
+  failingSpecs = new Set<string>(['failing'])
   private t = Date.parse('2026-11-27T08:00:00.000Z')
   private readonly random = mulberry32(42)
   private seq = 0
@@ -135,30 +148,130 @@ export class FakeLab {
     this.logs.push({ pod, container, timestamp: new Date(this.t).toISOString(), text })
   }
 
-  /** One request through the simulated ingress. */
-  private request(probe: Probe, requestId: string): { status: number; cls: ResponseClass } {
-    this.tick()
+  private configMapData(namespace: string, name: string): Record<string, string> {
+    return (
+      (
+        this.objects.get(key({ apiVersion: 'v1', kind: 'ConfigMap', name, namespace })) as
+          | { data?: Record<string, string> }
+          | undefined
+      )?.data ?? {}
+    )
+  }
+
+  private registryOnly(): boolean {
+    const meshMode = outboundPolicyOf(this.configMapData('istio-system', 'istio').mesh ?? '')
+    const sidecar = this.of('Sidecar').some(
+      (sc) => (sc.spec?.outboundTrafficPolicy as { mode?: string } | undefined)?.mode === 'REGISTRY_ONLY',
+    )
+    return meshMode === 'REGISTRY_ONLY' || sidecar
+  }
+
+  /** forum's call to jsonplaceholder.typicode.com/users, and the line forum's proxy logs for it. */
+  private forumUsers(requestId: string): boolean {
+    const at = new Date(this.t).toISOString()
+    const se = this.of('ServiceEntry').some((e) =>
+      (e.spec?.hosts as string[] | undefined)?.includes('jsonplaceholder.typicode.com'),
+    )
+    const resolvable =
+      this.internet ||
+      (this.configMapData('kube-system', 'coredns').Corefile ?? '').includes('jsonplaceholder.typicode.com')
+    const base = `"GET /users HTTP/1.1"`
+    const tail = `"172.18.0.1" "Go-http-client/1.1" "${requestId}" "jsonplaceholder.typicode.com"`
+    if (this.registryOnly() && !se) {
+      this.log(
+        'forum-1',
+        'istio-proxy',
+        `[${at}] ${base} 502 - direct_response - "-" 0 0 0 - ${tail} "-" - - 104.21.48.1:80 10.244.0.20:40000 - block_all`,
+      )
+      return false
+    }
+    if (se) {
+      if (!resolvable) {
+        this.log(
+          'forum-1',
+          'istio-proxy',
+          `[${at}] ${base} 503 UH no_healthy_upstream - "-" 0 19 0 - ${tail} "-" outbound|80||jsonplaceholder.typicode.com - 104.21.48.1:80 10.244.0.20:40000 - -`,
+        )
+        return false
+      }
+      this.log(
+        'forum-1',
+        'istio-proxy',
+        `[${at}] ${base} 200 - via_upstream - "-" 0 5645 40 39 ${tail} "172.18.0.9:80" outbound|80||jsonplaceholder.typicode.com 10.244.0.20:51000 172.18.0.9:80 10.244.0.20:40000 - -`,
+      )
+      return true
+    }
+    this.log(
+      'forum-1',
+      'istio-proxy',
+      `[${at}] ${base} 200 - via_upstream - "-" 0 5645 40 39 ${tail} "104.21.48.1:80" PassthroughCluster 10.244.0.20:51000 104.21.48.1:80 10.244.0.20:40000 - -`,
+    )
+    return true
+  }
+
+  /** One request through the simulated ingress, classified like the real sampler does. */
+  private request(probe: Probe, requestId: string, at?: number): { status: number; cls: ResponseClass } {
+    if (at === undefined) this.tick()
     const forced = this.override?.(probe)
     if (forced) return { status: forced === 'error' ? 503 : 200, cls: forced }
+    const { status, body } = this.respond(probe, requestId)
+    return { status, cls: classifierFor(probe.classifier)(status, body).class }
+  }
+
+  private respond(probe: Probe, requestId: string): { status: number; body: string } {
+    const cls = this.route(probe, requestId)
+    if (cls === 'users-ok') return { status: 200, body: JSON.stringify(STAND_IN_USERS) }
+    if (cls === 'users-blocked') return { status: 500, body: 'error calling Forum service' }
+    if (cls === 'v1') return { status: 200, body: '[{"id":1,"name":"Elinor Glasses","price":"282.00"}]' }
+    if (cls === 'v2')
+      return {
+        status: 200,
+        body: '[{"id":1,"name":"Elinor Glasses","price":"282.00","imageUrl":"http://lorempixel.com/640/480"}]',
+      }
+    if (cls === 'catalog-error') return { status: 500, body: 'error calling Catalog service' }
+    return { status: 404, body: '' }
+  }
+
+  private route(
+    probe: Probe,
+    requestId: string,
+  ): 'v1' | 'v2' | 'users-ok' | 'users-blocked' | 'catalog-error' | 'not-found' {
     const headers = { ...probe.headers }
+    if (probe.host === 'webapp.istioinaction.io' && probe.path === '/api/users') {
+      if (
+        !this.rules('webapp.istioinaction.io', 'coolstore-gateway') ||
+        !this.of('Deployment').some((d) => d.metadata?.name === 'forum')
+      )
+        return 'not-found'
+      return this.forumUsers(requestId) ? 'users-ok' : 'users-blocked'
+    }
+    if (
+      probe.host === 'webapp.istioinaction.io' &&
+      probe.path === '/api/catalog' &&
+      this.flagger &&
+      this.flagger.phase !== 'Initializing'
+    ) {
+      const spec = this.flagger.pick(this.random())
+      return spec === 'failing' ? 'catalog-error' : spec
+    }
     if (probe.host === 'catalog.istioinaction.io') {
       const rules = this.rules('catalog.istioinaction.io', 'catalog-gateway')
       const rule = rules && this.pick(rules, headers)
       const version = rule ? this.serve(this.choose(rule)) : undefined
-      return version ? { status: 200, cls: version } : { status: 404, cls: 'error' }
+      return version ?? 'not-found'
     }
     if (probe.host === 'webapp.istioinaction.io' && probe.path === '/api/catalog') {
       if (
         !this.rules('webapp.istioinaction.io', 'coolstore-gateway') ||
         !this.of('Deployment').some((d) => d.metadata?.name === 'webapp')
       ) {
-        return { status: 404, cls: 'error' }
+        return 'not-found'
       }
       const rules = this.rules('catalog', 'mesh')
       const rule = rules ? this.pick(rules, headers) : undefined
       const dest = rule ? this.choose(rule) : { host: 'catalog' }
       const version = this.serve(dest)
-      if (!version) return { status: 500, cls: 'error' }
+      if (!version) return 'catalog-error'
       const cluster = outboundCluster(80, dest.subset ?? '', CATALOG_FQDN)
       this.log(
         'webapp-1',
@@ -174,22 +287,68 @@ export class FakeLab {
         const host = this.shadowSuffix ? 'catalog.istioinaction-shadow' : 'catalog.istioinaction'
         this.log('catalog-v2-1', 'catalog', `GET ${host}:80 /items 200 698 - 0.6 ms`)
       }
-      return { status: 200, cls: version }
+      return version
     }
-    return { status: 404, cls: 'error' }
+    return 'not-found'
   }
 
   readonly cluster: LabCluster = {
     istioVersion: async () => this.istio,
-    read: async (ref) => this.objects.get(key(ref)),
+    events: async (_ns, name): Promise<ClusterEvent[]> =>
+      name === 'catalog-release' ? [...(this.flagger?.events ?? [])] : [],
+    exec: async (_ns, selector, container, commands) => {
+      for (const command of commands) {
+        this.execs.push({ selector, container, command })
+        if (!this.execTools.has(command[0] ?? '')) continue
+        const at = new Date(this.t).toISOString()
+        if (this.registryOnly()) {
+          this.log(
+            'webapp-1',
+            'istio-proxy',
+            `[${at}] "- - -" 0 UH - - "-" 0 0 0 - "-" "-" "-" "-" "-" BlackHoleCluster - 104.21.48.1:443 10.244.0.9:34868 - -`,
+          )
+          return {
+            command,
+            exitCode: 35,
+            stdout: '',
+            stderr: 'OpenSSL SSL_connect: Connection reset by peer',
+          }
+        }
+        this.log(
+          'webapp-1',
+          'istio-proxy',
+          `[${at}] "- - -" 0 - - - "-" 812 4200 90 - "-" "-" "-" "-" "104.21.48.1:443" PassthroughCluster 10.244.0.9:40000 104.21.48.1:443 10.244.0.9:34868 - -`,
+        )
+        return { command, exitCode: 0, stdout: '[]', stderr: '' }
+      }
+      throw new Error(`none of ${commands.map((c) => c[0]).join(', ')} exists`)
+    },
+    read: async (ref) => {
+      const obj = this.objects.get(key(ref))
+      if (obj && ref.kind === 'Canary' && this.flagger) {
+        this.flagger.advance(this.t, this.catalogSpec())
+        return { ...obj, status: { phase: this.flagger.phase, canaryWeight: this.flagger.weight } } as Obj
+      }
+      return obj
+    },
     apply: async (objects) => {
       for (const o of objects) {
         this.objects.set(key(refOf(o)), o as Obj)
         this.applied.push(`${o.kind}/${o.metadata?.name}`)
+        if (o.kind === 'Canary' && !this.flagger) {
+          const interval = Number.parseInt(
+            String(((o as Obj).spec?.analysis as { interval?: string } | undefined)?.interval ?? '10s'),
+            10,
+          )
+          this.flagger = new FakeFlagger(this.t, interval * 1000, this.failingSpecs)
+        }
       }
     },
     delete: async (refs) => {
-      for (const r of refs) if (this.objects.delete(key(r))) this.deleted.push(`${r.kind}/${r.name}`)
+      for (const r of refs) {
+        if (this.objects.delete(key(r))) this.deleted.push(`${r.kind}/${r.name}`)
+        if (r.kind === 'Canary') this.flagger = undefined
+      }
     },
     waitForDeployments: async (_ns, names) => {
       const missing = names.filter((n) => !this.of('Deployment').some((d) => d.metadata?.name === n))
@@ -244,8 +403,48 @@ export class FakeLab {
     },
   }
 
+  /** The catalog pod spec of Deployment catalog: v1, v2 (SHOW_IMAGE) or a failing revision (command). */
+  private catalogSpec(): 'v1' | 'v2' | 'failing' | undefined {
+    const d = this.of('Deployment').find((x) => x.metadata?.name === 'catalog')
+    const c = (
+      d?.spec?.template as
+        | { spec?: { containers?: { command?: string[]; env?: { name: string }[] }[] } }
+        | undefined
+    )?.spec?.containers?.[0]
+    if (!c) return undefined
+    if (c.command?.length) return 'failing'
+    return c.env?.some((e) => e.name === 'SHOW_IMAGE') ? 'v2' : 'v1'
+  }
+
+  /** Moves the clock, sending each running load's requests for the time that passed. */
+  private advance(ms: number): void {
+    const end = this.t + ms
+    for (const load of this.loads.filter((l) => !l.stopped)) {
+      const period = 1000 / load.rps
+      for (let at = load.last + period; at <= end; at += period) {
+        this.t = at
+        this.flagger?.advance(this.t, this.catalogSpec())
+        const { cls } = this.request(load.probe, `load-${++this.seq}`, at)
+        load.records.push({ at: new Date(at).toISOString(), class: cls })
+        load.last = at
+      }
+    }
+    this.t = end
+    this.flagger?.advance(this.t, this.catalogSpec())
+  }
+
   readonly ingress: LabIngress = {
-    converge: async (probe, expected) => {
+    startLoad: (probe, rps) => {
+      const load = { probe, rps, records: [] as LoadRecord[], last: this.t, stopped: false }
+      this.loads.push(load)
+      return {
+        stop: async () => {
+          load.stopped = true
+          return load.records
+        },
+      }
+    },
+    converge: async (probe, expected, _timeoutMs) => {
       this.probes.push(probe)
       let streak = 0
       const seen: string[] = []
@@ -292,9 +491,110 @@ export class FakeLab {
       clock: {
         now: () => this.t,
         sleep: async (ms) => {
-          this.t += ms
+          this.advance(ms)
         },
       },
+      startStandIn: async () => {
+        const standIn = { address: `172.18.0.${20 + this.standIns.length}`, stopped: false }
+        this.standIns.push(standIn)
+        return {
+          address: standIn.address,
+          stop: async () => {
+            standIn.stopped = true
+          },
+        }
+      },
     }
+  }
+}
+
+/**
+ * Flagger's canary loop, simplified: every analysis interval it initializes, detects a new
+ * revision, advances the weight by 10 to 50, promotes and finalises; a failing revision fails
+ * 5 checks and is rolled back. It emits the events Flagger emits.
+ */
+class FakeFlagger {
+  phase = 'Initializing'
+  weight = 0
+  primary: 'v1' | 'v2' | 'failing' | undefined
+  canary: 'v1' | 'v2' | 'failing' | undefined
+  rejected: string | undefined
+  failedChecks = 0
+  readonly events: ClusterEvent[] = []
+  private next: number
+
+  constructor(
+    start: number,
+    private readonly intervalMs: number,
+    private readonly failing: ReadonlySet<string>,
+  ) {
+    this.next = start + intervalMs
+  }
+
+  private event(at: number, message: string): void {
+    this.events.push({ reason: 'Synced', message, at: new Date(at).toISOString() })
+  }
+
+  advance(now: number, spec: 'v1' | 'v2' | 'failing' | undefined): void {
+    while (now >= this.next) {
+      this.step(this.next, spec)
+      this.next += this.intervalMs
+    }
+  }
+
+  private step(at: number, spec: 'v1' | 'v2' | 'failing' | undefined): void {
+    switch (this.phase) {
+      case 'Initializing':
+        this.primary = spec
+        this.phase = 'Initialized'
+        return
+      case 'Initialized':
+      case 'Succeeded':
+      case 'Failed':
+        if (spec && spec !== this.primary && spec !== this.rejected) {
+          this.canary = spec
+          this.phase = 'Progressing'
+          this.weight = 0
+          this.failedChecks = 0
+          this.event(at, 'New revision detected! Scaling up catalog.istioinaction')
+        }
+        return
+      case 'Progressing':
+        if (this.weight > 0 && this.canary && this.failing.has(this.canary)) {
+          this.failedChecks++
+          if (this.failedChecks >= 5) {
+            this.event(at, 'Rolling back catalog-release.istioinaction failed checks threshold reached 5')
+            this.event(at, 'Canary failed! Scaling down catalog.istioinaction')
+            this.rejected = this.canary
+            this.phase = 'Failed'
+            this.weight = 0
+          }
+          return
+        }
+        if (this.weight < 50) {
+          this.weight += 10
+          this.event(at, `Advance catalog-release.istioinaction canary weight ${this.weight}`)
+          return
+        }
+        this.phase = 'Promoting'
+        return
+      case 'Promoting':
+        this.primary = this.canary
+        this.phase = 'Finalising'
+        return
+      case 'Finalising':
+        this.phase = 'Succeeded'
+        this.weight = 0
+        this.event(at, 'Promotion completed! Scaling down catalog.istioinaction')
+        return
+    }
+  }
+
+  /** Which pod spec serves one of webapp's calls. */
+  pick(random: number): 'v1' | 'v2' | 'failing' {
+    const primary = this.primary ?? 'v1'
+    const served =
+      this.phase === 'Progressing' && this.canary && random < this.weight / 100 ? this.canary : primary
+    return this.failing.has(served) ? 'failing' : served
   }
 }

@@ -53,9 +53,10 @@ function fakeLauncher(options: { break?: boolean; writeNothing?: boolean } = {})
   return { calls, spawnE2e }
 }
 
-function deps(spawnE2e: RunDeps['spawnE2e']): RunDeps {
+function deps(spawnE2e: RunDeps['spawnE2e'], suiteExists: RunDeps['suiteExists'] = () => true): RunDeps {
   return {
     spawnE2e,
+    suiteExists,
     now: () => new Date('2026-11-27T08:00:00Z'),
     reportsDir: mkdtempSync(join(tmpdir(), 'itc-reports-')),
   }
@@ -74,6 +75,7 @@ describe('run with an injected e2e launcher', () => {
       d,
     )
     expect(code).toBe(0)
+    expect(api.requests.find((r) => r.url === '/version')?.headers.authorization).toBe('Bearer test-token')
     const [call] = launcher.calls
     expect(call?.files).toEqual([expect.stringMatching(/suites\/edge-routing\/edge-routing\.e2e\.ts$/)])
     expect(call?.env).toMatchObject({
@@ -119,7 +121,7 @@ describe('run with an injected e2e launcher', () => {
     const error = await runCommand(
       args(['run', 'edge-routing', 'mirroring', '--kubeconfig', kubeconfig()]),
       () => undefined,
-      deps(launcher.spawnE2e),
+      deps(launcher.spawnE2e, (id) => id !== 'mirroring'),
     ).catch((e: unknown) => e)
     expect(launcher.calls).toHaveLength(1)
     expect(error).toBeInstanceOf(NotImplementedError)

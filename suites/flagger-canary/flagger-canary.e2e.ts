@@ -1,0 +1,4 @@
+import { e2eScenario } from '../../helpers/runner/e2e.js'
+import { scenario } from './scenario.js'
+
+e2eScenario(scenario)

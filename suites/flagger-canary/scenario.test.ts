@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_OPTIONS, runScenario } from '../../helpers/runner/scenario.js'
+import { FakeLab } from '../../helpers/testing/fake-lab.js'
+import { scenario } from './scenario.js'
+
+describe('flagger-canary against the in-memory lab', () => {
+  it('rolls back a failing revision, then promotes v2 step by step under steady load', async () => {
+    const fake = new FakeLab()
+    const result = await runScenario(scenario, fake.adapters())
+    expect(result.checks.map((c) => [c.check, c.passed, c.cause])).toEqual([
+      ['weights-monotonic', true, 'canaryWeight 10, 20, 30, 40, 50 by 10'],
+      ['phases', true, expect.stringMatching(/Progressing > Promoting > Finalising > Succeeded$/)],
+      ['share-per-step', true, expect.stringMatching(/^10%: [\d.]+% of \d+, 20%: .*, 50%: [\d.]+% of \d+$/)],
+      ['all-v2-after', true, expect.any(String)],
+      ['rollback', true, expect.stringMatching(/^rolled back after weights 10: Canary failed!/)],
+      ['primary-v1-after-rollback', true, expect.any(String)],
+    ])
+    // Flagger creates Service catalog itself: the scenario never applies one.
+    expect(fake.applied).not.toContain('Service/catalog')
+    expect(fake.applied).toEqual(expect.arrayContaining(['Canary/catalog-release']))
+    expect(fake.loads).toHaveLength(1)
+    expect(fake.loads[0]?.stopped).toBe(true)
+    expect(fake.loads[0]?.probe).toEqual({ host: 'webapp.istioinaction.io', path: '/api/catalog' })
+    expect(fake.objects.size).toBe(0)
+  })
+
+  it('uses the 45 s analysis interval with --book-timing', async () => {
+    const fake = new FakeLab()
+    const apply = fake.cluster.apply
+    let interval = ''
+    fake.cluster.apply = async (objects) => {
+      for (const o of objects)
+        if (o.kind === 'Canary')
+          interval = (o as { spec: { analysis: { interval: string } } }).spec.analysis.interval
+      return apply(objects)
+    }
+    const result = await runScenario(scenario, fake.adapters(), { ...DEFAULT_OPTIONS, bookTiming: true })
+    expect(interval).toBe('45s')
+    expect(result.passed).toBe(true)
+  })
+
+  it('fails the good revision when it ends Failed, and stops the load whatever happens', async () => {
+    const fake = new FakeLab()
+    fake.failingSpecs = new Set(['failing', 'v2'])
+    const result = await runScenario(scenario, fake.adapters())
+    expect(result.checks.find((c) => c.check === 'phases')?.cause).toMatch(
+      /^ended Failed, expected Succeeded/,
+    )
+    expect(result.checks.find((c) => c.check === 'all-v2-after')?.passed).toBe(false)
+    expect(fake.loads[0]?.stopped).toBe(true)
+
+    const broken = new FakeLab()
+    broken.cluster.events = async () => {
+      throw new Error('events unavailable')
+    }
+    const stopped = await runScenario(scenario, broken.adapters())
+    expect(stopped.error).toBe('events unavailable')
+    expect(broken.loads[0]?.stopped).toBe(true)
+    expect(broken.objects.size).toBe(0)
+  })
+})
