@@ -75,10 +75,10 @@ describe('CLI contract', () => {
     expect(err.split('\n')[0]).toMatch(/^error: malformed kubeconfig/)
   })
 
-  it('steps not built yet stop with exit 3 and name the step', async () => {
-    const { code, err } = await cli(['report'])
-    expect(code).toBe(3)
-    expect(err).toBe('error: not implemented yet: report')
+  it('report with a missing run record exits 2 naming the file', async () => {
+    const { code, err } = await cli(['report', 'rejudge', '/nonexistent/run.json'])
+    expect(code).toBe(2)
+    expect(err).toContain('no run record at /nonexistent/run.json')
   })
 
   it.each([{ argv: ['up'] }, { argv: ['down'] }, { argv: [] }])(

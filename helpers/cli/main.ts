@@ -9,6 +9,7 @@ import { downCommand, upCommand } from './commands/cluster.js'
 import { doctorExitCode, judgeDoctor, renderDoctor } from './commands/doctor.js'
 import { observe } from './commands/doctor-probes.js'
 import { buildPlan, renderPlan } from './commands/plan.js'
+import { reportCommand } from './commands/report.js'
 import { runCommand } from './commands/run.js'
 import { commandHelp, generalHelp } from './help.js'
 
@@ -54,14 +55,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'all': {
         // The main job: the suite's own cluster (created or verified), then every scenario on it.
         const name = args.values.name as string
-        await upCommand(args, io.out)
+        const up = await upCommand(args, io.out)
         return await runCommand(
           { ...args, positionals: [], values: { ...args.values, context: suiteContextName(name) } },
           io.out,
+          undefined,
+          up.timings,
         )
       }
       case 'report':
-        throw new NotImplementedError('report')
+        return reportCommand(args, io.out)
       default:
         throw new NotImplementedError(args.command.name)
     }

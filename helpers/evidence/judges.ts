@@ -406,7 +406,7 @@ export function judgeAccessLogMatch(ev: AccessLogMatchEvidence): BasicVerdict {
   const found = entries.filter((e) => matchesPattern(e, ev.want))
   const forbidden = ev.forbid ? entries.filter((e) => matchesPattern(e, ev.forbid as LogEntryPattern)) : []
   const details = { entries: entries.length, matching: found.length, forbidden: forbidden.length }
-  if (ev.exec && ev.exec.expectFailure && ev.exec.exitCode === 0) {
+  if (ev.exec?.expectFailure && ev.exec.exitCode === 0) {
     return {
       passed: false,
       cause: `${ev.exec.command.join(' ')} succeeded, but egress should be blocked`,

@@ -90,6 +90,11 @@ export interface ShareVerdict {
   }
 }
 
+/** 1 - alpha as a percentage with the decimals it needs: 1e-6 reads 99.9999%, not a rounded 100.0%. */
+export function formatConfidence(alpha: number): string {
+  return `${(100 * (1 - alpha)).toFixed(Math.max(1, Math.ceil(-Math.log10(alpha)) - 2))}%`
+}
+
 /** Whether `errors` among `total` requests is consistent with an error rate <= maxRate. Pure. */
 export function checkErrors(errors: number, total: number, bound: ErrorBound): boolean {
   if (errors === 0) return true
@@ -138,8 +143,7 @@ function judgeRatio(ev: RatioEvidence): ShareVerdict {
   const interval = clopperPearson(k, n, ev.spec.alpha)
   const share = n ? k / n : null
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`
-  // 1 - 1e-6 must read 99.9999%, not a rounded 100.0%.
-  const confidence = `${(100 * (1 - ev.spec.alpha)).toFixed(Math.max(1, Math.ceil(-Math.log10(ev.spec.alpha)) - 2))}%`
+  const confidence = formatConfidence(ev.spec.alpha)
   let cause: string
   if (!errorOk)
     cause = `${counts.error} errors in ${requests} requests exceed the error bound (rate <= ${ev.errorBound.maxRate})`

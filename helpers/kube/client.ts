@@ -116,6 +116,11 @@ export class KubeClient {
     }
   }
 
+  /** Every object of a kind in a namespace (an empty list where the kind is not served). */
+  async list(apiVersion: string, kind: string, namespace: string): Promise<KubernetesObject[]> {
+    return (await this.objects.list(apiVersion, kind, namespace)).items
+  }
+
   /** Deletes the object; absent is fine. Returns whether something was deleted. */
   async delete(ref: ObjectRef): Promise<boolean> {
     try {

@@ -2,7 +2,11 @@ import { join } from 'node:path'
 import { expect, test } from 'vitest'
 import { KubeClient } from '../kube/client.js'
 import { loadKubeConfig } from '../kube/kubeconfig.js'
+import type { LogQuery } from '../logs/reader.js'
+import { writeDiagnostics } from '../report/diagnostics.js'
+import { clusterDiagnostics } from '../report/diagnostics-source.js'
 import { readE2eEnv } from './e2e-env.js'
+import type { LabAdapters } from './lab.js'
 import { writeJson } from './progress.js'
 import { parseTarget, realLabAdapters } from './real-lab.js'
 import { runScenario, type ScenarioDefinition, type ScenarioResult } from './scenario.js'
@@ -24,14 +28,38 @@ export function e2eScenario(definition: ScenarioDefinition): void {
   test(definition.id, async () => {
     const env = readE2eEnv(process.env)
     const client = new KubeClient(loadKubeConfig(env.kubeconfig).kubeConfig, env.context)
-    const adapters = realLabAdapters(client, parseTarget(env.ingress), (line) =>
+    const real = realLabAdapters(client, parseTarget(env.ingress), (line) =>
       process.stdout.write(`${line}\n`),
     )
-    const result = await runScenario(definition, adapters, {
-      bookTiming: env.bookTiming,
-      egress: env.egress,
-      existingCluster: env.allowExistingCluster,
-    })
+    // Remember which containers the checks read: their last lines go into the diagnostics.
+    const logQueries: LogQuery[] = []
+    const adapters: LabAdapters = {
+      ...real,
+      cluster: {
+        ...real.cluster,
+        readLogs: (query, window) => {
+          logQueries.push(query)
+          return real.cluster.readLogs(query, window)
+        },
+      },
+    }
+    const runDir = env.runDir
+    const collectDiagnostics = runDir
+      ? async () => {
+          await writeDiagnostics(
+            join(runDir, 'diagnostics', definition.id),
+            clusterDiagnostics(client),
+            'istioinaction',
+            logQueries,
+          )
+        }
+      : undefined
+    const result = await runScenario(
+      definition,
+      adapters,
+      { bookTiming: env.bookTiming, egress: env.egress, existingCluster: env.allowExistingCluster },
+      collectDiagnostics,
+    )
     if (env.runDir) await writeJson(join(env.runDir, 'scenarios', `${definition.id}.json`), result)
     expect(result.passed, failureSummary(result)).toBe(true)
   })

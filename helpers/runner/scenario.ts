@@ -50,6 +50,8 @@ export async function runScenario(
   definition: ScenarioDefinition,
   adapters: LabAdapters,
   options: ScenarioOptions = DEFAULT_OPTIONS,
+  /** Runs when anything failed, before cleanup removes the state worth looking at. */
+  onFailure?: () => Promise<void>,
 ): Promise<ScenarioResult> {
   const lab = new Lab(definition.id, adapters)
   const startedAt = adapters.now()
@@ -66,6 +68,12 @@ export async function runScenario(
     error = e instanceof Error ? e.message.split('\n')[0] : String(e)
     adapters.log(`${definition.id}: stopped: ${error}`)
   } finally {
+    const incomplete = lab.entry.checks.some((c) => !lab.results.some((r) => r.check === c.id))
+    if (onFailure && (error !== undefined || incomplete || lab.results.some((r) => !r.passed))) {
+      await onFailure().catch((e: unknown) =>
+        adapters.log(`${definition.id}: diagnostics failed: ${e instanceof Error ? e.message : String(e)}`),
+      )
+    }
     cleanup = await lab.cleanup()
     unregister()
   }

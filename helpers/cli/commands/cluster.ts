@@ -10,7 +10,7 @@ import { KubeClient } from '../../kube/client.js'
 import { suiteContextName } from '../../kube/context-guard.js'
 import { loadKubeConfig } from '../../kube/kubeconfig.js'
 import { REPORTS_DIR, stamp } from '../../runner/paths.js'
-import { Phases, renderTimings, writeJson } from '../../runner/progress.js'
+import { Phases, type PhaseTiming, renderTimings, writeJson } from '../../runner/progress.js'
 import { execTool } from '../../system/exec.js'
 import type { ParsedArgs } from '../args.js'
 
@@ -28,7 +28,10 @@ async function requireDocker(): Promise<void> {
  * `up`: the suite's own cluster only. The context is derived from --name (kind-<name>),
  * never taken from the kubeconfig, so `up` cannot touch another cluster.
  */
-export async function upCommand(args: ParsedArgs, out: (line: string) => void): Promise<UpResult> {
+export async function upCommand(
+  args: ParsedArgs,
+  out: (line: string) => void,
+): Promise<UpResult & { timings: readonly PhaseTiming[] }> {
   const profile = resolveProfile(args.values.profile as string)
   const name = args.values.name as string
   const kubeconfig = args.values.kubeconfig
@@ -53,7 +56,7 @@ export async function upCommand(args: ParsedArgs, out: (line: string) => void): 
       phases,
     })
     out(summaryLine(result, profile, name))
-    return result
+    return { ...result, timings: phases.timings }
   } catch (error) {
     failure = error instanceof Error ? error.message : String(error)
     throw error

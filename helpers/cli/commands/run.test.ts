@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -85,11 +85,17 @@ describe('run with an injected e2e launcher', () => {
       [E2E_ENV_KEYS.egress]: 'hermetic',
     })
     expect(out.join('\n')).toContain('PASS edge-routing [5.2.2]')
-    expect(out.join('\n').split('\n').at(-1)).toBe(
-      '1 scenarios: 1 passed, 0 failed; checks: 2 passed, 0 failed',
-    )
-    const run = JSON.parse(readFileSync(join(d.reportsDir, '2026-11-27T08-00-00Z-book', 'run.json'), 'utf8'))
-    expect(run).toMatchObject({ profile: 'book', kubernetes: 'v1.26.15', istio: '1.17.8' })
+    expect(out.join('\n')).toContain('\n1 scenarios: 1 passed, 0 failed; checks: 2 passed, 0 failed\n')
+    expect(out.at(-1)).toMatch(/^reports: .*run\.json, .*junit\.xml, .*summary\.md, .*index\.html$/)
+    const runDir = join(d.reportsDir, '2026-11-27T08-00-00Z-book')
+    const run = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'))
+    expect(run).toMatchObject({
+      schema: 1,
+      profile: 'book',
+      versions: { kubernetes: 'v1.26.15', istioControlPlane: 'absent' },
+    })
+    for (const f of ['junit.xml', 'summary.md', 'index.html'])
+      expect(existsSync(join(runDir, f)), f).toBe(true)
   })
 
   it('exits 1 and names each failing check', async () => {

@@ -8,12 +8,20 @@ import { KubeClient } from '../../kube/client.js'
 import { guardContext, suiteContextName } from '../../kube/context-guard.js'
 import { loadKubeConfig } from '../../kube/kubeconfig.js'
 import { checkReachable } from '../../kube/reachability.js'
+import type { RunRecord } from '../../report/model.js'
+import { detectVersions } from '../../report/versions.js'
+import { listDiagnostics, REPORT_FILES, writeReports } from '../../report/write.js'
 import { e2eEnvVars } from '../../runner/e2e-env.js'
 import { REPORTS_DIR, stamp } from '../../runner/paths.js'
-import { writeJson } from '../../runner/progress.js'
+import type { PhaseTiming } from '../../runner/progress.js'
 import type { ScenarioResult } from '../../runner/scenario.js'
 import { spawnE2e } from '../../runner/spawn-e2e.js'
 import type { ParsedArgs } from '../args.js'
+
+/** The suite's version, from package.json. */
+export const SUITE_VERSION: string = (
+  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version
 
 export function listScenarios(): string {
   const width = Math.max(...CATALOGUE.map((s) => s.id.length))
@@ -79,6 +87,8 @@ export async function runCommand(
   args: ParsedArgs,
   out: (line: string) => void,
   deps: RunDeps = DEFAULT_DEPS,
+  /** Phase timings of `up`, when the run is part of the main job. */
+  upTimings: readonly PhaseTiming[] = [],
 ): Promise<number> {
   if (args.switches.has('list')) {
     out(listScenarios())
@@ -110,9 +120,8 @@ export async function runCommand(
   const notBuilt = selected.filter((id) => !runnable.includes(id))
   if (runnable.length === 0) throw new NotImplementedError(`scenario ${notBuilt.join(', ')}`)
 
-  const record = await new KubeClient(loaded.kubeConfig, context)
-    .configMap(PROFILE_RECORD.namespace, PROFILE_RECORD.name)
-    .catch(() => undefined)
+  const client = new KubeClient(loaded.kubeConfig, context)
+  const record = await client.configMap(PROFILE_RECORD.namespace, PROFILE_RECORD.name).catch(() => undefined)
   const profile = record?.data?.profile ?? 'existing'
   const startedAt = deps.now()
   const runDir = join(deps.reportsDir, `${stamp(startedAt)}-${profile}`)
@@ -137,21 +146,29 @@ export async function runCommand(
     if (existsSync(file)) results.push(JSON.parse(readFileSync(file, 'utf8')) as ScenarioResult)
     else missing.push(id)
   }
-  await writeJson(join(runDir, 'run.json'), {
-    context,
+  const run: RunRecord = {
+    schema: 1,
+    suite: { name: 'istio-traffic-conformance', version: SUITE_VERSION },
     profile,
+    context,
     server: reach.server,
-    kubernetes: reach.gitVersion,
-    istio: results[0]?.istioVersion ?? 'unknown',
+    versions: await detectVersions(client, reach.gitVersion),
     startedAt: startedAt.toISOString(),
     endedAt: deps.now().toISOString(),
-    e2eExitCode: exitCode,
+    upTimings,
     scenarios: results,
     missingResults: missing,
     notImplemented: notBuilt,
-  })
+    diagnostics: listDiagnostics(runDir),
+  }
+  await writeReports(runDir, run)
   out('')
   out(renderRunSummary(results, missing))
+  out(`reports: ${REPORT_FILES.map((f) => join(relative(process.cwd(), runDir) || runDir, f)).join(', ')}`)
+  for (const [id, files] of Object.entries(run.diagnostics))
+    out(
+      `diagnostics for ${id}: ${files.length} files in ${join(relative(process.cwd(), runDir) || runDir, 'diagnostics', id)}`,
+    )
   const failed =
     missing.length > 0 || results.some((r) => !r.passed) || (exitCode !== 0 && results.every((r) => r.passed))
   if (failed) return 1

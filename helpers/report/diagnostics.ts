@@ -1,0 +1,79 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { LogQuery } from '../logs/reader.js'
+
+/** What failure diagnostics are made of. Real: over KubeClient. Tests: a fake. */
+export interface DiagnosticsSource {
+  /** The namespace's Istio and Flagger resources as the cluster holds them, as YAML. */
+  istioResources(namespace: string): Promise<string>
+  /** A proxy's route configuration (Envoy RoutesConfigDump) as JSON. */
+  proxyRoutes(namespace: string, labelSelector: string): Promise<string>
+  /** The namespace's events, oldest first, one per line. */
+  events(namespace: string): Promise<string>
+  /** The last lines of each container a query names. */
+  tail(query: LogQuery, lines: number): Promise<{ pod: string; text: string }[]>
+}
+
+export const DIAGNOSTICS_CAP_BYTES = 512 * 1024
+
+/** Keeps the end of a text within the cap (the newest lines matter most), saying what was cut. Pure. */
+export function capText(text: string, capBytes = DIAGNOSTICS_CAP_BYTES): string {
+  const bytes = Buffer.byteLength(text)
+  if (bytes <= capBytes) return text
+  const marker = `[truncated: kept the last ${capBytes} of ${bytes} bytes]\n`
+  const buf = Buffer.from(text)
+  return marker + buf.subarray(bytes - capBytes + Buffer.byteLength(marker)).toString('utf8')
+}
+
+const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_')
+
+/**
+ * Writes a failed scenario's diagnostics into `dir`: its resources, the ingress gateway's and
+ * webapp's routes, the namespace's events, and the last lines of every container its checks
+ * read. Each file is capped; a part that cannot be collected is written as `<part>.error.txt`
+ * instead of stopping the rest. Returns the files written, relative to `dir`.
+ */
+export async function writeDiagnostics(
+  dir: string,
+  source: DiagnosticsSource,
+  namespace: string,
+  logQueries: readonly LogQuery[],
+  capBytes = DIAGNOSTICS_CAP_BYTES,
+): Promise<string[]> {
+  await mkdir(join(dir, 'logs'), { recursive: true })
+  const written: string[] = []
+  const save = async (name: string, produce: () => Promise<string>) => {
+    try {
+      await writeFile(join(dir, name), capText(await produce(), capBytes))
+      written.push(name)
+    } catch (error) {
+      const errorName = `${name}.error.txt`
+      await writeFile(join(dir, errorName), `${error instanceof Error ? error.message : String(error)}\n`)
+      written.push(errorName)
+    }
+  }
+  await save('resources.yaml', () => source.istioResources(namespace))
+  await save('routes-ingressgateway.json', () =>
+    source.proxyRoutes('istio-system', 'app=istio-ingressgateway'),
+  )
+  await save('routes-webapp.json', () => source.proxyRoutes(namespace, 'app=webapp'))
+  await save('events.txt', () => source.events(namespace))
+  const seen = new Set<string>()
+  for (const q of logQueries) {
+    const key = `${q.namespace}/${q.labelSelector}/${q.container}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    try {
+      for (const { pod, text } of await source.tail(q, 200)) {
+        const name = join('logs', `${fileSafe(pod)}_${fileSafe(q.container)}.log`)
+        await writeFile(join(dir, name), capText(text, capBytes))
+        written.push(name)
+      }
+    } catch (error) {
+      const name = join('logs', `${fileSafe(q.labelSelector)}_${fileSafe(q.container)}.error.txt`)
+      await writeFile(join(dir, name), `${error instanceof Error ? error.message : String(error)}\n`)
+      written.push(name)
+    }
+  }
+  return written
+}

@@ -1,0 +1,181 @@
+import type { AccessLogMatchEvidence, MirrorCountEvidence } from '../evidence/judges.js'
+import type { CanaryStepsEvidence, CanaryTimelineEvidence } from '../flagger/canary.js'
+import type { CheckResult } from '../runner/lab.js'
+import { xmlText as esc } from './junit.js'
+import { checkCounts, type RunRecord, runPassed, versionLine } from './model.js'
+import { isShareVerdict, keyNumbers } from './numbers.js'
+
+/**
+ * index.html: one self-contained page (inline CSS and SVG; no script, font or image from the
+ * network) that answers what passed, what failed, why, and on which versions. Pure.
+ */
+
+const W = 640
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`
+
+/** Observed share with its interval, against the expected share and the acceptance region. */
+function ratioChart(c: CheckResult): string {
+  const v = c.verdict
+  if (!isShareVerdict(v) || v.procedure !== 'sequential') return ''
+  const x = (p: number) => 40 + p * (W - 80)
+  const lo = Math.max(0, v.expectedShare - v.delta)
+  const hi = Math.min(1, v.expectedShare + v.delta)
+  const obs = v.observedShare ?? 0
+  const ticks = [0, 0.25, 0.5, 0.75, 1]
+    .map(
+      (t) =>
+        `<line x1="${x(t)}" y1="70" x2="${x(t)}" y2="75" stroke="#555"/><text x="${x(t)}" y="88" text-anchor="middle">${t * 100}%</text>`,
+    )
+    .join('')
+  return `<svg class="chart ratio" data-check="${esc(c.check)}" viewBox="0 0 ${W} 100" role="img" aria-label="v2 share: expected ${pct(v.expectedShare)}, observed ${pct(obs)}">
+  <line x1="${x(0)}" y1="70" x2="${x(1)}" y2="70" stroke="#555"/>${ticks}
+  <rect class="acceptance" x="${x(lo)}" y="20" width="${x(hi) - x(lo)}" height="40" fill="#d7ecd9"><title>indifference region ${pct(lo)}-${pct(hi)}</title></rect>
+  <line class="expected" x1="${x(v.expectedShare)}" y1="12" x2="${x(v.expectedShare)}" y2="66" stroke="#1b6e2a" stroke-width="2" stroke-dasharray="4 3"/>
+  <text x="${x(v.expectedShare)}" y="10" text-anchor="middle">expected ${pct(v.expectedShare)}</text>
+  <line class="interval" x1="${x(v.interval[0])}" y1="40" x2="${x(v.interval[1])}" y2="40" stroke="#1f3b8f" stroke-width="3"/>
+  <circle class="observed" cx="${x(obs)}" cy="40" r="6" fill="${c.passed ? '#1f3b8f' : '#b3261e'}"><title>observed ${pct(obs)}, interval ${pct(v.interval[0])}-${pct(v.interval[1])}</title></circle>
+</svg>`
+}
+
+/** canaryWeight over time (a step line), each step's observed v2 share, and the phase changes. */
+function canaryChart(timeline: CanaryTimelineEvidence, steps: CanaryStepsEvidence | undefined): string {
+  const samples = timeline.samples
+  if (samples.length < 2) return ''
+  const t0 = Date.parse(samples[0]?.at ?? '')
+  const t1 = Date.parse(samples.at(-1)?.at ?? '') || t0 + 1
+  const H = 220
+  const x = (at: string) => 50 + ((Date.parse(at) - t0) / Math.max(1, t1 - t0)) * (W - 80)
+  const y = (share: number) => H - 30 - share * (H - 60)
+  const path = samples
+    .map((s, i) => `${i === 0 ? 'M' : 'L'}${x(s.at).toFixed(1)},${y(s.weight / 100).toFixed(1)}`)
+    .join(' ')
+  const changes = samples.filter((s, i) => i === 0 || samples[i - 1]?.phase !== s.phase)
+  // Labels alternate between two rows so brief phases (Promoting, Finalising) stay readable.
+  const phaseMarks = changes
+    .map((s, i) => {
+      const right = x(s.at) > W - 90
+      return `<line class="phase-change" x1="${x(s.at)}" y1="20" x2="${x(s.at)}" y2="${H - 30}" stroke="#999" stroke-dasharray="2 3"/><text x="${x(s.at) + (right ? -2 : 2)}" y="${i % 2 ? 30 : 16}" class="phase"${right ? ' text-anchor="end"' : ''}>${esc(s.phase)}</text>`
+    })
+    .join('')
+  const stepPoints = (steps?.steps ?? [])
+    .map((st) => {
+      const first = samples.find((s) => s.phase === 'Progressing' && s.weight === st.weight)
+      const n = [...st.outcomes].filter((o) => o !== 'e').length
+      const k = [...st.outcomes].filter((o) => o === '2').length
+      if (!first || n === 0) return ''
+      return `<circle class="step-share" cx="${x(first.at) + 6}" cy="${y(k / n)}" r="4" fill="#c25e00"><title>weight ${st.weight}%: observed ${pct(k / n)} of ${n}</title></circle>`
+    })
+    .join('')
+  const axis = [0, 0.25, 0.5]
+    .map(
+      (v) =>
+        `<text x="44" y="${y(v) + 4}" text-anchor="end">${v * 100}%</text><line x1="48" y1="${y(v)}" x2="${W - 30}" y2="${y(v)}" stroke="#eee"/>`,
+    )
+    .join('')
+  return `<svg class="chart canary-timeline" viewBox="0 0 ${W} ${H}" role="img" aria-label="canaryWeight and observed v2 share over time">
+  ${axis}${phaseMarks}
+  <path class="weight" d="${path}" fill="none" stroke="#1f3b8f" stroke-width="2"/>
+  ${stepPoints}
+  <text x="${W - 30}" y="${H - 8}" text-anchor="end">line: canaryWeight; dots: observed v2 share per step</text>
+</svg>`
+}
+
+function mirrorChart(c: CheckResult, ev: MirrorCountEvidence): string {
+  const mirrored = Number((c.verdict as { details?: { mirrored?: number } }).details?.mirrored ?? 0)
+  const max = Math.max(ev.calls, mirrored, 1)
+  const bar = (label: string, value: number, row: number, color: string) =>
+    `<text x="10" y="${row * 34 + 24}">${label}</text><rect x="140" y="${row * 34 + 8}" width="${(value / max) * (W - 220)}" height="22" fill="${color}"/><text x="${150 + (value / max) * (W - 220)}" y="${row * 34 + 24}">${value}</text>`
+  return `<svg class="chart mirror-counts" viewBox="0 0 ${W} 80" role="img" aria-label="calls ${ev.calls}, mirrored ${mirrored}">${bar('webapp calls', ev.calls, 0, '#1f3b8f')}${bar('mirrored to v2', mirrored, 1, '#c25e00')}</svg>`
+}
+
+function evidenceLines(ev: AccessLogMatchEvidence): string {
+  const shown = ev.lines
+    .filter((l) => /BlackHoleCluster|block_all|PassthroughCluster|outbound\|/.test(l))
+    .slice(0, 8)
+  const exec = ev.exec ? `$ ${ev.exec.command.join(' ')}\n(exit ${ev.exec.exitCode}) ${ev.exec.stderr}\n` : ''
+  return `<pre class="evidence-lines">${esc(exec + (shown.length ? shown.join('\n') : '(no matching line)'))}</pre>`
+}
+
+function timingsChart(run: RunRecord): string {
+  const rows = [
+    ...run.upTimings.map((t) => ({ label: `up: ${t.phase}`, seconds: t.seconds })),
+    ...run.scenarios.map((s) => ({
+      label: s.id,
+      seconds: (Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000,
+    })),
+  ]
+  const max = Math.max(1, ...rows.map((r) => r.seconds))
+  const bars = rows
+    .map(
+      (r, i) =>
+        `<text x="10" y="${i * 22 + 16}">${esc(r.label)}</text><rect x="220" y="${i * 22 + 4}" width="${(r.seconds / max) * (W - 300)}" height="16" fill="#6b7fb8"/><text x="${226 + (r.seconds / max) * (W - 300)}" y="${i * 22 + 16}">${r.seconds.toFixed(1)} s</text>`,
+    )
+    .join('')
+  return `<svg class="chart timings" viewBox="0 0 ${W} ${rows.length * 22 + 10}" role="img" aria-label="phase timings">${bars}</svg>`
+}
+
+function checkExtras(c: CheckResult, scenario: RunRecord['scenarios'][number]): string {
+  const ev = c.evidence
+  if (ev.kind === 'ratio') return ratioChart(c)
+  if (ev.kind === 'canary-timeline' && ev.aspect === 'weights') {
+    const steps = scenario.checks.find((x) => x.evidence.kind === 'canary-steps')?.evidence as
+      | CanaryStepsEvidence
+      | undefined
+    return canaryChart(ev, steps)
+  }
+  if (ev.kind === 'mirror-count') return mirrorChart(c, ev)
+  if (ev.kind === 'access-log-match') return evidenceLines(ev)
+  return ''
+}
+
+const STYLE = `body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1d1d1f}
+h1{font-size:1.6rem}.verdict.pass{color:#1b6e2a}.verdict.fail{color:#b3261e}
+section.scenario{border:1px solid #ddd;border-radius:8px;padding:.5rem 1rem;margin:1rem 0}
+section.scenario[data-result=fail]{border-color:#b3261e}
+table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #eee;padding:.3rem;text-align:left;vertical-align:top}
+tr[data-result=fail] td:first-child{color:#b3261e;font-weight:600}.numbers{color:#555;font-size:.85rem}
+svg.chart{width:100%;height:auto;margin:.5rem 0;font-size:11px}pre{background:#f6f6f6;padding:.5rem;overflow-x:auto;font-size:12px}`
+
+export function toHtml(run: RunRecord): string {
+  const counts = checkCounts(run)
+  const passed = runPassed(run)
+  const scenarios = run.scenarios
+    .map((s) => {
+      const rows = s.checks
+        .map(
+          (c) =>
+            `<tr data-check="${esc(c.check)}" data-result="${c.passed ? 'pass' : 'fail'}"><td>${c.passed ? 'pass' : 'FAIL'}</td><td><code>${esc(c.check)}</code></td><td>${esc(c.cause)}<div class="numbers">${esc(keyNumbers(c))}</div>${checkExtras(c, s)}</td></tr>`,
+        )
+        .join('\n')
+      const cleanup = s.cleanup.errors.length
+        ? `<p class="verdict fail">Cleanup failed: ${esc(s.cleanup.errors.join('; '))}</p>`
+        : ''
+      const stopped = s.error ? `<p class="verdict fail">Stopped: ${esc(s.error)}</p>` : ''
+      return `<section class="scenario" id="${esc(s.id)}" data-scenario="${esc(s.id)}" data-result="${s.passed ? 'pass' : 'fail'}">
+<h2><span class="verdict ${s.passed ? 'pass' : 'fail'}">${s.passed ? 'PASS' : 'FAIL'}</span> ${esc(s.id)}: ${esc(s.title)} <small>(section ${esc(s.section)})</small></h2>${stopped}
+<table><thead><tr><th>result</th><th>check</th><th>cause and evidence</th></tr></thead><tbody>
+${rows}
+</tbody></table>${cleanup}
+</section>`
+    })
+    .join('\n')
+  const missing = run.missingResults
+    .map(
+      (id) =>
+        `<section class="scenario" data-scenario="${esc(id)}" data-result="fail"><h2><span class="verdict fail">FAIL</span> ${esc(id)}</h2><p>No result was recorded: the e2e run stopped before this scenario finished.</p></section>`,
+    )
+    .join('\n')
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>istio-traffic-conformance: ${passed ? 'PASS' : 'FAIL'}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>
+<body>
+<h1><span class="verdict ${passed ? 'pass' : 'fail'}" id="overall">${passed ? 'PASS' : 'FAIL'}</span> Istio in Action, chapter 5 traffic control</h1>
+<p>${esc(versionLine(run))}. ${counts.passed} checks passed, ${counts.failed} failed. Run from ${esc(run.startedAt)} to ${esc(run.endedAt)} against <code>${esc(run.context)}</code>; node image <code>${esc(run.versions.nodeImage)}</code>; proxies ${esc(run.versions.istioProxies.join(', ') || 'none seen')}.</p>
+<details><summary>How to read this report</summary><p>Each scenario of the chapter is a box; each row is one check with the cause of its verdict and its key numbers. Ratio checks show the observed share of v2 (dot) with its exact confidence interval (bar) against the expected share (dashed line) and the region within the indifference margin (green). Deterministic routes allow no response of the wrong version over enough requests to catch a 1% leak. The canary chart shows Flagger's canaryWeight over time (line), the observed v2 share at each step (dots) and phase changes (dotted lines).</p></details>
+${scenarios}
+${missing}
+<h2>Timings</h2>
+${timingsChart(run)}
+</body></html>
+`
+}

@@ -1,0 +1,51 @@
+import type { PhaseTiming } from '../runner/progress.js'
+import type { ScenarioResult } from '../runner/scenario.js'
+
+/** The versions a run found in the cluster. */
+export interface DetectedVersions {
+  readonly kubernetes: string
+  /** istiod's image tag. */
+  readonly istioControlPlane: string
+  /** Distinct proxy image tags (ingress gateway and the scenarios' sidecars). */
+  readonly istioProxies: readonly string[]
+  readonly flagger: string
+  /** The kind node image (from the suite's profile record), or the node's kubelet version. */
+  readonly nodeImage: string
+}
+
+/**
+ * run.json: everything a person or a machine needs afterwards, without the cluster. Every
+ * check keeps its evidence and verdict exactly as produced, so `report rejudge` can recompute.
+ */
+export interface RunRecord {
+  readonly schema: 1
+  readonly suite: { readonly name: 'istio-traffic-conformance'; readonly version: string }
+  readonly profile: string
+  readonly context: string
+  readonly server: string
+  readonly versions: DetectedVersions
+  readonly startedAt: string
+  readonly endedAt: string
+  /** Phase timings of `up` when the run followed it (the main job), else empty. */
+  readonly upTimings: readonly PhaseTiming[]
+  readonly scenarios: readonly ScenarioResult[]
+  /** Scenarios that produced no result (the e2e run stopped first): failed, never passed. */
+  readonly missingResults: readonly string[]
+  readonly notImplemented: readonly string[]
+  /** Diagnostics folders written for failed scenarios, relative to the run folder. */
+  readonly diagnostics: Readonly<Record<string, readonly string[]>>
+}
+
+export function runPassed(run: RunRecord): boolean {
+  return run.missingResults.length === 0 && run.scenarios.every((s) => s.passed)
+}
+
+export function checkCounts(run: RunRecord): { passed: number; failed: number } {
+  const checks = run.scenarios.flatMap((s) => s.checks)
+  return { passed: checks.filter((c) => c.passed).length, failed: checks.filter((c) => !c.passed).length }
+}
+
+/** "Istio 1.17.8 on Kubernetes v1.26.15 (profile book)". */
+export function versionLine(run: RunRecord): string {
+  return `Istio ${run.versions.istioControlPlane} on Kubernetes ${run.versions.kubernetes} (profile ${run.profile}, Flagger ${run.versions.flagger})`
+}

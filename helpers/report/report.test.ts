@@ -1,0 +1,144 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { BREAKAGE, buildRun } from '../testing/run-fixtures.js'
+import { diffRuns, renderDiff } from './diff.js'
+import { toJUnit } from './junit.js'
+import type { RunRecord } from './model.js'
+import { rejudge } from './rejudge.js'
+import { toMarkdown } from './summary.js'
+
+const XSD = fileURLToPath(new URL('../testing/junit.xsd', import.meta.url))
+let passing: RunRecord
+let failing: RunRecord
+beforeAll(async () => {
+  passing = await buildRun()
+  failing = await buildRun({ breakage: BREAKAGE })
+}, 60_000)
+
+function xmllint(xml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'itc-junit-'))
+  writeFileSync(join(dir, 'junit.xml'), xml)
+  return execFileSync('xmllint', ['--noout', '--schema', XSD, join(dir, 'junit.xml')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+}
+
+describe('fixtures', () => {
+  it('the passing run passes every check of all eleven scenarios; the failing one fails in four', () => {
+    expect(passing.scenarios).toHaveLength(11)
+    expect(passing.scenarios.filter((s) => !s.passed).map((s) => s.id)).toEqual([])
+    expect(failing.scenarios.filter((s) => !s.passed).map((s) => s.id)).toEqual([
+      'subset-v1',
+      'weighted-shift',
+      'flagger-canary',
+      'mirroring',
+    ])
+  })
+})
+
+describe('junit.xml', () => {
+  it('validates against the JUnit XML schema, for a passing run and a run with failures', () => {
+    expect(() => xmllint(toJUnit(passing))).not.toThrow()
+    expect(() => xmllint(toJUnit(failing))).not.toThrow()
+  })
+
+  it('has one testsuite per scenario and one testcase per check; failures name the cause and numbers', () => {
+    const xml = toJUnit(failing)
+    expect(xml.match(/<testsuite /g)).toHaveLength(11)
+    expect(xml.match(/<testcase /g)).toHaveLength(failing.scenarios.flatMap((s) => s.checks).length)
+    expect(xml).toMatch(/<testsuites name="istio-traffic-conformance" tests="\d+" failures="\d+"/)
+    const shareFailure =
+      /<testcase name="share-10" classname="weighted-shift"[^>]*>\s*<failure message="v2 share [^"]+" type="CheckFailed">([^<]+)<\/failure>/.exec(
+        xml,
+      )
+    expect(shareFailure?.[1]).toMatch(
+      /expected share 10\.0% \+- 10\.0%, observed \d+\.\d%, 99\.9999% interval \[[\d.]+%, [\d.]+%\], n=\d+/,
+    )
+  })
+
+  it('escapes markup and refuses to break XML with odd characters', () => {
+    const odd = structuredClone(passing)
+    const check = odd.scenarios[0]?.checks[0] as { cause: string; passed: boolean }
+    check.cause = 'a < b & "c" \u0007'
+    check.passed = false
+    expect(() => xmllint(toJUnit(odd))).not.toThrow()
+  })
+})
+
+describe('run.json', () => {
+  it('round-trips through JSON unchanged', () => {
+    expect(JSON.parse(JSON.stringify(failing))).toEqual(failing)
+  })
+})
+
+describe('rejudge', () => {
+  it('reproduces every saved verdict from the evidence', () => {
+    const result = rejudge(JSON.parse(JSON.stringify(failing)))
+    expect(result.checked).toBe(failing.scenarios.flatMap((s) => s.checks).length)
+    expect(result.differences).toEqual([])
+  })
+
+  it('flags a tampered verdict', () => {
+    const tampered = structuredClone(failing)
+    const check = tampered.scenarios.find((s) => s.id === 'weighted-shift')?.checks[0] as {
+      passed: boolean
+      cause: string
+    }
+    check.passed = true
+    check.cause = 'all good'
+    const result = rejudge(tampered)
+    expect(result.differences).toHaveLength(1)
+    expect(result.differences[0]).toMatchObject({
+      scenario: 'weighted-shift',
+      check: 'share-10',
+      saved: { passed: true },
+      recomputed: { passed: false },
+    })
+  })
+})
+
+describe('diff', () => {
+  it('classifies newly failing, newly passing and unchanged checks between two runs', () => {
+    const d = diffRuns(passing, failing)
+    const status = (key: string) => d.entries.find((e) => `${e.scenario}/${e.check}` === key)?.status
+    expect(status('subset-v1/no-v2')).toBe('newly failing')
+    expect(status('edge-routing/all-ok')).toBe('unchanged')
+    expect(diffRuns(failing, passing).entries.find((e) => e.scenario === 'subset-v1')?.status).toBe(
+      'newly passing',
+    )
+    expect(d.newlyFailing).toBeGreaterThanOrEqual(4)
+  })
+
+  it('tells the mirror suffix change between Istio 1.17 and 1.30 as changed by design', async () => {
+    const current = await buildRun({ istio: '1.30.5', shadowSuffix: false })
+    const d = diffRuns(passing, current)
+    const shadow = d.entries.find((e) => e.scenario === 'mirroring' && e.check === 'shadow-host')
+    expect(shadow).toMatchObject({ status: 'changed by design' })
+    expect(shadow?.byDesign).toContain('mirror-shadow-suffix: Istio 1.17.8: Envoy appends -shadow')
+    expect(d.newlyFailing).toBe(0)
+    const text = renderDiff(d)
+    expect(text.split('\n')[0]).toBe(
+      `A: Istio 1.17.8, Kubernetes v1.26.15, profile book, ${passing.startedAt}`,
+    )
+    expect(text).toMatch(
+      /\d+ unchanged, 0 newly failing, 0 newly passing, 2 changed by design, 0 in one run only$/,
+    )
+  }, 60_000)
+})
+
+describe('summary.md', () => {
+  it('opens with pass/fail and the versions, then a table per scenario with key numbers', () => {
+    const md = toMarkdown(failing)
+    expect(md.split('\n')[0]).toMatch(
+      /^\*\*FAIL\*\*: \d+ checks passed, \d+ failed; Istio 1\.17\.8 on Kubernetes v1\.26\.15 \(profile book, Flagger 1\.36\.1\)$/,
+    )
+    expect(md).toContain('### FAIL `weighted-shift`')
+    expect(md).toMatch(/\| share-10 \| \*\*FAIL\*\* \| v2 share .* \| expected share 10\.0%/)
+    expect(toMarkdown(passing).startsWith('**PASS**')).toBe(true)
+  })
+})

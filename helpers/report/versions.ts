@@ -1,0 +1,47 @@
+import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node'
+import { PROFILE_RECORD } from '../../cluster/health.js'
+import type { KubeClient } from '../kube/client.js'
+import type { DetectedVersions } from './model.js'
+
+/** The tag of an image reference, without registry or digest: docker.io/istio/proxyv2:1.17.8 -> 1.17.8. Pure. */
+export function imageTag(image: string | undefined): string {
+  if (!image) return 'unknown'
+  const noDigest = image.split('@')[0] ?? ''
+  const last = noDigest.split('/').at(-1) ?? ''
+  return last.includes(':') ? (last.split(':').at(-1) ?? 'unknown') : 'latest'
+}
+
+/** Reads the versions the cluster runs. Every read is optional: a missing component reads 'absent'. */
+export async function detectVersions(
+  client: KubeClient,
+  kubernetes: string,
+  namespace = 'istioinaction',
+): Promise<DetectedVersions> {
+  const deployment = (name: string) =>
+    client
+      .read<V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', name, namespace: 'istio-system' })
+      .catch(() => undefined)
+  const [istiod, gateway, flagger, record, pods] = await Promise.all([
+    deployment('istiod'),
+    deployment('istio-ingressgateway'),
+    deployment('flagger'),
+    client
+      .read<V1ConfigMap>({ apiVersion: 'v1', kind: 'ConfigMap', ...PROFILE_RECORD })
+      .catch(() => undefined),
+    client.core.listNamespacedPod({ namespace }).catch(() => undefined),
+  ])
+  const image = (d: V1Deployment | undefined) => d?.spec?.template.spec?.containers[0]?.image
+  const proxies = new Set<string>()
+  if (gateway) proxies.add(imageTag(image(gateway)))
+  for (const pod of pods?.items ?? []) {
+    const proxy = pod.spec?.containers.find((c) => c.name === 'istio-proxy')
+    if (proxy) proxies.add(imageTag(proxy.image))
+  }
+  return {
+    kubernetes,
+    istioControlPlane: istiod ? imageTag(image(istiod)) : 'absent',
+    istioProxies: [...proxies].sort(),
+    flagger: flagger ? imageTag(image(flagger)) : 'absent',
+    nodeImage: record?.data?.nodeImage ?? 'unknown (not the suite cluster)',
+  }
+}

@@ -1,0 +1,109 @@
+import { scenario as edgeHeaderRouting } from '../../suites/edge-header-routing/scenario.js'
+import { scenario as edgeRouteOrder } from '../../suites/edge-route-order/scenario.js'
+import { scenario as edgeRouting } from '../../suites/edge-routing/scenario.js'
+import { scenario as egressRegistryOnly } from '../../suites/egress-registry-only/scenario.js'
+import { scenario as flaggerCanary } from '../../suites/flagger-canary/scenario.js'
+import { scenario as meshHeaderRouting } from '../../suites/mesh-header-routing/scenario.js'
+import { scenario as meshRouting } from '../../suites/mesh-routing/scenario.js'
+import { scenario as mirroring } from '../../suites/mirroring/scenario.js'
+import { scenario as serviceEntry } from '../../suites/service-entry/scenario.js'
+import { scenario as subsetV1 } from '../../suites/subset-v1/scenario.js'
+import { scenario as weightedShift } from '../../suites/weighted-shift/scenario.js'
+import type { RunRecord } from '../report/model.js'
+import { runScenario, type ScenarioDefinition, type ScenarioResult } from '../runner/scenario.js'
+import { FakeLab } from './fake-lab.js'
+
+export const ALL_SCENARIOS: readonly ScenarioDefinition[] = [
+  edgeRouting,
+  subsetV1,
+  edgeHeaderRouting,
+  edgeRouteOrder,
+  meshRouting,
+  meshHeaderRouting,
+  weightedShift,
+  flaggerCanary,
+  mirroring,
+  egressRegistryOnly,
+  serviceEntry,
+]
+
+const CLUSTER_CONFIG = [
+  {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'istio', namespace: 'istio-system' },
+    data: { mesh: 'accessLogFile: /dev/stdout\n' },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'coredns', namespace: 'kube-system' },
+    data: { Corefile: '.:53 {\n    forward . /etc/resolv.conf\n    reload\n}\n' },
+  },
+]
+
+/**
+ * A run record built the way a real run builds it, from evidence the scenarios gathered
+ * against the in-memory lab. `breakage` makes chosen scenarios misbehave.
+ */
+export async function buildRun(
+  options: {
+    istio?: string
+    shadowSuffix?: boolean
+    breakage?: Partial<Record<string, (fake: FakeLab) => void>>
+  } = {},
+): Promise<RunRecord> {
+  const scenarios: ScenarioResult[] = []
+  for (const definition of ALL_SCENARIOS) {
+    const fake = new FakeLab(CLUSTER_CONFIG)
+    fake.istio = options.istio ?? '1.17.8'
+    fake.shadowSuffix = options.shadowSuffix ?? true
+    options.breakage?.[definition.id]?.(fake)
+    scenarios.push(await runScenario(definition, fake.adapters()))
+  }
+  const istio = options.istio ?? '1.17.8'
+  return {
+    schema: 1,
+    suite: { name: 'istio-traffic-conformance', version: '0.1.0' },
+    profile: istio === '1.17.8' ? 'book' : 'current',
+    context: 'kind-istio-conformance',
+    server: 'https://127.0.0.1:6443',
+    versions: {
+      kubernetes: istio === '1.17.8' ? 'v1.26.15' : 'v1.36.4',
+      istioControlPlane: istio,
+      istioProxies: [istio],
+      flagger: istio === '1.17.8' ? '1.36.1' : '1.44.0',
+      nodeImage:
+        'kindest/node:v1.26.15@sha256:c79602a44b4056d7e48dc20f7504350f1e87530fe953428b792def00bc1076dd',
+    },
+    startedAt: scenarios[0]?.startedAt ?? '2026-11-27T08:00:00.000Z',
+    endedAt: scenarios.at(-1)?.endedAt ?? '2026-11-27T08:00:00.000Z',
+    upTimings: [
+      { phase: 'tools', seconds: 0.4, outcome: 'ok' },
+      { phase: 'inspect', seconds: 0.2, outcome: 'ok' },
+      { phase: 'connect', seconds: 0.3, outcome: 'ok' },
+    ],
+    scenarios,
+    missingResults: [],
+    notImplemented: [],
+    diagnostics: {},
+  }
+}
+
+/** Misbehaviours for a run with failures in several scenarios. */
+export const BREAKAGE: Record<string, (fake: FakeLab) => void> = {
+  'subset-v1': (fake) => {
+    let n = 0
+    fake.override = () => (++n === 200 ? 'v2' : undefined)
+  },
+  'weighted-shift': (fake) => {
+    let n = 0
+    fake.override = () => (n++ % 2 ? 'v2' : 'v1')
+  },
+  'flagger-canary': (fake) => {
+    fake.failingSpecs = new Set(['failing', 'v2'])
+  },
+  mirroring: (fake) => {
+    fake.shadowSuffix = false
+  },
+}
