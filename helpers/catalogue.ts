@@ -22,8 +22,9 @@ export interface ScenarioEntry {
   readonly checks: readonly CheckSpec[]
 }
 
-const APPS_V1 = ['apps/catalog.yaml', 'apps/webapp.yaml']
-const APPS_V1_V2 = [...APPS_V1, 'apps/catalog-v2.yaml']
+/** catalog v1 and v2 at the edge; with webapp for the mesh scenarios. */
+const EDGE_APPS = ['apps/catalog.yaml', 'apps/catalog-v2.yaml']
+const MESH_APPS = [...EDGE_APPS, 'apps/webapp.yaml']
 
 export const CATALOGUE: readonly ScenarioEntry[] = [
   {
@@ -44,7 +45,7 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
     section: '5.2.4',
     observation: 'with catalog v2 running, zero responses carry imageUrl',
     features: ['ingress', 'subsets'],
-    manifests: [...APPS_V1_V2, 'ch5/edge-gateway.yaml', 'ch5/catalog-dr.yaml', 'ch5/edge-vs-catalog-v1.yaml'],
+    manifests: [...EDGE_APPS, 'ch5/edge-gateway.yaml', 'ch5/catalog-dr.yaml', 'ch5/edge-vs-catalog-v1.yaml'],
     checks: [{ id: 'no-v2', proves: 'zero imageUrl responses (sized to catch a 1% leak, miss <= 1e-3)' }],
   },
   {
@@ -54,7 +55,7 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
     observation: 'x-istio-cohort: internal reaches only v2; no header or another value reaches only v1',
     features: ['ingress', 'subsets'],
     manifests: [
-      ...APPS_V1_V2,
+      ...EDGE_APPS,
       'ch5/edge-gateway.yaml',
       'ch5/catalog-dr.yaml',
       'ch5/edge-vs-catalog-cohort.yaml',
@@ -72,7 +73,7 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
     observation: 'the header-match route to the v2 subset precedes the catch-all to v1 in route http.8080',
     features: ['ingress', 'subsets'],
     manifests: [
-      ...APPS_V1_V2,
+      ...EDGE_APPS,
       'ch5/edge-gateway.yaml',
       'ch5/catalog-dr.yaml',
       'ch5/edge-vs-catalog-cohort.yaml',
@@ -98,7 +99,7 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
       "/api/catalog never shows imageUrl; webapp's proxy log shows calls to the version-v1 cluster",
     features: ['ingress', 'mesh', 'subsets', 'access-logs'],
     manifests: [
-      ...APPS_V1_V2,
+      ...MESH_APPS,
       'ch5/coolstore-gateway.yaml',
       'ch5/catalog-dr.yaml',
       'ch5/mesh-vs-catalog-v1.yaml',
@@ -119,7 +120,7 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
     observation: 'x-istio-cohort travels through webapp: with it all v2, without it all v1',
     features: ['ingress', 'mesh', 'subsets'],
     manifests: [
-      ...APPS_V1_V2,
+      ...MESH_APPS,
       'ch5/coolstore-gateway.yaml',
       'ch5/catalog-dr.yaml',
       'ch5/mesh-vs-catalog-cohort.yaml',
@@ -136,7 +137,7 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
     observation: 'the v2 share of /api/catalog matches each weight',
     features: ['ingress', 'mesh', 'subsets'],
     manifests: [
-      ...APPS_V1_V2,
+      ...MESH_APPS,
       'ch5/coolstore-gateway.yaml',
       'ch5/catalog-dr.yaml',
       'ch5/mesh-vs-catalog-90-10.yaml',
@@ -160,6 +161,8 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
       'apps/webapp.yaml',
       'ch5/coolstore-gateway.yaml',
       'ch5/catalog-canary.yaml',
+      'ch5/catalog-deployment-failing.yaml',
+      'ch5/catalog-deployment-v2.yaml',
     ],
     checks: [
       { id: 'weights-monotonic', proves: 'canaryWeight rises by stepWeight to maxWeight without going back' },
@@ -177,7 +180,7 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
     observation: "users see only v1; v2's log shows the mirrored /items requests",
     features: ['ingress', 'mesh', 'subsets', 'mirroring'],
     manifests: [
-      ...APPS_V1_V2,
+      ...MESH_APPS,
       'ch5/coolstore-gateway.yaml',
       'ch5/catalog-dr.yaml',
       'ch5/mesh-vs-catalog-mirror.yaml',

@@ -2,7 +2,27 @@ import type { Probe } from '../helpers/http/sampler.js'
 import type { ObjectRef } from '../helpers/kube/client.js'
 import { outboundCluster } from '../helpers/routes/inspect.js'
 
-/** What the scenarios send and look at. Facts: shared/reference/ch5-lab.md. */
+/** What the scenarios apply, send and look at. Facts: shared/reference/ch5-lab.md. */
+
+/** catalog v1 and v2 side by side. */
+export const CATALOG_V1_V2 = ['apps/catalog.yaml', 'apps/catalog-v2.yaml'] as const
+/** Both versions at the edge, with their subsets. */
+export const EDGE_WITH_SUBSETS = [...CATALOG_V1_V2, 'ch5/edge-gateway.yaml', 'ch5/catalog-dr.yaml'] as const
+/** Both versions behind webapp, with their subsets. */
+export const MESH_WITH_SUBSETS = [
+  ...CATALOG_V1_V2,
+  'apps/webapp.yaml',
+  'ch5/coolstore-gateway.yaml',
+  'ch5/catalog-dr.yaml',
+] as const
+/** The apps of the egress scenarios: webapp calls forum, forum calls the outside host. */
+export const EGRESS_APPS = [
+  'apps/catalog.yaml',
+  'apps/webapp.yaml',
+  'apps/forum.yaml',
+  'ch5/coolstore-gateway.yaml',
+] as const
+
 export const NAMESPACE = 'istioinaction'
 export const CATALOG_FQDN = 'catalog.istioinaction.svc.cluster.local'
 

@@ -150,6 +150,8 @@ function restorable(obj: KubernetesObject): KubernetesObject {
  */
 export class Lab {
   readonly results: CheckResult[] = []
+  /** Manifest files applied, in order (each once): the report shows what a scenario really did. */
+  readonly appliedFiles: string[] = []
   private readonly ledger: LedgerEntry[] = []
   private readonly deferred: { what: string; run: () => Promise<void> }[] = []
   readonly entry: ScenarioEntry
@@ -175,7 +177,19 @@ export class Lab {
   async apply(...files: string[]): Promise<void> {
     const objects = files.flatMap(loadManifest)
     await this.applyObjects(objects)
+    this.noteFiles(files)
     this.log(`applied ${files.join(', ')}`)
+  }
+
+  /** Applies one manifest file after adapting its objects (e.g. leaving one out, or setting a field). */
+  async applyFile(file: string, adapt: (objects: KubernetesObject[]) => KubernetesObject[]): Promise<void> {
+    await this.applyObjects(adapt(loadManifest(file)))
+    this.noteFiles([file])
+    this.log(`applied ${file} (adapted)`)
+  }
+
+  private noteFiles(files: readonly string[]): void {
+    for (const f of files) if (!this.appliedFiles.includes(f)) this.appliedFiles.push(f)
   }
 
   async applyObjects(objects: readonly KubernetesObject[]): Promise<void> {

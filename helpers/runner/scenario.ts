@@ -37,6 +37,8 @@ export interface ScenarioResult {
   readonly endedAt: string
   readonly passed: boolean
   readonly checks: readonly CheckResult[]
+  /** Manifest files the scenario applied, in order. */
+  readonly manifests: readonly string[]
   /** What stopped the scenario body, if anything did. */
   readonly error?: string
   readonly cleanup: CleanupReport
@@ -96,6 +98,7 @@ export async function runScenario(
     endedAt: adapters.now().toISOString(),
     passed: error === undefined && cleanup.errors.length === 0 && checks.every((c) => c.passed),
     checks,
+    manifests: [...lab.appliedFiles],
     ...(error !== undefined ? { error } : {}),
     cleanup,
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { mulberry32 } from '../testing/random.js'
 import { cdf, sf } from './binomial.js'
 import {
   DEFAULT_SPEC,
@@ -10,18 +11,6 @@ import {
   type RatioSpec,
   sequentialDecision,
 } from './ratio-tests.js'
-
-/** Seeded PRNG (mulberry32): the Monte Carlo check is reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const spec = (p0: number, overrides: Partial<RatioSpec> = {}): RatioSpec => ({
   p0,

@@ -11,6 +11,7 @@ import type { RouteQuery } from '../routes/fetch.js'
 import { outboundCluster, type RouteView } from '../routes/inspect.js'
 import type { ClusterEvent, LabAdapters, LabCluster, LabIngress, LoadRecord } from '../runner/lab.js'
 import { STAND_IN_USERS } from '../system/stand-in-program.js'
+import { mulberry32 } from './random.js'
 
 type Obj = KubernetesObject & { spec?: Record<string, unknown> }
 interface Destination {
@@ -25,18 +26,6 @@ interface HttpRule {
 
 const CATALOG_FQDN = 'catalog.istioinaction.svc.cluster.local'
 const key = (r: ObjectRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}`
-
-/** Seeded PRNG (mulberry32) so weighted routing is random but reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /**
  * An in-memory cluster + ingress that behaves like the parts of Istio the scenarios rely

@@ -1,6 +1,13 @@
 import type { Lab } from '../../helpers/runner/lab.js'
 import { defineScenario } from '../../helpers/runner/scenario.js'
-import { EDGE_CATALOG, EDGE_ROUTES, V1_CLUSTER, V2_CLUSTER, withCohort } from '../shared.js'
+import {
+  EDGE_CATALOG,
+  EDGE_ROUTES,
+  EDGE_WITH_SUBSETS,
+  V1_CLUSTER,
+  V2_CLUSTER,
+  withCohort,
+} from '../shared.js'
 
 const INTERNAL = withCohort(EDGE_CATALOG, 'internal')
 
@@ -30,13 +37,7 @@ async function routeOrder(lab: Lab, check: string, expectHeaderFirst: boolean): 
 export const scenario = defineScenario({
   id: 'edge-route-order',
   async run(lab) {
-    await lab.apply(
-      'apps/catalog.yaml',
-      'apps/catalog-v2.yaml',
-      'ch5/edge-gateway.yaml',
-      'ch5/catalog-dr.yaml',
-      'ch5/edge-vs-catalog-cohort.yaml',
-    )
+    await lab.apply(...EDGE_WITH_SUBSETS, 'ch5/edge-vs-catalog-cohort.yaml')
     // The header reaching v2 shows the gateway has the new table before it is read.
     if (await lab.awaitConverged('header-route-first', INTERNAL, 'v2'))
       await routeOrder(lab, 'header-route-first', true)

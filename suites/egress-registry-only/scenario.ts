@@ -2,6 +2,7 @@ import { defineScenario } from '../../helpers/runner/scenario.js'
 import { lockDownEgress } from '../egress.js'
 import {
   BLOCKED_LABELS,
+  EGRESS_APPS,
   FORUM_PROXY_LOGS,
   NAMESPACE,
   OUTSIDE_HOST,
@@ -24,7 +25,7 @@ const HTTPS_CALLS = [
 export const scenario = defineScenario({
   id: 'egress-registry-only',
   async run(lab, options) {
-    await lab.apply('apps/catalog.yaml', 'apps/webapp.yaml', 'apps/forum.yaml', 'ch5/coolstore-gateway.yaml')
+    await lab.apply(...EGRESS_APPS)
     await lockDownEgress(lab, options)
     // The policy is in effect once /api/users is blocked 3 times in a row.
     if (!(await lab.awaitConverged('users-500', USERS_BLOCKED, 'v1', false, 120_000))) return

@@ -1,7 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { type CanarySample, parseFlaggerEvent, stepsFromTimeline } from '../../helpers/flagger/canary.js'
 import type { ObjectRef } from '../../helpers/kube/client.js'
-import { loadManifest } from '../../helpers/manifests/load.js'
 import type { Lab, LoadRecord } from '../../helpers/runner/lab.js'
 import { defineScenario } from '../../helpers/runner/scenario.js'
 import { CATALOG_V2, NAMESPACE, WEBAPP_CATALOG } from '../shared.js'
@@ -27,11 +26,9 @@ const statusOf = (obj: KubernetesObject | undefined): Status => {
 }
 
 /** The Canary with the analysis interval for this run (book: 45 s; default 10 s). */
-function canaryWithInterval(seconds: number): KubernetesObject {
-  const [canary] = loadManifest('ch5/catalog-canary.yaml') as (KubernetesObject & {
-    spec: { analysis: Record<string, unknown> }
-  })[]
-  if (!canary) throw new Error('ch5/catalog-canary.yaml holds no Canary')
+function withInterval(obj: KubernetesObject, seconds: number): KubernetesObject {
+  if (obj.kind !== 'Canary') return obj
+  const canary = obj as KubernetesObject & { spec: { analysis: Record<string, unknown> } }
   return {
     ...canary,
     spec: { ...canary.spec, analysis: { ...canary.spec.analysis, interval: `${seconds}s` } },
@@ -94,9 +91,11 @@ export const scenario = defineScenario({
       CATALOG_V2,
     )
     // Flagger creates Service catalog (and catalog-primary, catalog-canary) itself.
-    await lab.applyObjects(loadManifest('apps/catalog.yaml').filter((o) => o.kind !== 'Service'))
+    await lab.applyFile('apps/catalog.yaml', (objects) => objects.filter((o) => o.kind !== 'Service'))
     await lab.apply('apps/webapp.yaml', 'ch5/coolstore-gateway.yaml')
-    await lab.applyObjects([canaryWithInterval(intervalMs / 1000)])
+    await lab.applyFile('ch5/catalog-canary.yaml', (objects) =>
+      objects.map((o) => withInterval(o, intervalMs / 1000)),
+    )
     const init = await lab.watch(CANARY, statusOf, (s) => s.phase === 'Initialized', {
       timeoutMs: 300_000,
       intervalMs: 2_000,

@@ -1,5 +1,5 @@
 import { defineScenario } from '../../helpers/runner/scenario.js'
-import { WEBAPP_CATALOG, withCohort } from '../shared.js'
+import { MESH_WITH_SUBSETS, WEBAPP_CATALOG, withCohort } from '../shared.js'
 
 /**
  * 5.2 Routing deep in the call graph: webapp forwards every x- header to catalog, so the
@@ -8,14 +8,7 @@ import { WEBAPP_CATALOG, withCohort } from '../shared.js'
 export const scenario = defineScenario({
   id: 'mesh-header-routing',
   async run(lab) {
-    await lab.apply(
-      'apps/catalog.yaml',
-      'apps/catalog-v2.yaml',
-      'apps/webapp.yaml',
-      'ch5/coolstore-gateway.yaml',
-      'ch5/catalog-dr.yaml',
-      'ch5/mesh-vs-catalog-cohort.yaml',
-    )
+    await lab.apply(...MESH_WITH_SUBSETS, 'ch5/mesh-vs-catalog-cohort.yaml')
     await lab.expectOnly('internal-all-v2', withCohort(WEBAPP_CATALOG, 'internal'), 'v2')
     await lab.expectOnly('no-header-all-v1', WEBAPP_CATALOG, 'v1')
   },

@@ -1,5 +1,5 @@
 import { defineScenario } from '../../helpers/runner/scenario.js'
-import { V1_CLUSTER, WEBAPP_CATALOG, WEBAPP_PROXY_LOGS } from '../shared.js'
+import { MESH_WITH_SUBSETS, V1_CLUSTER, WEBAPP_CATALOG, WEBAPP_PROXY_LOGS } from '../shared.js'
 
 /**
  * 5.2 Routing inside the mesh: webapp is the edge service and calls catalog; VirtualService
@@ -9,15 +9,7 @@ import { V1_CLUSTER, WEBAPP_CATALOG, WEBAPP_PROXY_LOGS } from '../shared.js'
 export const scenario = defineScenario({
   id: 'mesh-routing',
   async run(lab) {
-    await lab.apply(
-      'apps/catalog.yaml',
-      'apps/catalog-v2.yaml',
-      'apps/webapp.yaml',
-      'ch5/coolstore-gateway.yaml',
-      'ch5/catalog-dr.yaml',
-      'ch5/mesh-vs-catalog-v1.yaml',
-      'ch5/webapp-access-log.yaml',
-    )
+    await lab.apply(...MESH_WITH_SUBSETS, 'ch5/mesh-vs-catalog-v1.yaml', 'ch5/webapp-access-log.yaml')
     if (!(await lab.awaitConverged('no-v2', WEBAPP_CATALOG, 'v1'))) return
     // The log window opens after convergence and before the measured traffic.
     const window = lab.openLogWindow()

@@ -2,7 +2,7 @@ import type { V1Deployment } from '@kubernetes/client-node'
 import { judge } from '../../helpers/evidence/judges.js'
 import { expectedBehaviour, MIRROR_SHADOW_SUFFIX } from '../../helpers/istio-behaviour.js'
 import { defineScenario } from '../../helpers/runner/scenario.js'
-import { NAMESPACE, WEBAPP_CATALOG } from '../shared.js'
+import { MESH_WITH_SUBSETS, NAMESPACE, WEBAPP_CATALOG } from '../shared.js'
 
 const V2_APP_LOGS = {
   namespace: NAMESPACE,
@@ -30,14 +30,7 @@ const MIRROR_TOLERANCE = 0.01
 export const scenario = defineScenario({
   id: 'mirroring',
   async run(lab) {
-    await lab.apply(
-      'apps/catalog.yaml',
-      'apps/catalog-v2.yaml',
-      'apps/webapp.yaml',
-      'ch5/coolstore-gateway.yaml',
-      'ch5/catalog-dr.yaml',
-      'ch5/mesh-vs-catalog-mirror.yaml',
-    )
+    await lab.apply(...MESH_WITH_SUBSETS, 'ch5/mesh-vs-catalog-mirror.yaml')
     if (!(await lab.awaitConverged('users-see-v1', WEBAPP_CATALOG, 'v1'))) return
     const window = lab.openLogWindow()
     const records = await lab.expectOnly('users-see-v1', WEBAPP_CATALOG, 'v1', { alreadyConverged: true })

@@ -1,7 +1,7 @@
 import { DEFAULT_ERROR_BOUND } from '../../helpers/evidence/verdict.js'
 import { defineScenario } from '../../helpers/runner/scenario.js'
 import { lockDownEgress, pointDnsAt } from '../egress.js'
-import { ALLOWED_LABELS, FORUM_PROXY_LOGS, OUTSIDE_HOST, USERS_OK } from '../shared.js'
+import { ALLOWED_LABELS, EGRESS_APPS, FORUM_PROXY_LOGS, OUTSIDE_HOST, USERS_OK } from '../shared.js'
 
 /**
  * 5.5 Let one outside host back in: with REGISTRY_ONLY in effect, ServiceEntry jsonplaceholder
@@ -14,7 +14,7 @@ import { ALLOWED_LABELS, FORUM_PROXY_LOGS, OUTSIDE_HOST, USERS_OK } from '../sha
 export const scenario = defineScenario({
   id: 'service-entry',
   async run(lab, options) {
-    await lab.apply('apps/catalog.yaml', 'apps/webapp.yaml', 'apps/forum.yaml', 'ch5/coolstore-gateway.yaml')
+    await lab.apply(...EGRESS_APPS)
     await lockDownEgress(lab, options)
     if (options.egress === 'hermetic') {
       if (options.existingCluster) {

@@ -1,7 +1,7 @@
 import { targetClusters } from '../../helpers/routes/inspect.js'
 import type { Lab } from '../../helpers/runner/lab.js'
 import { defineScenario } from '../../helpers/runner/scenario.js'
-import { V1_CLUSTER, V2_CLUSTER, WEBAPP_CATALOG, WEBAPP_ROUTES } from '../shared.js'
+import { MESH_WITH_SUBSETS, V1_CLUSTER, V2_CLUSTER, WEBAPP_CATALOG, WEBAPP_ROUTES } from '../shared.js'
 
 /**
  * The route-table gate for a weight change: webapp's sidecar must route to v1 and v2 with
@@ -46,13 +46,7 @@ async function weightsProgrammed(lab: Lab, check: string, v1: number, v2: number
 export const scenario = defineScenario({
   id: 'weighted-shift',
   async run(lab) {
-    await lab.apply(
-      'apps/catalog.yaml',
-      'apps/catalog-v2.yaml',
-      'apps/webapp.yaml',
-      'ch5/coolstore-gateway.yaml',
-      'ch5/catalog-dr.yaml',
-    )
+    await lab.apply(...MESH_WITH_SUBSETS)
     await lab.apply('ch5/mesh-vs-catalog-90-10.yaml')
     if (await weightsProgrammed(lab, 'share-10', 90, 10))
       await lab.expectShare('share-10', WEBAPP_CATALOG, 0.1)
