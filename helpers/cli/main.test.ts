@@ -75,6 +75,16 @@ describe('CLI contract', () => {
     expect(err.split('\n')[0]).toMatch(/^error: malformed kubeconfig/)
   })
 
+  it('an unexpected failure is one readable line and exit 1, not a stack trace', async () => {
+    const dir = writeRaw(
+      '{"schema": 1, "scenarios": [{"id": "x", "checks": [{"check": "c", "evidence": null}]}]}',
+    )
+    const { code, err } = await cli(['report', 'rejudge', dir])
+    expect(code).toBe(1)
+    expect(err.split('\n')).toHaveLength(1)
+    expect(err).toMatch(/^error: Cannot read properties of null/)
+  })
+
   it('report with a missing run record exits 2 naming the file', async () => {
     const { code, err } = await cli(['report', 'rejudge', '/nonexistent/run.json'])
     expect(code).toBe(2)

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { resolveProfile } from '../../cluster/profiles.js'
 import { NotImplementedError, SuiteError } from '../errors.js'
 import { suiteContextName } from '../kube/context-guard.js'
+import { describeError } from '../kube/describe-error.js'
 import { loadKubeConfig } from '../kube/kubeconfig.js'
 import { parseArgv } from './args.js'
 import { downCommand, upCommand } from './commands/cluster.js'
@@ -74,7 +75,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       if (error.fix) io.err(`fix: ${error.fix}`)
       return error.exitCode
     }
-    throw error
+    // Anything else (a tool or the API failing mid-way) is a failed run: one readable line,
+    // and the stack only when asked for.
+    io.err(`error: ${describeError(error)}`)
+    if (process.env.DEBUG && error instanceof Error && error.stack) io.err(error.stack)
+    return 1
   }
 }
 

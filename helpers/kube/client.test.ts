@@ -141,3 +141,35 @@ describe('KubeClient against a recording API server', () => {
     expect(api.requests.filter((r) => r.url.includes('/deployments/')).length).toBe(2)
   })
 })
+
+describe('describeError', () => {
+  it("gives the API server's reason instead of client-node's 'HTTP-Code: 500'", async () => {
+    const { describeError } = await import('./describe-error.js')
+    const api = await startFakeApiServer((req, res) => {
+      if (req.method === 'PATCH') {
+        json(res, 422, {
+          kind: 'Status',
+          status: 'Failure',
+          reason: 'Invalid',
+          message: 'VirtualService.networking.istio.io "catalog" is invalid: spec.hosts: Required value',
+        })
+        return true
+      }
+      return false
+    })
+    close = api.close
+    const error = await clientFor(api.url)
+      .apply([
+        {
+          apiVersion: 'networking.istio.io/v1beta1',
+          kind: 'VirtualService',
+          metadata: { name: 'catalog', namespace: 'istioinaction' },
+        },
+      ])
+      .catch((e: unknown) => e)
+    expect(describeError(error)).toBe(
+      'Kubernetes API answered 422: VirtualService.networking.istio.io "catalog" is invalid: spec.hosts: Required value',
+    )
+    expect(describeError(new Error('first\nsecond'))).toBe('first')
+  })
+})

@@ -30,8 +30,15 @@ export function clusterDiagnostics(client: KubeClient): DiagnosticsSource {
           .list(apiVersion, kind, namespace)
           .catch((e: unknown) => [{ kind, error: String(e) }] as unknown as KubernetesObject[])
         for (const obj of list) {
-          const { managedFields: _m, ...metadata } = (obj.metadata ?? {}) as Record<string, unknown>
-          docs.push(stringify({ ...obj, apiVersion, kind, metadata }))
+          // List items come without apiVersion and kind; put them first, as manifests read.
+          const {
+            apiVersion: _v,
+            kind: _k,
+            metadata: rawMetadata,
+            ...rest
+          } = obj as KubernetesObject & Record<string, unknown>
+          const { managedFields: _m, ...metadata } = (rawMetadata ?? {}) as Record<string, unknown>
+          docs.push(stringify({ apiVersion, kind, metadata, ...rest }))
         }
       }
       return docs.join('---\n') || '# no Istio or Flagger resources in the namespace\n'

@@ -10,6 +10,7 @@ import {
 import type { Convergence, Probe, RequestRecord, SampleResult } from '../http/sampler.js'
 import type { ObjectRef } from '../kube/client.js'
 import { refOf } from '../kube/client.js'
+import { describeError } from '../kube/describe-error.js'
 import type { LogQuery, LogRead } from '../logs/reader.js'
 import { type LogWindow, openLogWindow } from '../logs/window.js'
 import { loadManifest } from '../manifests/load.js'
@@ -424,7 +425,7 @@ export class Lab {
     } catch (error) {
       evidence = {
         kind: 'unobserved',
-        reason: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error),
+        reason: describeError(error),
       }
     }
     return this.record(check, evidence, started)
@@ -439,7 +440,7 @@ export class Lab {
       try {
         await d.run()
       } catch (error) {
-        errors.push(`${d.what}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
+        errors.push(`${d.what}: ${describeError(error)}`)
       }
     }
     for (const entry of [...this.ledger].reverse()) {
@@ -452,9 +453,7 @@ export class Lab {
           deleted.push(label(entry.ref))
         }
       } catch (error) {
-        errors.push(
-          `${label(entry.ref)}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
-        )
+        errors.push(`${label(entry.ref)}: ${describeError(error)}`)
       }
     }
     this.ledger.length = 0

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import { describeError } from '../kube/describe-error.js'
 
 export interface PhaseTiming {
   readonly phase: string
@@ -42,7 +43,7 @@ export class Phases {
         phase,
         seconds,
         outcome: 'failed',
-        detail: error instanceof Error ? error.message.split('\n')[0] : String(error),
+        detail: describeError(error),
       })
       this.out(`[${this.elapsed()}] ${phase}: FAILED after ${seconds.toFixed(1)} s`)
       throw error

@@ -1,4 +1,5 @@
 import { scenarioById } from '../catalogue.js'
+import { describeError } from '../kube/describe-error.js'
 import { onInterrupt } from '../system/interrupt.js'
 import { type CheckResult, type CleanupReport, Lab, type LabAdapters } from './lab.js'
 
@@ -67,7 +68,7 @@ export async function runScenario(
     istioVersion = await adapters.cluster.istioVersion()
     await definition.run(lab, options)
   } catch (e) {
-    error = e instanceof Error ? e.message.split('\n')[0] : String(e)
+    error = describeError(e)
     adapters.log(`${definition.id}: stopped: ${error}`)
   } finally {
     const incomplete = lab.entry.checks.some((c) => !lab.results.some((r) => r.check === c.id))

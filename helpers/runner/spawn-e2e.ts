@@ -11,12 +11,16 @@ export function e2eArgv(vitestEntry: string, files: readonly string[]): string[]
 }
 
 /** Runs the e2e project in a child process with the run's environment; resolves to its exit code. */
-export function spawnE2e(files: readonly string[], env: Readonly<Record<string, string>>): Promise<number> {
+export function spawnE2e(
+  files: readonly string[],
+  env: Readonly<Record<string, string>>,
+  output: 'inherit' | 'ignore' = 'inherit',
+): Promise<number> {
   const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs')
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, e2eArgv(vitest, files), {
       cwd: ROOT,
-      stdio: 'inherit',
+      stdio: output,
       env: { ...process.env, ...env },
     })
     child.on('error', reject)

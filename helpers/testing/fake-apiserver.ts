@@ -16,6 +16,9 @@ const RESOURCES: Record<string, Resource[]> = {
   '/apis/networking.istio.io/v1beta1': [
     { name: 'virtualservices', kind: 'VirtualService', namespaced: true },
     { name: 'gateways', kind: 'Gateway', namespaced: true },
+    { name: 'destinationrules', kind: 'DestinationRule', namespaced: true },
+    { name: 'serviceentries', kind: 'ServiceEntry', namespaced: true },
+    { name: 'sidecars', kind: 'Sidecar', namespaced: true },
   ],
 }
 
