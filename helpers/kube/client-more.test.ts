@@ -149,20 +149,28 @@ describe('waitFor and timeline on a custom resource', () => {
     expect(obj?.status?.phase).toBe('Initialized')
   })
 
-  it('records phase and weight over time until a final phase', async () => {
+  it('Lab.watch records phase and weight over time until a final phase, through the real adapters', async () => {
     const api = await canaryServer()
-    const { points, completed } = await clientFor(api.url).timeline<
-      Canary & { apiVersion: string; kind: string },
-      string
-    >(
+    const { Lab } = await import('../runner/lab.js')
+    const { realLabAdapters, parseTarget } = await import('../runner/real-lab.js')
+    let t = Date.parse('2026-11-27T08:00:00Z')
+    const clock = {
+      now: () => t,
+      sleep: async (ms: number) => {
+        t += ms
+      },
+    }
+    const real = realLabAdapters(clientFor(api.url), parseTarget('127.0.0.1:30000'), () => undefined)
+    const lab = new Lab('flagger-canary', { ...real, clock, now: () => new Date(t) })
+    const { samples, completed } = await lab.watch(
       CANARY,
-      (c) => `${c?.status?.phase}/${c?.status?.canaryWeight}`,
+      (c) => `${(c as Canary | undefined)?.status?.phase}/${(c as Canary | undefined)?.status?.canaryWeight}`,
       (v) => v.startsWith('Succeeded') || v.startsWith('Failed'),
       { timeoutMs: 600_000, intervalMs: 5_000 },
     )
     expect(completed).toBe(true)
-    expect(points.map((p) => p.value)).toEqual(phases.map((p, i) => `${p}/${weights[i]}`))
-    expect(new Date(points[1]?.at ?? 0).getTime() - new Date(points[0]?.at ?? 0).getTime()).toBe(5_000)
+    expect(samples.map((p) => p.value)).toEqual(phases.map((p, i) => `${p}/${weights[i]}`))
+    expect(Date.parse(samples[1]?.at ?? '') - Date.parse(samples[0]?.at ?? '')).toBe(5_000)
   })
 })
 

@@ -14,7 +14,7 @@ import {
   type V1Status,
 } from '@kubernetes/client-node'
 import { parseAllDocuments } from 'yaml'
-import { type Clock, type PollResult, pollUntil, realClock } from '../poll.js'
+import { type Clock, type PollResult, pollUntil } from '../poll.js'
 import { REVERSIONED_GROUPS, type ServedKinds, withServedApiVersions } from './api-versions.js'
 import { deploymentRollout, podStates, recentWarnings } from './readiness.js'
 
@@ -24,11 +24,6 @@ export interface ExecResult {
   /** The API server's V1Status for the command: Success, or Failure with the exit code. */
   readonly status: string
   readonly exitCode: number
-}
-
-export interface TimelinePoint<V> {
-  readonly at: string
-  readonly value: V
 }
 
 /** Field manager for server-side apply: the suite owns the fields it sets, and only those. */
@@ -199,28 +194,6 @@ export class KubeClient {
       },
       { timeoutMs, intervalMs, ...(this.clock ? { clock: this.clock } : {}) },
     )
-  }
-
-  /**
-   * Samples a value from an object every intervalMs until `until` is satisfied or the deadline
-   * passes, returning the timeline either way (Flagger's phase and canaryWeight over time).
-   */
-  async timeline<T extends KubernetesObject, V>(
-    ref: ObjectRef,
-    extract: (obj: T | undefined) => V,
-    until: (value: V, history: readonly TimelinePoint<V>[]) => boolean,
-    options: { timeoutMs: number; intervalMs: number },
-  ): Promise<{ points: TimelinePoint<V>[]; completed: boolean }> {
-    const clock = this.clock ?? realClock
-    const points: TimelinePoint<V>[] = []
-    const deadline = clock.now() + options.timeoutMs
-    for (;;) {
-      const value = extract(await this.read<T>(ref).catch(() => undefined))
-      points.push({ at: new Date(clock.now()).toISOString(), value })
-      if (until(value, points)) return { points, completed: true }
-      if (clock.now() >= deadline) return { points, completed: false }
-      await clock.sleep(Math.min(options.intervalMs, Math.max(0, deadline - clock.now())))
-    }
   }
 
   /** Runs a command in a container and collects its output (the API's exec subresource). */
