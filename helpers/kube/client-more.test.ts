@@ -312,3 +312,28 @@ describe('waitForPodsReady', () => {
     expect((error as Error).message).toContain('0/1 ready: stuck-1 Pending 0/2 (ErrImageNeverPull)')
   })
 })
+
+describe('servedRef', () => {
+  it('maps an Istio reference to the newest served version and leaves other groups alone', async () => {
+    const api = await startFakeApiServer(() => false, {
+      '/apis/telemetry.istio.io/v1alpha1': [{ name: 'telemetries', kind: 'Telemetry', namespaced: true }],
+      '/apis/telemetry.istio.io/v1': [{ name: 'telemetries', kind: 'Telemetry', namespaced: true }],
+    })
+    cleanups.push(api.close)
+    const client = clientFor(api.url)
+    const telemetry = {
+      apiVersion: 'telemetry.istio.io/v1alpha1',
+      kind: 'Telemetry',
+      name: 'webapp',
+      namespace: 'istioinaction',
+    }
+    expect((await client.servedRef(telemetry)).apiVersion).toBe('telemetry.istio.io/v1')
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: 'catalog',
+      namespace: 'istioinaction',
+    }
+    expect(await client.servedRef(deployment)).toEqual(deployment)
+  })
+})

@@ -15,7 +15,12 @@ import {
 } from '@kubernetes/client-node'
 import { parseAllDocuments } from 'yaml'
 import { type Clock, type PollResult, pollUntil } from '../poll.js'
-import { REVERSIONED_GROUPS, type ServedKinds, withServedApiVersions } from './api-versions.js'
+import {
+  chooseApiVersion,
+  REVERSIONED_GROUPS,
+  type ServedKinds,
+  withServedApiVersions,
+} from './api-versions.js'
 import { deploymentRollout, podStates, recentWarnings } from './readiness.js'
 
 export interface ExecResult {
@@ -151,6 +156,15 @@ export class KubeClient {
     }
     this.served = served
     return served
+  }
+
+  /** A reference at the newest apiVersion this server serves for its kind (Istio groups only). */
+  async servedRef(ref: ObjectRef): Promise<ObjectRef> {
+    const group = ref.apiVersion.split('/')[0] ?? ''
+    if (!ref.apiVersion.includes('/') || !(REVERSIONED_GROUPS as readonly string[]).includes(group))
+      return ref
+    const chosen = chooseApiVersion(await this.servedKinds(), group, ref.kind)
+    return chosen ? { ...ref, apiVersion: chosen } : ref
   }
 
   /** Applies objects with each Istio kind at the newest apiVersion this server serves. */

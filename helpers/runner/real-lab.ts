@@ -79,11 +79,14 @@ export function realLabAdapters(
         })
         return parseIstioVersion(istiod?.spec?.template.spec?.containers[0]?.image ?? '')
       },
-      read: (ref) => client.read(ref),
+      // Manifests name Istio kinds at versions Istio 1.17 serves; read and delete at the newest
+      // version this cluster serves, as apply does.
+      read: async (ref) => client.read(await client.servedRef(ref)),
       apply: async (objects) => {
         await client.applyServed(objects)
       },
-      delete: (refs) => client.deleteAndWaitGone(refs, 3 * MINUTE),
+      delete: async (refs) =>
+        client.deleteAndWaitGone(await Promise.all(refs.map((r) => client.servedRef(r))), 3 * MINUTE),
       waitForDeployments: (namespace, names) => client.waitForDeployments(namespace, names, 5 * MINUTE),
       readLogs: (query, window) => readLogs(client, query, window),
       fetchRoutes: (query) => fetchRoutes(client, query),
