@@ -57,7 +57,12 @@ const allowExisting: FlagSpec = {
   kind: 'boolean',
   help: "allow a context other than the suite's own kind cluster (needs --context)",
 }
-const json: FlagSpec = { name: 'json', kind: 'boolean', help: 'print one JSON document on stdout' }
+const json: FlagSpec = {
+  name: 'json',
+  kind: 'boolean',
+  // npm prints its "> script" banner on stdout; -s (or the package bin) keeps stdout pure JSON.
+  help: "print one JSON document on stdout (use 'npm run -s conformance -- plan --json': npm's banner is on stdout)",
+}
 const help: FlagSpec = { name: 'help', kind: 'boolean', help: 'show help' }
 
 export const COMMANDS: readonly CommandSpec[] = [
