@@ -6,7 +6,7 @@ import { clusterDiagnostics } from '../report/diagnostics-source.js'
 import { detectVersions, imageTag } from '../report/versions.js'
 import { startFakeApiServer } from '../testing/fake-apiserver.js'
 import { writeKubeconfig } from '../testing/kubeconfig-fixtures.js'
-import { json } from '../testing/recording-server.js'
+import { answered } from '../testing/recording-server.js'
 import { executableMissing, parseTarget, realLabAdapters } from './real-lab.js'
 
 const cleanups: (() => Promise<void>)[] = []
@@ -55,35 +55,29 @@ describe('version detection', () => {
         'istio-ingressgateway': 'docker.io/istio/proxyv2:1.17.8',
         flagger: 'ghcr.io/fluxcd/flagger:1.36.1',
       }
-      if (d && images[d]) return (json(res, 200, deployment(d, images[d])), true)
+      if (d && images[d]) return answered(res, 200, deployment(d, images[d]))
       if (path === '/api/v1/namespaces/istioinaction/pods') {
-        return (
-          json(res, 200, {
-            items: [
-              {
-                metadata: { name: 'webapp-1' },
-                spec: {
-                  containers: [
-                    { name: 'webapp', image: 'istioinaction/webapp:latest' },
-                    { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.17.7' },
-                  ],
-                },
+        return answered(res, 200, {
+          items: [
+            {
+              metadata: { name: 'webapp-1' },
+              spec: {
+                containers: [
+                  { name: 'webapp', image: 'istioinaction/webapp:latest' },
+                  { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.17.7' },
+                ],
               },
-            ],
-          }),
-          true
-        )
+            },
+          ],
+        })
       }
       if (path === '/api/v1/namespaces/kube-system/configmaps/istio-traffic-conformance') {
-        return (
-          json(res, 200, {
-            apiVersion: 'v1',
-            kind: 'ConfigMap',
-            metadata: { name: 'istio-traffic-conformance' },
-            data: { nodeImage: 'kindest/node:v1.26.15@sha256:c796' },
-          }),
-          true
-        )
+        return answered(res, 200, {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'istio-traffic-conformance' },
+          data: { nodeImage: 'kindest/node:v1.26.15@sha256:c796' },
+        })
       }
       return false
     })
@@ -139,7 +133,7 @@ describe('real lab adapters: exec, events', () => {
   it('tries curl, then wget when the image has no curl, and reports the exit code', async () => {
     const { api, client: c } = await client((req, res) => {
       if (req.url.startsWith('/api/v1/namespaces/istioinaction/pods?'))
-        return (json(res, 200, { items: [running('webapp-1')] }), true)
+        return answered(res, 200, { items: [running('webapp-1')] })
       return false
     })
     const seen = execPeer(api, (command) =>
@@ -159,27 +153,24 @@ describe('real lab adapters: exec, events', () => {
   it('lists events about one object, oldest first', async () => {
     const { api, client: c } = await client((req, res) => {
       if (req.url.startsWith('/api/v1/namespaces/istioinaction/events')) {
-        return (
-          json(res, 200, {
-            items: [
-              {
-                metadata: {},
-                reason: 'Synced',
-                message: 'second',
-                lastTimestamp: '2026-11-27T08:00:02Z',
-                involvedObject: { name: 'catalog-release' },
-              },
-              {
-                metadata: {},
-                reason: 'Synced',
-                message: 'first',
-                lastTimestamp: '2026-11-27T08:00:01Z',
-                involvedObject: { name: 'catalog-release' },
-              },
-            ],
-          }),
-          true
-        )
+        return answered(res, 200, {
+          items: [
+            {
+              metadata: {},
+              reason: 'Synced',
+              message: 'second',
+              lastTimestamp: '2026-11-27T08:00:02Z',
+              involvedObject: { name: 'catalog-release' },
+            },
+            {
+              metadata: {},
+              reason: 'Synced',
+              message: 'first',
+              lastTimestamp: '2026-11-27T08:00:01Z',
+              involvedObject: { name: 'catalog-release' },
+            },
+          ],
+        })
       }
       return false
     })
@@ -219,20 +210,17 @@ describe('diagnostics read from the cluster', () => {
       (req, res) => {
         const path = req.url.split('?')[0] ?? ''
         if (path === '/apis/networking.istio.io/v1beta1/namespaces/istioinaction/virtualservices') {
-          return (
-            json(res, 200, {
-              items: [
-                {
-                  metadata: { name: 'catalog', managedFields: [{ manager: 'x' }] },
-                  spec: { hosts: ['catalog'] },
-                },
-              ],
-            }),
-            true
-          )
+          return answered(res, 200, {
+            items: [
+              {
+                metadata: { name: 'catalog', managedFields: [{ manager: 'x' }] },
+                spec: { hosts: ['catalog'] },
+              },
+            ],
+          })
         }
         if (/^\/apis\/[^/]+\/[^/]+\/namespaces\/istioinaction\/[a-z]+$/.test(path))
-          return (json(res, 200, { items: [] }), true)
+          return answered(res, 200, { items: [] })
         return false
       },
       {
@@ -257,7 +245,7 @@ describe('diagnostics read from the cluster', () => {
   it('tails each matching container with timestamps', async () => {
     const { api, client: c } = await client((req, res) => {
       if (req.url.startsWith('/api/v1/namespaces/istioinaction/pods?'))
-        return (json(res, 200, { items: [running('forum-1')] }), true)
+        return answered(res, 200, { items: [running('forum-1')] })
       if (req.url.startsWith('/api/v1/namespaces/istioinaction/pods/forum-1/log')) {
         res.writeHead(200, { 'content-type': 'text/plain' })
         res.end('2026-11-27T08:00:00Z line\n')

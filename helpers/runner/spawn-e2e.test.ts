@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { suiteFile } from '../cli/commands/run.js'
 import { startFakeApiServer } from '../testing/fake-apiserver.js'
 import { writeKubeconfig } from '../testing/kubeconfig-fixtures.js'
-import { json } from '../testing/recording-server.js'
+import { answered } from '../testing/recording-server.js'
 import { e2eEnvVars } from './e2e-env.js'
 import type { ScenarioResult } from './scenario.js'
 import { e2eArgv, spawnE2e } from './spawn-e2e.js'
@@ -25,9 +25,9 @@ describe('the real e2e path', () => {
     // An API server that answers discovery and reads but refuses every apply: the scenario
     // cannot set up, so it must stop, record every check as unobserved, and clean up.
     const api = await startFakeApiServer((req, res) => {
-      if (req.url === '/version') return (json(res, 200, { gitVersion: 'v1.26.15' }), true)
+      if (req.url === '/version') return answered(res, 200, { gitVersion: 'v1.26.15' })
       if (req.method === 'PATCH')
-        return (json(res, 500, { kind: 'Status', message: 'apply refused (test)' }), true)
+        return answered(res, 500, { kind: 'Status', message: 'apply refused (test)' })
       return false
     })
     try {

@@ -55,3 +55,9 @@ export function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' })
   res.end(JSON.stringify(body))
 }
+
+/** Replies with JSON and returns true: for fake API server handlers that answer a request. */
+export function answered(res: ServerResponse, status: number, body: unknown): true {
+  json(res, status, body)
+  return true
+}
