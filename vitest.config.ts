@@ -29,7 +29,10 @@ export default defineConfig({
           globalSetup: ['helpers/runner/e2e-global-setup.ts'],
           fileParallelism: false,
           maxConcurrency: 1,
-          testTimeout: 30 * 60_000,
+          // Above the slowest scenario's own deadlines (flagger-canary with --book-timing: two
+          // revisions watched for up to 15.5 min each, plus setup): a vitest timeout would abandon
+          // the scenario before its cleanup ran. Every wait inside has its own, earlier deadline.
+          testTimeout: 60 * 60_000,
           hookTimeout: 10 * 60_000,
         },
       },
