@@ -2,22 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { CATALOGUE } from '../helpers/catalogue.js'
 import { DEFAULT_OPTIONS, runScenario } from '../helpers/runner/scenario.js'
 import { FakeLab } from '../helpers/testing/fake-lab.js'
-import { ALL_SCENARIOS } from '../helpers/testing/run-fixtures.js'
-
-const CLUSTER_CONFIG = [
-  {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: 'istio', namespace: 'istio-system' },
-    data: { mesh: '{}\n' },
-  },
-  {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: 'coredns', namespace: 'kube-system' },
-    data: { Corefile: '.:53 {\n    reload\n}\n' },
-  },
-]
+import { ALL_SCENARIOS, CLUSTER_CONFIG } from '../helpers/testing/run-fixtures.js'
 
 /**
  * `plan` shows each scenario's manifests from the catalogue; the scenarios apply files

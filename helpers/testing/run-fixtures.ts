@@ -27,7 +27,8 @@ export const ALL_SCENARIOS: readonly ScenarioDefinition[] = [
   serviceEntry,
 ]
 
-const CLUSTER_CONFIG = [
+/** The cluster-wide ConfigMaps the egress scenarios edit (mesh config, CoreDNS), as kind and Istio create them. */
+export const CLUSTER_CONFIG = [
   {
     apiVersion: 'v1',
     kind: 'ConfigMap',
