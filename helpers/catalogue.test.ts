@@ -25,6 +25,7 @@ describe('scenario catalogue', () => {
       expect(s.manifests.length, s.id).toBeGreaterThan(0)
       expect(s.checks.length, s.id).toBeGreaterThan(0)
       expect(new Set(s.checks.map((c) => c.id)).size, s.id).toBe(s.checks.length)
+      for (const c of s.checks) expect(c.hint.length, `${s.id}/${c.id} hint`).toBeGreaterThan(40)
     }
   })
 })

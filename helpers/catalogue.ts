@@ -8,6 +8,8 @@ export type Feature = 'ingress' | 'mesh' | 'subsets' | 'access-logs' | 'flagger'
 export interface CheckSpec {
   readonly id: string
   readonly proves: string
+  /** What to look at when this check fails: for learners debugging their own cluster. */
+  readonly hint: string
 }
 
 export interface ScenarioEntry {
@@ -35,8 +37,16 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
     features: ['ingress'],
     manifests: ['apps/catalog.yaml', 'ch5/edge-gateway.yaml', 'ch5/edge-vs-catalog.yaml'],
     checks: [
-      { id: 'converged', proves: 'the route is programmed: 3 consecutive 200s from catalog' },
-      { id: 'all-ok', proves: 'every response after convergence is a catalog item list, no errors' },
+      {
+        id: 'converged',
+        proves: 'the route is programmed: 3 consecutive 200s from catalog',
+        hint: "Is the Gateway's selector (istio: ingressgateway) matching the gateway pods, and the VirtualService bound to catalog-gateway for host catalog.istioinaction.io? See `istioctl proxy-config routes deploy/istio-ingressgateway -n istio-system`.",
+      },
+      {
+        id: 'all-ok',
+        proves: 'every response after convergence is a catalog item list, no errors',
+        hint: "Errors after the route worked: look for 503s with flags UH/UF in the gateway's access log (`kubectl logs -n istio-system deploy/istio-ingressgateway`) and for catalog pods restarting.",
+      },
     ],
   },
   {
@@ -46,7 +56,13 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
     observation: 'with catalog v2 running, zero responses carry imageUrl',
     features: ['ingress', 'subsets'],
     manifests: [...EDGE_APPS, 'ch5/edge-gateway.yaml', 'ch5/catalog-dr.yaml', 'ch5/edge-vs-catalog-v1.yaml'],
-    checks: [{ id: 'no-v2', proves: 'zero imageUrl responses (sized to catch a 1% leak, miss <= 1e-3)' }],
+    checks: [
+      {
+        id: 'no-v2',
+        proves: 'zero imageUrl responses (sized to catch a 1% leak, miss <= 1e-3)',
+        hint: "A v2 response means the VirtualService does not pin subset version-v1, or the DestinationRule's version-v1 subset labels also select v2 pods.",
+      },
+    ],
   },
   {
     id: 'edge-header-routing',
@@ -61,9 +77,21 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
       'ch5/edge-vs-catalog-cohort.yaml',
     ],
     checks: [
-      { id: 'internal-all-v2', proves: 'with x-istio-cohort: internal every response is v2' },
-      { id: 'no-header-all-v1', proves: 'without the header every response is v1' },
-      { id: 'other-value-all-v1', proves: 'with x-istio-cohort: external every response is v1' },
+      {
+        id: 'internal-all-v2',
+        proves: 'with x-istio-cohort: internal every response is v2',
+        hint: "The header rule must come first in the VirtualService and match x-istio-cohort exactly 'internal'; check the subset name version-v2 exists in DestinationRule catalog.",
+      },
+      {
+        id: 'no-header-all-v1',
+        proves: 'without the header every response is v1',
+        hint: 'Requests without the header must fall through to the catch-all route to version-v1; a v2 here means the catch-all points at the wrong subset.',
+      },
+      {
+        id: 'other-value-all-v1',
+        proves: 'with x-istio-cohort: external every response is v1',
+        hint: "Only the exact value 'internal' may reach v2; a prefix or regex match would also let other values through.",
+      },
     ],
   },
   {
@@ -83,12 +111,18 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
       {
         id: 'header-route-first',
         proves: 'the header route to version-v2 precedes the catch-all to version-v1',
+        hint: "Envoy uses the first matching route: the rule with the header match must be listed before the catch-all in the VirtualService's http list.",
       },
       {
         id: 'reversed-catch-all-first',
         proves: 'with the rules reversed the catch-all comes first in the route table',
+        hint: "With the rules reversed the catch-all should be first in the gateway's http.8080 table; if not, the reversed VirtualService was not applied or not yet pushed.",
       },
-      { id: 'reversed-shadows-header', proves: 'with the rules reversed the header no longer reaches v2' },
+      {
+        id: 'reversed-shadows-header',
+        proves: 'with the rules reversed the header no longer reaches v2',
+        hint: 'With the catch-all first, even x-istio-cohort: internal must land on v1; a v2 means the old route table is still in place.',
+      },
     ],
   },
   {
@@ -106,10 +140,15 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
       'ch5/webapp-access-log.yaml',
     ],
     checks: [
-      { id: 'no-v2', proves: 'zero imageUrl responses through webapp' },
+      {
+        id: 'no-v2',
+        proves: 'zero imageUrl responses through webapp',
+        hint: "VirtualService catalog must list gateway 'mesh' (calls inside the mesh) and route to subset version-v1; webapp's sidecar must be injected (2/2 containers).",
+      },
       {
         id: 'proxy-log-v1-cluster',
         proves: "webapp's outbound access-log lines name the version-v1 subset cluster",
+        hint: "webapp's istio-proxy log should show outbound|80|version-v1|catalog... for its calls; no lines at all means access logging is off (Telemetry for app: webapp, or meshConfig.accessLogFile).",
       },
     ],
   },
@@ -126,8 +165,16 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
       'ch5/mesh-vs-catalog-cohort.yaml',
     ],
     checks: [
-      { id: 'internal-all-v2', proves: 'with x-istio-cohort: internal every response is v2' },
-      { id: 'no-header-all-v1', proves: 'without the header every response is v1' },
+      {
+        id: 'internal-all-v2',
+        proves: 'with x-istio-cohort: internal every response is v2',
+        hint: 'webapp forwards x- headers to catalog; the rule lives on VirtualService catalog (gateway mesh), not on the edge VirtualService.',
+      },
+      {
+        id: 'no-header-all-v1',
+        proves: 'without the header every response is v1',
+        hint: "Without the header, webapp's calls must hit the catch-all route to version-v1 of VirtualService catalog.",
+      },
     ],
   },
   {
@@ -145,9 +192,21 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
       'ch5/mesh-vs-catalog-0-100.yaml',
     ],
     checks: [
-      { id: 'share-10', proves: 'v2 share consistent with 10% (sequential exact binomial test)' },
-      { id: 'share-50', proves: 'v2 share consistent with 50% (sequential exact binomial test)' },
-      { id: 'share-100', proves: 'every response is v2' },
+      {
+        id: 'share-10',
+        proves: 'v2 share consistent with 10% (sequential exact binomial test)',
+        hint: "Compare the VirtualService weights (90/10) with webapp's sidecar route (`istioctl proxy-config routes deploy/webapp -n istioinaction --name 80 -o json`); a share far off usually means an old route or a missing subset.",
+      },
+      {
+        id: 'share-50',
+        proves: 'v2 share consistent with 50% (sequential exact binomial test)',
+        hint: "As for 90/10: the sidecar's weighted clusters must read 50/50 for version-v1 and version-v2.",
+      },
+      {
+        id: 'share-100',
+        proves: 'every response is v2',
+        hint: "With weight 0 for v1 every call must reach v2; a v1 response means the weights were not pushed to webapp's sidecar.",
+      },
     ],
   },
   {
@@ -165,12 +224,36 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
       'ch5/catalog-deployment-v2.yaml',
     ],
     checks: [
-      { id: 'weights-monotonic', proves: 'canaryWeight rises by stepWeight to maxWeight without going back' },
-      { id: 'phases', proves: 'phases go Progressing, Promoting, Finalising, Succeeded' },
-      { id: 'share-per-step', proves: 'the observed v2 share at each step is consistent with the weight' },
-      { id: 'all-v2-after', proves: 'after promotion every response is v2' },
-      { id: 'rollback', proves: 'a revision that answers errors is analysed and ends Failed' },
-      { id: 'primary-v1-after-rollback', proves: 'after the rollback every response is still v1' },
+      {
+        id: 'weights-monotonic',
+        proves: 'canaryWeight rises by stepWeight to maxWeight without going back',
+        hint: 'Flagger advances stepWeight per successful analysis; a stall or a step back usually means failing metrics (check Prometheus is scraping the mesh and the load reached webapp).',
+      },
+      {
+        id: 'phases',
+        proves: 'phases go Progressing, Promoting, Finalising, Succeeded',
+        hint: "See the Canary's events (`kubectl describe canary catalog-release -n istioinaction`) and Flagger's log (`kubectl logs -n istio-system deploy/flagger`).",
+      },
+      {
+        id: 'share-per-step',
+        proves: 'the observed v2 share at each step is consistent with the weight',
+        hint: "The observed share at each step should follow canaryWeight; a large gap means the Flagger VirtualService (match sourceLabels app: webapp) is not what routes webapp's calls.",
+      },
+      {
+        id: 'all-v2-after',
+        proves: 'after promotion every response is v2',
+        hint: 'After Succeeded the primary runs the new spec; v1 responses mean the promotion did not copy the spec or the primary pods did not roll.',
+      },
+      {
+        id: 'rollback',
+        proves: 'a revision that answers errors is analysed and ends Failed',
+        hint: 'A revision answering 500s must fail the request-success-rate check 5 times (threshold) and end Failed; if it succeeded, Flagger is not reading Istio metrics from Prometheus.',
+      },
+      {
+        id: 'primary-v1-after-rollback',
+        proves: 'after the rollback every response is still v1',
+        hint: 'After a rollback the primary must keep serving the old version; v2 or errors mean traffic was not routed back to catalog-primary.',
+      },
     ],
   },
   {
@@ -186,9 +269,21 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
       'ch5/mesh-vs-catalog-mirror.yaml',
     ],
     checks: [
-      { id: 'users-see-v1', proves: 'zero imageUrl responses' },
-      { id: 'v2-receives-mirror', proves: "catalog-v2's log holds the mirrored /items requests" },
-      { id: 'shadow-host', proves: 'mirrored Host ends in -shadow where this Istio version appends it' },
+      {
+        id: 'users-see-v1',
+        proves: 'zero imageUrl responses',
+        hint: "With mirroring, users must only ever get v1's answers; a v2 means the route itself, not only the mirror, points at version-v2.",
+      },
+      {
+        id: 'v2-receives-mirror',
+        proves: "catalog-v2's log holds the mirrored /items requests",
+        hint: "The mirror target is subset version-v2 of host catalog; check DestinationRule catalog and catalog-v2's logs (`kubectl logs deploy/catalog-v2 -n istioinaction`).",
+      },
+      {
+        id: 'shadow-host',
+        proves: 'mirrored Host ends in -shadow where this Istio version appends it',
+        hint: 'Istio up to 1.27 appends -shadow to the mirrored Host; later versions do not unless istiod sets DISABLE_SHADOW_HOST_SUFFIX=false.',
+      },
     ],
   },
   {
@@ -208,9 +303,18 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
       {
         id: 'blackhole-tcp',
         proves: "webapp's proxy log shows BlackHoleCluster with flag UH for outside HTTPS",
+        hint: 'Under REGISTRY_ONLY an unknown outside host goes to BlackHoleCluster; PassthroughCluster means the policy is still ALLOW_ANY (check meshConfig.outboundTrafficPolicy or the namespace Sidecar).',
       },
-      { id: 'users-500', proves: '/api/users answers 500 error calling Forum service' },
-      { id: 'forum-block-all', proves: "forum's proxy log shows GET /users 502 direct_response block_all" },
+      {
+        id: 'users-500',
+        proves: '/api/users answers 500 error calling Forum service',
+        hint: "webapp answers 500 'error calling Forum service' when forum's call is blocked; a 200 means egress is still open.",
+      },
+      {
+        id: 'forum-block-all',
+        proves: "forum's proxy log shows GET /users 502 direct_response block_all",
+        hint: "forum's proxy logs the blocked call as 502 direct_response on route block_all; BlackHoleCluster TCP lines instead mean the call was HTTPS or on an unexpected port.",
+      },
     ],
   },
   {
@@ -228,8 +332,16 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
       'ch5/jsonplaceholder-se.yaml',
     ],
     checks: [
-      { id: 'users-200', proves: '/api/users answers 200 with a JSON list of users' },
-      { id: 'forum-se-cluster', proves: "forum's proxy log shows the ServiceEntry's cluster, not BlackHole" },
+      {
+        id: 'users-200',
+        proves: '/api/users answers 200 with a JSON list of users',
+        hint: 'After the ServiceEntry, /api/users must answer 200 with users; 500 means the host is still blocked or does not resolve (CoreDNS for the stand-in, or internet access).',
+      },
+      {
+        id: 'forum-se-cluster',
+        proves: "forum's proxy log shows the ServiceEntry's cluster, not BlackHole",
+        hint: "forum's call must leave through outbound|80||jsonplaceholder.typicode.com; block_all means the ServiceEntry (hosts, port 80 HTTP, MESH_EXTERNAL) is missing or in another namespace.",
+      },
     ],
   },
 ]
@@ -238,4 +350,9 @@ export const SCENARIO_IDS: readonly string[] = CATALOGUE.map((s) => s.id)
 
 export function scenarioById(id: string): ScenarioEntry | undefined {
   return CATALOGUE.find((s) => s.id === id)
+}
+
+/** The hint for a failed check, or undefined for an unknown scenario or check. */
+export function hintFor(scenarioId: string, checkId: string): string | undefined {
+  return scenarioById(scenarioId)?.checks.find((c) => c.id === checkId)?.hint
 }

@@ -64,6 +64,9 @@ describe('index.html', () => {
           await expect(section.locator('h2').textContent()).resolves.toContain(s.id)
           expect(await section.getAttribute('data-result')).toBe(s.passed ? 'pass' : 'fail')
           expect(await section.locator('tr[data-check]').count()).toBe(s.checks.length)
+          expect(await section.locator('tr[data-result="fail"] .hint').count()).toBe(
+            s.checks.filter((c) => !c.passed).length,
+          )
           for (const c of s.checks) {
             if (c.evidence.kind === 'ratio')
               expect(

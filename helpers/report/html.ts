@@ -1,3 +1,4 @@
+import { hintFor } from '../catalogue.js'
 import type { AccessLogMatchEvidence, MirrorCountEvidence } from '../evidence/judges.js'
 import type { CanaryStepsEvidence, CanaryTimelineEvidence } from '../flagger/canary.js'
 import type { CheckResult } from '../runner/lab.js'
@@ -128,12 +129,18 @@ function checkExtras(c: CheckResult, scenario: RunRecord['scenarios'][number]): 
   return ''
 }
 
+function hintHtml(scenario: string, check: string): string {
+  const hint = hintFor(scenario, check)
+  return hint ? `<div class="hint">hint: ${esc(hint)}</div>` : ''
+}
+
 const STYLE = `body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1d1d1f}
 h1{font-size:1.6rem}.verdict.pass{color:#1b6e2a}.verdict.fail{color:#b3261e}
 section.scenario{border:1px solid #ddd;border-radius:8px;padding:.5rem 1rem;margin:1rem 0}
 section.scenario[data-result=fail]{border-color:#b3261e}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #eee;padding:.3rem;text-align:left;vertical-align:top}
 tr[data-result=fail] td:first-child{color:#b3261e;font-weight:600}.numbers{color:#555;font-size:.85rem}
+.hint{background:#fff4e5;border-left:3px solid #c25e00;padding:.2rem .5rem;margin:.3rem 0;font-size:.9rem}
 svg.chart{width:100%;height:auto;margin:.5rem 0;font-size:11px}pre{background:#f6f6f6;padding:.5rem;overflow-x:auto;font-size:12px}`
 
 export function toHtml(run: RunRecord): string {
@@ -144,7 +151,7 @@ export function toHtml(run: RunRecord): string {
       const rows = s.checks
         .map(
           (c) =>
-            `<tr data-check="${esc(c.check)}" data-result="${c.passed ? 'pass' : 'fail'}"><td>${c.passed ? 'pass' : 'FAIL'}</td><td><code>${esc(c.check)}</code></td><td>${esc(c.cause)}<div class="numbers">${esc(keyNumbers(c))}</div>${checkExtras(c, s)}</td></tr>`,
+            `<tr data-check="${esc(c.check)}" data-result="${c.passed ? 'pass' : 'fail'}"><td>${c.passed ? 'pass' : 'FAIL'}</td><td><code>${esc(c.check)}</code></td><td>${esc(c.cause)}<div class="numbers">${esc(keyNumbers(c))}</div>${c.passed ? '' : hintHtml(s.id, c.check)}${checkExtras(c, s)}</td></tr>`,
         )
         .join('\n')
       const cleanup = s.cleanup.errors.length

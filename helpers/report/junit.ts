@@ -1,3 +1,4 @@
+import { hintFor } from '../catalogue.js'
 import type { RunRecord } from './model.js'
 import { keyNumbers } from './numbers.js'
 
@@ -25,6 +26,11 @@ export function xmlText(value: string): string {
     .replace(/'/g, '&apos;')
 }
 
+const hintOf = (scenario: string, check: string) => {
+  const hint = hintFor(scenario, check)
+  return hint ? `hint: ${hint}` : ''
+}
+
 const seconds = (ms: number) => (Math.max(0, ms) / 1000).toFixed(3)
 const span = (from: string, to: string) => Date.parse(to) - Date.parse(from)
 
@@ -41,7 +47,7 @@ export function toJUnit(run: RunRecord): string {
     const cases = s.checks.map((c) => {
       const body = c.passed
         ? ''
-        : `\n      <failure message="${xmlText(c.cause)}" type="CheckFailed">${xmlText([c.cause, keyNumbers(c)].filter(Boolean).join('\n'))}</failure>\n    `
+        : `\n      <failure message="${xmlText(c.cause)}" type="CheckFailed">${xmlText([c.cause, keyNumbers(c), hintOf(s.id, c.check)].filter(Boolean).join('\n'))}</failure>\n    `
       return `    <testcase name="${xmlText(c.check)}" classname="${xmlText(s.id)}" time="${seconds(c.durationMs)}">${body}</testcase>`
     })
     if (s.cleanup.errors.length) {

@@ -56,6 +56,7 @@ describe('junit.xml', () => {
       /<testcase name="share-10" classname="weighted-shift"[^>]*>\s*<failure message="v2 share [^"]+" type="CheckFailed">([^<]+)<\/failure>/.exec(
         xml,
       )
+    expect(shareFailure?.[1]).toContain('hint: Compare the VirtualService weights (90/10)')
     expect(shareFailure?.[1]).toMatch(
       /expected share 10\.0% \+- 10\.0%, observed \d+\.\d%, 99\.9999% interval \[[\d.]+%, [\d.]+%\], n=\d+/,
     )
@@ -140,5 +141,9 @@ describe('summary.md', () => {
     expect(md).toContain('### FAIL `weighted-shift`')
     expect(md).toMatch(/\| share-10 \| \*\*FAIL\*\* \| v2 share .* \| expected share 10\.0%/)
     expect(toMarkdown(passing).startsWith('**PASS**')).toBe(true)
+    expect(md).toContain(
+      '- hint for `no-v2`: A v2 response means the VirtualService does not pin subset version-v1',
+    )
+    expect(toMarkdown(passing)).not.toContain('hint for')
   })
 })

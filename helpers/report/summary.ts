@@ -1,3 +1,4 @@
+import { hintFor } from '../catalogue.js'
 import { checkCounts, type RunRecord, runPassed, versionLine } from './model.js'
 import { keyNumbers } from './numbers.js'
 
@@ -20,6 +21,9 @@ export function toMarkdown(run: RunRecord): string {
         `| ${c.check} | ${c.passed ? 'pass' : '**FAIL**'} | ${cell(c.cause)} | ${cell(keyNumbers(c))} |`,
       )
     if (s.cleanup.errors.length) lines.push(`| cleanup | **FAIL** | ${cell(s.cleanup.errors.join('; '))} | |`)
+    const hints = s.checks.filter((c) => !c.passed).map((c) => [c.check, hintFor(s.id, c.check)] as const)
+    if (hints.length)
+      lines.push('', ...hints.filter(([, h]) => h).map(([id, h]) => `- hint for \`${id}\`: ${h}`))
   }
   for (const id of run.missingResults)
     lines.push(

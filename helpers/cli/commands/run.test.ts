@@ -108,6 +108,9 @@ describe('run with an injected e2e launcher', () => {
     )
     expect(code).toBe(1)
     expect(out.join('\n')).toMatch(/FAIL converged: not observed: 3 consecutive v1 responses/)
+    expect(out.join('\n')).toContain(
+      "       hint: Is the Gateway's selector (istio: ingressgateway) matching the gateway pods",
+    )
   })
 
   it('counts a scenario without a saved result as failed, never passed', async () => {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PROFILE_RECORD } from '../../../cluster/health.js'
-import { CATALOGUE, SCENARIO_IDS } from '../../catalogue.js'
+import { CATALOGUE, hintFor, SCENARIO_IDS } from '../../catalogue.js'
 import { choices, NotImplementedError, UsageError } from '../../errors.js'
 import { KubeClient } from '../../kube/client.js'
 import { guardContext, suiteContextName } from '../../kube/context-guard.js'
@@ -70,7 +70,11 @@ export function renderRunSummary(
     lines.push(
       `${r.passed ? 'PASS' : 'FAIL'} ${r.id} [${r.section}] ${r.title}${r.error ? ` (stopped: ${r.error})` : ''}`,
     )
-    for (const c of r.checks) lines.push(`  ${c.passed ? 'ok  ' : 'FAIL'} ${c.check}: ${c.cause}`)
+    for (const c of r.checks) {
+      lines.push(`  ${c.passed ? 'ok  ' : 'FAIL'} ${c.check}: ${c.cause}`)
+      const hint = c.passed ? undefined : hintFor(r.id, c.check)
+      if (hint) lines.push(`       hint: ${hint}`)
+    }
     if (r.cleanup.errors.length) lines.push(`  FAIL cleanup: ${r.cleanup.errors.join('; ')}`)
   }
   for (const id of missingResults)
