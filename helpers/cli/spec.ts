@@ -125,6 +125,11 @@ export const COMMANDS: readonly CommandSpec[] = [
         help: "the ingress gateway's HTTP address (another cluster's ingress with --allow-existing-cluster)",
       },
       {
+        name: 'fail-fast',
+        kind: 'boolean',
+        help: 'stop after the first scenario that fails (the rest are reported as having no result, never as passed)',
+      },
+      {
         name: 'book-timing',
         kind: 'boolean',
         help: "use the book's 45 s Flagger analysis interval instead of 10 s",

@@ -10,7 +10,7 @@ export async function observe(
   currentContext: string | undefined,
 ): Promise<DoctorObservations> {
   const [docker, kind, istioctl, helm, kubectl, free] = await Promise.all([
-    execTool('docker', ['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 15_000 }),
+    execTool('docker', ['info', '--format', '{{.ServerVersion}} {{.MemTotal}}'], { timeoutMs: 15_000 }),
     versionOnPath('kind'),
     versionOnPath('istioctl'),
     versionOnPath('helm'),
@@ -26,7 +26,7 @@ export async function observe(
   return {
     docker:
       docker.exitCode === 0
-        ? { reachable: true, serverVersion: docker.stdout.trim() }
+        ? parseDockerInfo(docker.stdout)
         : {
             reachable: false,
             error: (docker.stderr.trim().split('\n')[0] ?? '') || `exit ${docker.exitCode}`,
@@ -34,5 +34,16 @@ export async function observe(
     tools: { kind, istioctl, helm, kubectl },
     port30000: { free, ownedBySuiteCluster },
     currentContext,
+  }
+}
+
+/** `docker info --format '{{.ServerVersion}} {{.MemTotal}}'` output, e.g. "28.2.2 8233213952". Pure. */
+export function parseDockerInfo(stdout: string): DoctorObservations['docker'] {
+  const [serverVersion, mem] = stdout.trim().split(/\s+/)
+  const memoryBytes = Number(mem)
+  return {
+    reachable: true,
+    ...(serverVersion ? { serverVersion } : {}),
+    ...(Number.isFinite(memoryBytes) && memoryBytes > 0 ? { memoryBytes } : {}),
   }
 }

@@ -7,6 +7,7 @@ import { PROFILES } from '../../../cluster/profiles.js'
 import { isPortFree } from '../../system/ports.js'
 import { toolVersion } from '../../system/tool-version.js'
 import { type DoctorObservations, doctorExitCode, judgeDoctor, renderDoctor } from './doctor.js'
+import { parseDockerInfo } from './doctor-probes.js'
 
 const book = PROFILES.book as NonNullable<(typeof PROFILES)['book']>
 
@@ -31,6 +32,28 @@ describe('judgeDoctor', () => {
     ])
     expect(lines.every((l) => l.status === 'OK')).toBe(true)
     expect(doctorExitCode(lines)).toBe(0)
+  })
+
+  it('warns, without failing, when Docker has less memory than the lab wants', () => {
+    const small = judgeDoctor(
+      { ...healthy, docker: { reachable: true, serverVersion: '28.2.2', memoryBytes: 4 * 2 ** 30 } },
+      book,
+      'x',
+    )
+    const line = small.find((l) => l.check === 'docker memory')
+    expect(line).toMatchObject({
+      status: 'WARN',
+      detail: expect.stringContaining('4.0 GiB available to Docker'),
+    })
+    expect(doctorExitCode(small)).toBe(0)
+    const big = judgeDoctor({ ...healthy, docker: { reachable: true, memoryBytes: 16 * 2 ** 30 } }, book, 'x')
+    expect(big.find((l) => l.check === 'docker memory')?.status).toBe('OK')
+    expect(parseDockerInfo('28.2.2 8233213952\n')).toEqual({
+      reachable: true,
+      serverVersion: '28.2.2',
+      memoryBytes: 8233213952,
+    })
+    expect(parseDockerInfo('28.2.2')).toEqual({ reachable: true, serverVersion: '28.2.2' })
   })
 
   it('fails when the Docker daemon is unreachable, with a fix', () => {

@@ -14,12 +14,15 @@ export interface DoctorLine {
 
 /** What the probes saw. Produced by adapters, judged by `judgeDoctor`. */
 export interface DoctorObservations {
-  readonly docker: { reachable: boolean; serverVersion?: string; error?: string }
+  readonly docker: { reachable: boolean; serverVersion?: string; memoryBytes?: number; error?: string }
   /** Version found on PATH per tool, undefined when absent. */
   readonly tools: Readonly<Record<'kind' | 'istioctl' | 'helm' | 'kubectl', string | undefined>>
   readonly port30000: { free: boolean; ownedBySuiteCluster: boolean }
   readonly currentContext: string | undefined
 }
+
+/** Below this, pods of the lab are likely to be slow to start or evicted. */
+export const MIN_DOCKER_GIB = 6
 
 /** Turns observations into one line per check. Pure. */
 export function judgeDoctor(obs: DoctorObservations, profile: Profile, clusterName: string): DoctorLine[] {
@@ -40,6 +43,25 @@ export function judgeDoctor(obs: DoctorObservations, profile: Profile, clusterNa
           required: true,
         },
   )
+  if (obs.docker.reachable && obs.docker.memoryBytes !== undefined) {
+    const gib = obs.docker.memoryBytes / 2 ** 30
+    lines.push(
+      gib >= MIN_DOCKER_GIB
+        ? {
+            check: 'docker memory',
+            status: 'OK',
+            detail: `${gib.toFixed(1)} GiB available to Docker`,
+            required: false,
+          }
+        : {
+            check: 'docker memory',
+            status: 'WARN',
+            detail: `${gib.toFixed(1)} GiB available to Docker; the lab (Istio, Prometheus, Flagger, four apps) wants about 8 GB`,
+            fix: 'give Docker more memory (Docker Desktop: Settings > Resources) or expect slow or evicted pods',
+            required: false,
+          },
+    )
+  }
   const wanted: Record<'kind' | 'istioctl' | 'helm', string> = {
     kind: profile.kind.version,
     istioctl: profile.istio.version,

@@ -40,9 +40,9 @@ function args(argv: string[]) {
 
 /** An e2e launcher that runs scenarios against the in-memory lab and saves results like e2e.ts does. */
 function fakeLauncher(options: { break?: boolean; writeNothing?: boolean } = {}) {
-  const calls: { files: readonly string[]; env: Readonly<Record<string, string>> }[] = []
-  const spawnE2e: RunDeps['spawnE2e'] = async (files, env) => {
-    calls.push({ files, env })
+  const calls: { files: readonly string[]; env: Readonly<Record<string, string>>; failFast: boolean }[] = []
+  const spawnE2e: RunDeps['spawnE2e'] = async (files, env, launch) => {
+    calls.push({ files, env, failFast: launch.failFast })
     if (options.writeNothing) return 1
     const fake = new FakeLab()
     if (options.break) fake.override = () => 'error'
@@ -111,6 +111,16 @@ describe('run with an injected e2e launcher', () => {
     expect(out.join('\n')).toContain(
       "       hint: Is the Gateway's selector (istio: ingressgateway) matching the gateway pods",
     )
+  })
+
+  it('passes --fail-fast on to the e2e run', async () => {
+    const launcher = fakeLauncher()
+    await runCommand(
+      args(['run', 'edge-routing', '--fail-fast', '--kubeconfig', kubeconfig()]),
+      () => undefined,
+      deps(launcher.spawnE2e),
+    )
+    expect(launcher.calls[0]?.failFast).toBe(true)
   })
 
   it('counts a scenario without a saved result as failed, never passed', async () => {

@@ -46,7 +46,11 @@ export function suiteFile(id: string): string {
 }
 
 export interface RunDeps {
-  readonly spawnE2e: (files: readonly string[], env: Readonly<Record<string, string>>) => Promise<number>
+  readonly spawnE2e: (
+    files: readonly string[],
+    env: Readonly<Record<string, string>>,
+    options: { failFast: boolean },
+  ) => Promise<number>
   /** Whether a scenario's e2e entry exists (it exists for every catalogued scenario today). */
   readonly suiteExists: (id: string) => boolean
   readonly now: () => Date
@@ -54,7 +58,7 @@ export interface RunDeps {
 }
 
 const DEFAULT_DEPS: RunDeps = {
-  spawnE2e,
+  spawnE2e: (files, env, options) => spawnE2e(files, env, 'inherit', options),
   suiteExists: (id) => existsSync(suiteFile(id)),
   now: () => new Date(),
   reportsDir: REPORTS_DIR,
@@ -142,6 +146,7 @@ export async function runCommand(
       bookTiming: args.switches.has('book-timing'),
       egress: args.values.egress === 'internet' ? 'internet' : 'hermetic',
     }),
+    { failFast: args.switches.has('fail-fast') },
   )
   const results: ScenarioResult[] = []
   const missing: string[] = []
