@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { UsageError } from '../helpers/errors.js'
-import { Phases } from '../helpers/runner/progress.js'
+import { Phases } from '../helpers/progress.js'
 import { FakeCluster } from './fake-cluster.js'
 import { profileRecordOf } from './health.js'
 import { PROFILES, type Profile } from './profiles.js'

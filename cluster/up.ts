@@ -1,5 +1,5 @@
 import { UsageError } from '../helpers/errors.js'
-import type { Phases } from '../helpers/runner/progress.js'
+import type { Phases } from '../helpers/progress.js'
 import {
   APPS_NAMESPACE,
   decideUp,

@@ -1,4 +1,4 @@
-import type { PhaseTiming } from '../runner/progress.js'
+import type { PhaseTiming } from '../progress.js'
 import type { ScenarioResult } from '../runner/scenario.js'
 
 /** The versions a run found in the cluster. */

@@ -1,5 +1,4 @@
 import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node'
-import { PROFILE_RECORD } from '../../cluster/health.js'
 import type { KubeClient } from '../kube/client.js'
 import type { DetectedVersions } from './model.js'
 
@@ -15,6 +14,8 @@ export function imageTag(image: string | undefined): string {
 export async function detectVersions(
   client: KubeClient,
   kubernetes: string,
+  /** Where `up` records how it built the cluster (its node image among it). */
+  profileRecord: { readonly namespace: string; readonly name: string },
   namespace = 'istioinaction',
 ): Promise<DetectedVersions> {
   const deployment = (name: string) =>
@@ -26,7 +27,7 @@ export async function detectVersions(
     deployment('istio-ingressgateway'),
     deployment('flagger'),
     client
-      .read<V1ConfigMap>({ apiVersion: 'v1', kind: 'ConfigMap', ...PROFILE_RECORD })
+      .read<V1ConfigMap>({ apiVersion: 'v1', kind: 'ConfigMap', ...profileRecord })
       .catch(() => undefined),
     client.core.listNamespacedPod({ namespace }).catch(() => undefined),
   ])

@@ -35,6 +35,8 @@ const running = (name: string) => ({
   spec: { containers: [] },
 })
 
+const PROFILE = { namespace: 'kube-system', name: 'istio-traffic-conformance' }
+
 describe('version detection', () => {
   it.each([
     ['docker.io/istio/proxyv2:1.17.8', '1.17.8'],
@@ -81,7 +83,7 @@ describe('version detection', () => {
       }
       return false
     })
-    expect(await detectVersions(c, 'v1.26.15')).toEqual({
+    expect(await detectVersions(c, 'v1.26.15', PROFILE)).toEqual({
       kubernetes: 'v1.26.15',
       istioControlPlane: '1.17.8',
       istioProxies: ['1.17.7', '1.17.8'],
@@ -92,7 +94,7 @@ describe('version detection', () => {
 
   it('says absent for components a cluster does not have', async () => {
     const { client: c } = await client(() => false)
-    expect(await detectVersions(c, 'v1.31.0')).toMatchObject({
+    expect(await detectVersions(c, 'v1.31.0', PROFILE)).toMatchObject({
       istioControlPlane: 'absent',
       flagger: 'absent',
       nodeImage: 'unknown (not the suite cluster)',

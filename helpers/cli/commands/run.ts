@@ -8,12 +8,12 @@ import { KubeClient } from '../../kube/client.js'
 import { guardContext, suiteContextName } from '../../kube/context-guard.js'
 import { loadKubeConfig } from '../../kube/kubeconfig.js'
 import { checkReachable } from '../../kube/reachability.js'
+import type { PhaseTiming } from '../../progress.js'
 import type { RunRecord } from '../../report/model.js'
 import { detectVersions } from '../../report/versions.js'
 import { listDiagnostics, REPORT_FILES, writeReports } from '../../report/write.js'
 import { e2eEnvVars } from '../../runner/e2e-env.js'
 import { REPORTS_DIR, stamp } from '../../runner/paths.js'
-import type { PhaseTiming } from '../../runner/progress.js'
 import type { ScenarioResult } from '../../runner/scenario.js'
 import { spawnE2e } from '../../runner/spawn-e2e.js'
 import type { ParsedArgs } from '../args.js'
@@ -161,7 +161,7 @@ export async function runCommand(
     profile,
     context,
     server: reach.server,
-    versions: await detectVersions(client, reach.gitVersion),
+    versions: await detectVersions(client, reach.gitVersion, PROFILE_RECORD),
     startedAt: startedAt.toISOString(),
     endedAt: deps.now().toISOString(),
     upTimings,

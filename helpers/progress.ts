@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { describeError } from '../kube/describe-error.js'
+import { describeError } from './kube/describe-error.js'
 
 export interface PhaseTiming {
   readonly phase: string
