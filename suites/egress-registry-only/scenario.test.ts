@@ -34,7 +34,7 @@ describe('egress-registry-only against the in-memory lab', () => {
     expect(fake.execs[0]).toMatchObject({
       selector: 'app=webapp',
       container: 'webapp',
-      command: ['curl', '-sS', '--max-time', '5', 'https://jsonplaceholder.typicode.com/users'],
+      command: ['curl', '-sS', '--max-time', '5', 'https://203.0.113.10/'],
     })
     expect(fake.logReads.map((q) => q.labelSelector)).toEqual(['app=webapp', 'app=forum'])
     expect(meshOf(fake)).toBe('accessLogFile: /dev/stdout\n')

@@ -5,15 +5,25 @@ import {
   EGRESS_APPS,
   FORUM_PROXY_LOGS,
   NAMESPACE,
-  OUTSIDE_HOST,
   USERS_BLOCKED,
   WEBAPP_PROXY_LOGS,
 } from '../shared.js'
 
-/** An HTTPS call from the webapp container; images differ in which client they ship. */
+/**
+ * An address outside the mesh's registry that needs no DNS and reaches nobody: TEST-NET-3
+ * (203.0.113.0/24, RFC 5737) is reserved for documentation and never routed. Under
+ * REGISTRY_ONLY the sidecar sends the connection to BlackHoleCluster; were egress open, the
+ * log would show PassthroughCluster instead, and the check fails.
+ */
+const OUTSIDE_ADDRESS = '203.0.113.10'
+
+/**
+ * An HTTPS call from the webapp container. Its image is alpine-based (busybox wget, no curl,
+ * per the book sources' services/webapp/Dockerfile); curl is tried first for other images.
+ */
 const HTTPS_CALLS = [
-  ['curl', '-sS', '--max-time', '5', `https://${OUTSIDE_HOST}/users`],
-  ['wget', '-q', '-T', '5', '-O', '-', `https://${OUTSIDE_HOST}/users`],
+  ['curl', '-sS', '--max-time', '5', `https://${OUTSIDE_ADDRESS}/`],
+  ['wget', '-q', '-T', '5', '-O', '-', `https://${OUTSIDE_ADDRESS}/`],
 ]
 
 /**
