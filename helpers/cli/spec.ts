@@ -112,7 +112,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'run [scenario-id...] [--list] [--context NAME --allow-existing-cluster]',
     flags: [
       { name: 'list', kind: 'boolean', help: 'print the id and title of every scenario and exit' },
-      profile,
+      // No --profile: run reads the profile the cluster was built with from the cluster itself.
       name,
       kubeconfig,
       context,
