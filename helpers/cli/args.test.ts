@@ -68,3 +68,12 @@ describe('parseArgv', () => {
     expect(error.exitCode).toBe(2)
   })
 })
+
+describe('main job flags', () => {
+  it('accepts the run options on the main job too', () => {
+    const a = parsed(['--fail-fast', '--book-timing', '--egress', 'internet'])
+    expect(a.command.name).toBe('all')
+    expect([...a.switches].sort()).toEqual(['book-timing', 'fail-fast'])
+    expect(a.values.egress).toBe('internet')
+  })
+})

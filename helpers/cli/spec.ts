@@ -57,6 +57,24 @@ const allowExisting: FlagSpec = {
   kind: 'boolean',
   help: "allow a context other than the suite's own kind cluster (needs --context)",
 }
+const failFast: FlagSpec = {
+  name: 'fail-fast',
+  kind: 'boolean',
+  help: 'stop after the first scenario that fails (the rest are reported as having no result, never as passed)',
+}
+const bookTiming: FlagSpec = {
+  name: 'book-timing',
+  kind: 'boolean',
+  help: "use the book's 45 s Flagger analysis interval instead of 10 s",
+}
+const egress: FlagSpec = {
+  name: 'egress',
+  kind: 'string',
+  value: 'MODE',
+  choices: ['hermetic', 'internet'],
+  default: 'hermetic',
+  help: 'service-entry target: a local stand-in container, or the real host',
+}
 const json: FlagSpec = {
   name: 'json',
   kind: 'boolean',
@@ -69,8 +87,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'all',
     summary: 'the main job (default with no command): up if absent, run every scenario, write reports',
-    usage: '[all] [--profile P] [--name NAME]',
-    flags: [profile, name, kubeconfig, help],
+    usage: '[all] [--profile P] [--name NAME] [--fail-fast] [--book-timing] [--egress MODE]',
+    flags: [profile, name, kubeconfig, failFast, bookTiming, egress, help],
     positionals: '',
     changesCluster: true,
   },
@@ -124,24 +142,9 @@ export const COMMANDS: readonly CommandSpec[] = [
         default: '127.0.0.1:30000',
         help: "the ingress gateway's HTTP address (another cluster's ingress with --allow-existing-cluster)",
       },
-      {
-        name: 'fail-fast',
-        kind: 'boolean',
-        help: 'stop after the first scenario that fails (the rest are reported as having no result, never as passed)',
-      },
-      {
-        name: 'book-timing',
-        kind: 'boolean',
-        help: "use the book's 45 s Flagger analysis interval instead of 10 s",
-      },
-      {
-        name: 'egress',
-        kind: 'string',
-        value: 'MODE',
-        choices: ['hermetic', 'internet'],
-        default: 'hermetic',
-        help: 'service-entry target: a local stand-in container, or the real host',
-      },
+      failFast,
+      bookTiming,
+      egress,
       help,
     ],
     positionals: '[scenario-id...]',
