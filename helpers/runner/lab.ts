@@ -318,7 +318,9 @@ export class Lab {
       leak?: number
     } = {},
   ): Promise<readonly RequestRecord[]> {
-    const errorBound = options.errorBound ?? { maxRate: 0, alpha: DEFAULT_ERROR_BOUND.alpha }
+    // Errors have their own bound (sporadic upstream resets are not a routing fault); a check
+    // that is about errors themselves passes { maxRate: 0 }.
+    const errorBound = options.errorBound ?? DEFAULT_ERROR_BOUND
     const started = this.adapters.now()
     if (!options.alreadyConverged && !(await this.awaitConverged(check, probe, expected))) return []
     const design = designZeroTolerance(options.leak)

@@ -36,3 +36,25 @@ describe('subset-v1 against the in-memory lab', () => {
     expect(fake.objects.size).toBe(0)
   })
 })
+
+describe('errors in a routing check', () => {
+  it('a sporadic error is counted and shown but is no routing failure; many errors fail', async () => {
+    const once = new FakeLab()
+    let n = 0
+    once.override = () => (++n === 100 ? 'error' : undefined)
+    const result = await runScenario(scenario, once.adapters())
+    expect(result.checks[0]?.passed).toBe(true)
+    expect(result.checks[0]?.verdict).toMatchObject({
+      counts: { error: 1 },
+      errorCheck: { passed: true, errors: 1, maxRate: 0.001 },
+    })
+
+    const many = new FakeLab()
+    let m = 0
+    many.override = () => (++m > 10 && m % 20 === 0 ? 'error' : undefined)
+    const failed = await runScenario(scenario, many.adapters())
+    expect(failed.checks[0]?.cause).toMatch(
+      /^\d+ errors in \d+ requests exceed the error bound \(rate <= 0\.001\)$/,
+    )
+  })
+})
