@@ -28,8 +28,11 @@ export function e2eScenario(definition: ScenarioDefinition): void {
   test(definition.id, async () => {
     const env = readE2eEnv(process.env)
     const client = new KubeClient(loadKubeConfig(env.kubeconfig).kubeConfig, env.context)
+    // Every line with the time since the scenario started: canary runs take minutes.
+    const started = Date.now()
+    const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s`
     const real = realLabAdapters(client, parseTarget(env.ingress), (line) =>
-      process.stdout.write(`${line}\n`),
+      process.stdout.write(`[${elapsed()}] ${line}\n`),
     )
     // Remember which containers the checks read: their last lines go into the diagnostics.
     const logQueries: LogQuery[] = []

@@ -268,9 +268,16 @@ export class Lab {
     const samples: { at: string; value: V }[] = []
     const clock = this.adapters.clock ?? realClock
     const deadline = this.adapters.now().getTime() + options.timeoutMs
+    let shown = ''
     for (;;) {
       const value = extract(await this.cluster.read(ref).catch(() => undefined))
       samples.push({ at: this.adapters.now().toISOString(), value })
+      // Progress for long watches (a canary takes minutes): a line whenever the value changes.
+      const text = typeof value === 'string' ? value : JSON.stringify(value)
+      if (text !== shown) {
+        this.log(`${ref.kind}/${ref.name}: ${text}`)
+        shown = text
+      }
       if (until(value)) return { samples, completed: true }
       const left = deadline - this.adapters.now().getTime()
       if (left <= 0) return { samples, completed: false }

@@ -59,3 +59,20 @@ describe('flagger-canary against the in-memory lab', () => {
     expect(broken.objects.size).toBe(0)
   })
 })
+
+describe('progress', () => {
+  it('logs each change of the Canary status while it is watched', async () => {
+    const fake = new FakeLab()
+    await runScenario(scenario, fake.adapters())
+    const progress = fake.lines.filter((l) => l.startsWith('flagger-canary: Canary/catalog-release: '))
+    expect(progress.map((l) => l.replace('flagger-canary: Canary/catalog-release: ', ''))).toEqual(
+      expect.arrayContaining([
+        '{"phase":"Initialized","weight":0}',
+        '{"phase":"Progressing","weight":10}',
+        '{"phase":"Succeeded","weight":0}',
+      ]),
+    )
+    // One line per change, not per sample.
+    expect(new Set(progress).size).toBeGreaterThan(progress.length / 2)
+  })
+})
