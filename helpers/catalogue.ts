@@ -27,6 +27,14 @@ export interface ScenarioEntry {
 /** catalog v1 and v2 at the edge; with webapp for the mesh scenarios. */
 const EDGE_APPS = ['apps/catalog.yaml', 'apps/catalog-v2.yaml']
 const MESH_APPS = [...EDGE_APPS, 'apps/webapp.yaml']
+/** The egress scenarios' apps and the namespace Sidecar they use on a cluster not the suite's own. */
+const EGRESS_SETUP = [
+  'apps/webapp.yaml',
+  'apps/catalog.yaml',
+  'apps/forum.yaml',
+  'ch5/coolstore-gateway.yaml',
+  'ch5/sidecar-registry-only.yaml',
+]
 
 export const CATALOGUE: readonly ScenarioEntry[] = [
   {
@@ -292,13 +300,7 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
     section: '5.5',
     observation: 'calls to unknown hosts end in BlackHoleCluster (UH); /api/users answers 500',
     features: ['ingress', 'mesh', 'egress', 'access-logs'],
-    manifests: [
-      'apps/webapp.yaml',
-      'apps/catalog.yaml',
-      'apps/forum.yaml',
-      'ch5/coolstore-gateway.yaml',
-      'ch5/sidecar-registry-only.yaml',
-    ],
+    manifests: [...EGRESS_SETUP],
     checks: [
       {
         id: 'blackhole-tcp',
@@ -323,14 +325,7 @@ export const CATALOGUE: readonly ScenarioEntry[] = [
     section: '5.5',
     observation: '/api/users succeeds again through the ServiceEntry cluster',
     features: ['ingress', 'mesh', 'egress', 'access-logs'],
-    manifests: [
-      'apps/webapp.yaml',
-      'apps/catalog.yaml',
-      'apps/forum.yaml',
-      'ch5/coolstore-gateway.yaml',
-      'ch5/sidecar-registry-only.yaml',
-      'ch5/jsonplaceholder-se.yaml',
-    ],
+    manifests: [...EGRESS_SETUP, 'ch5/jsonplaceholder-se.yaml'],
     checks: [
       {
         id: 'users-200',

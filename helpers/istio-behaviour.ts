@@ -53,8 +53,6 @@ export const ACCESS_LOG_CLUSTER_FIELD: Behaviour<string> = {
   ],
 }
 
-export const BEHAVIOURS = [MIRROR_SHADOW_SUFFIX, ACCESS_LOG_CLUSTER_FIELD] as const
-
 /** Compares dotted versions numerically: -1, 0, 1. Pure. */
 export function compareVersions(a: string, b: string): number {
   const pa = a.split('.').map(Number)

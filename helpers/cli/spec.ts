@@ -1,3 +1,5 @@
+import { DEFAULT_PROFILE } from '../../cluster/profiles.js'
+
 /**
  * The CLI's commands and flags as data. The parser, the help text and the
  * README's command table all come from this one description.
@@ -31,7 +33,7 @@ const profile: FlagSpec = {
   kind: 'string',
   value: 'P',
   help: 'version profile (see `plan`)',
-  default: 'current',
+  default: DEFAULT_PROFILE,
 }
 const name: FlagSpec = {
   name: 'name',

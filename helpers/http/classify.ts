@@ -30,12 +30,6 @@ export const classifyCatalog: Classifier = (status, body) => {
   return { class: hasImage ? 'v2' : 'v1' }
 }
 
-/** For checks that only need "answered 200" (e.g. edge routing reaching catalog at all). */
-export const classifyStatus =
-  (expected: number): Classifier =>
-  (status, body) =>
-    status === expected ? { class: 'v1' } : { class: 'error', reason: `status ${status}: ${snippet(body)}` }
-
 /**
  * forum's /api/users through webapp (ch5-lab.md): when egress to the users host is blocked,
  * webapp answers 500 "error calling Forum service" (class v1 = "blocked"); a 200 means the

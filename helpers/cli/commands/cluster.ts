@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { createClusterApi } from '../../../cluster/api-adapter.js'
 import { createClusterCli } from '../../../cluster/cli-adapter.js'
-import { type Profile, resolveProfile } from '../../../cluster/profiles.js'
+import { DEFAULT_PROFILE, type Profile, resolveProfile } from '../../../cluster/profiles.js'
 import { resolveClusterTools, resolveTool } from '../../../cluster/resolve-tools.js'
 import { hostPlatform } from '../../../cluster/tools.js'
 import { down, type UpResult, up } from '../../../cluster/up.js'
@@ -93,7 +93,7 @@ function summaryLine(result: UpResult, profile: Profile, name: string): string {
 /** `down`: deletes the suite's kind cluster by name and nothing else. */
 export async function downCommand(args: ParsedArgs, out: (line: string) => void): Promise<void> {
   const name = args.values.name as string
-  const profile = resolveProfile('current')
+  const profile = resolveProfile(DEFAULT_PROFILE)
   await requireDocker()
   const kind = await resolveTool('kind', profile, hostPlatform())
   const cli = createClusterCli(
