@@ -1,11 +1,9 @@
 import { defineConfig } from 'vitest/config'
 
 /**
- * Two projects:
- * - unit: everything offline (`*.test.ts` beside the code). `npm test` runs only this one.
- * - e2e: the scenarios under suites/ against a real cluster, started by the CLI's `run`
- *   (never by `npm test`), one file at a time, with long timeouts. Its global setup stops
- *   the run at once, with one line, when the cluster is unreachable.
+ * The offline tier (`npm test`): everything beside the code as `*.test.ts`. The end-to-end
+ * tier is `npm run conformance -- run`, which runs the scenarios in its own process against a
+ * real cluster (README, "Running scenarios").
  */
 export default defineConfig({
   test: {
@@ -20,20 +18,6 @@ export default defineConfig({
           isolate: false,
           testTimeout: 15_000,
           hookTimeout: 15_000,
-        },
-      },
-      {
-        test: {
-          name: 'e2e',
-          include: ['suites/**/*.e2e.ts'],
-          globalSetup: ['helpers/runner/e2e-global-setup.ts'],
-          fileParallelism: false,
-          maxConcurrency: 1,
-          // Above the slowest scenario's own deadlines (flagger-canary with --book-timing: two
-          // revisions watched for up to 15.5 min each, plus setup): a vitest timeout would abandon
-          // the scenario before its cleanup ran. Every wait inside has its own, earlier deadline.
-          testTimeout: 60 * 60_000,
-          hookTimeout: 10 * 60_000,
         },
       },
     ],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { UsageError } from '../helpers/errors.js'
 import { Phases } from '../helpers/progress.js'
-import { FakeCluster } from './fake-cluster.js'
+import { FakeCluster } from '../helpers/testing/fake-cluster.js'
 import { profileRecordOf } from './health.js'
 import { PROFILES, type Profile } from './profiles.js'
 import { down, normalizeImage, up } from './up.js'

@@ -3,7 +3,7 @@
  * (one line: the cause) and `fix` (one line: what to do), then exits with `exitCode`.
  *
  * Exit codes are part of the CLI contract, documented in the README:
- *   0 all checks passed, 1 a check failed, 2 bad input or refused, 3 not implemented yet.
+ *   0 all checks passed, 1 a check failed, 2 bad input or refused.
  */
 export class SuiteError extends Error {
   constructor(
@@ -20,13 +20,6 @@ export class SuiteError extends Error {
 export class UsageError extends SuiteError {
   constructor(message: string, fix?: string) {
     super(message, 2, fix)
-  }
-}
-
-/** A step of the main job that a later issue will implement. */
-export class NotImplementedError extends SuiteError {
-  constructor(step: string) {
-    super(`not implemented yet: ${step}`, 3)
   }
 }
 

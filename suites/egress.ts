@@ -1,7 +1,17 @@
 import type { KubernetesObject, V1ConfigMap } from '@kubernetes/client-node'
 import { withHostsEntry, withOutboundPolicy } from '../helpers/mesh-edits.js'
+import type { ManifestSet } from '../helpers/runner/define.js'
 import type { Lab } from '../helpers/runner/lab.js'
-import type { ScenarioOptions } from '../helpers/runner/scenario.js'
+
+/**
+ * The egress scenarios' lock-down step. On a cluster that is not the suite's own, its file (a
+ * namespace Sidecar with REGISTRY_ONLY) is applied; on the suite's own cluster the mesh config
+ * is edited instead, the way the lab does it.
+ */
+export const REGISTRY_ONLY: ManifestSet = {
+  files: ['ch5/sidecar-registry-only.yaml'],
+  outboundPolicy: 'REGISTRY_ONLY',
+}
 
 const configMap = (namespace: string, name: string, data: Record<string, string>): KubernetesObject =>
   ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data }) as KubernetesObject
@@ -16,12 +26,13 @@ async function readConfigMap(lab: Lab, namespace: string, name: string): Promise
 
 /**
  * 5.5 REGISTRY_ONLY. On the suite's own cluster the way the lab does it, in the mesh config
- * (istio-system/istio, key mesh); on a cluster that is not the suite's own, a namespace-scoped
- * Sidecar instead, never touching mesh-wide config. Both are undone at cleanup.
+ * (istio-system/istio, key mesh); on a cluster that is not the suite's own, the declared
+ * `registry-only` set (a namespace-scoped Sidecar), never touching mesh-wide config. Both are
+ * undone at cleanup.
  */
-export async function lockDownEgress(lab: Lab, options: ScenarioOptions): Promise<void> {
-  if (options.existingCluster) {
-    await lab.apply('ch5/sidecar-registry-only.yaml')
+export async function lockDownEgress(lab: Lab): Promise<void> {
+  if (lab.options.existingCluster) {
+    await lab.apply('registry-only')
     return
   }
   const mesh = await readConfigMap(lab, 'istio-system', 'istio')

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { SCENARIO_IDS } from '../catalogue.js'
+import { SCENARIO_IDS } from '../../suites/index.js'
 import { writeKubeconfig, writeRaw } from '../testing/kubeconfig-fixtures.js'
 import { json, startRecordingServer } from '../testing/recording-server.js'
 import { recordingTools } from '../testing/recording-tools.js'

@@ -1,4 +1,5 @@
 import { DEFAULT_PROFILE } from '../../cluster/profiles.js'
+import { DEFAULT_CLUSTER_NAME } from '../kube/context-guard.js'
 
 /**
  * The CLI's commands and flags as data. The parser, the help text and the
@@ -25,8 +26,6 @@ export interface CommandSpec {
   /** Whether the command may change a cluster (and therefore goes through the context guard). */
   readonly changesCluster: boolean
 }
-
-export const DEFAULT_CLUSTER_NAME = 'istio-conformance'
 
 const profile: FlagSpec = {
   name: 'profile',

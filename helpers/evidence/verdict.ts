@@ -1,3 +1,4 @@
+import type { ResponseClass } from '../http/classify.js'
 import { clopperPearson, logSf } from '../stats/binomial.js'
 import {
   DEFAULT_SPEC,
@@ -8,9 +9,6 @@ import {
   type RatioSpec,
   sequentialDecision,
 } from '../stats/ratio-tests.js'
-
-/** What one response was: the counted classes, or an error (status, timeout, unparsable body). */
-export type ResponseClass = 'v1' | 'v2' | 'error'
 
 /** Outcomes in request order, one character each ('1', '2', 'e'): compact and re-judgeable. */
 export type OutcomeString = string

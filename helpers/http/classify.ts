@@ -1,4 +1,5 @@
-import type { ResponseClass } from '../evidence/verdict.js'
+/** What one response was: the counted classes, or an error (status, timeout, unparsable body). */
+export type ResponseClass = 'v1' | 'v2' | 'error'
 
 export interface Classification {
   readonly class: ResponseClass

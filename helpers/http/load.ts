@@ -1,8 +1,18 @@
 import { Pool } from 'undici'
 import { type Clock, realClock } from '../poll.js'
-import type { LoadHandle, LoadRecord } from '../runner/lab.js'
-import type { Classifier } from './classify.js'
+import type { Classifier, ResponseClass } from './classify.js'
 import { type Probe, sendOne, type Target } from './sampler.js'
+
+/** One response of the background load, with the time it was sent. */
+export interface LoadRecord {
+  readonly at: string
+  readonly class: ResponseClass
+}
+
+export interface LoadHandle {
+  /** Stops sending and returns every response, in the order sent. */
+  stop(): Promise<LoadRecord[]>
+}
 
 /**
  * Steady background load at a fixed rate (Flagger needs traffic during its analysis, or it

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { Pool } from 'undici'
-import type { ResponseClass } from '../evidence/verdict.js'
 import { type Clock, type PollResult, pollUntil, realClock } from '../poll.js'
-import type { Classifier, ClassifierName } from './classify.js'
+import type { Classifier, ClassifierName, ResponseClass } from './classify.js'
 
 export interface Target {
   /** Where the ingress listens: the kind node's published port on loopback. */

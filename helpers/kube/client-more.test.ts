@@ -152,6 +152,8 @@ describe('waitFor and timeline on a custom resource', () => {
   it('Lab.watch records phase and weight over time until a final phase, through the real adapters', async () => {
     const api = await canaryServer()
     const { Lab } = await import('../runner/lab.js')
+    const { DEFAULT_OPTIONS } = await import('../runner/define.js')
+    const { scenario } = await import('../../suites/flagger-canary/scenario.js')
     const { realLabAdapters, parseTarget } = await import('../runner/real-lab.js')
     let t = Date.parse('2026-11-27T08:00:00Z')
     const clock = {
@@ -161,7 +163,7 @@ describe('waitFor and timeline on a custom resource', () => {
       },
     }
     const real = realLabAdapters(clientFor(api.url), parseTarget('127.0.0.1:30000'), () => undefined)
-    const lab = new Lab('flagger-canary', { ...real, clock, now: () => new Date(t) })
+    const lab = new Lab(scenario, { ...real, clock, now: () => new Date(t) }, DEFAULT_OPTIONS)
     const { samples, completed } = await lab.watch(
       CANARY,
       (c) => `${(c as Canary | undefined)?.status?.phase}/${(c as Canary | undefined)?.status?.canaryWeight}`,

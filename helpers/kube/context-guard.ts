@@ -1,5 +1,8 @@
 import { choices, UsageError } from '../errors.js'
 
+/** The suite's own kind cluster, unless `--name` says otherwise. */
+export const DEFAULT_CLUSTER_NAME = 'istio-conformance'
+
 /** The kube context kind creates for a cluster: `kind-<name>`. */
 export function suiteContextName(clusterName: string): string {
   return `kind-${clusterName}`

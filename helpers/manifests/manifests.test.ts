@@ -11,7 +11,8 @@ import { Deployment } from 'kubernetes-models/apps/v1/Deployment'
 import { Service } from 'kubernetes-models/v1/Service'
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount'
 import { describe, expect, it } from 'vitest'
-import { CATALOGUE } from '../catalogue.js'
+import { SCENARIOS } from '../../suites/index.js'
+import { manifestFiles } from '../runner/define.js'
 import { loadManifest, MANIFESTS_DIR } from './load.js'
 import { crossReferenceProblems, fqdn } from './xrefs.js'
 
@@ -60,10 +61,10 @@ describe.each(files)('manifest %s', (file) => {
 
 describe('manifest set of each scenario', () => {
   it('lists only files that exist', () => {
-    for (const s of CATALOGUE) for (const m of s.manifests) expect(files, `${s.id}: ${m}`).toContain(m)
+    for (const s of SCENARIOS) for (const m of manifestFiles(s)) expect(files, `${s.id}: ${m}`).toContain(m)
   })
 
-  it.each(CATALOGUE.map((s) => [s.id, s.manifests] as const))(
+  it.each(SCENARIOS.map((s) => [s.id, manifestFiles(s)] as const))(
     '%s: cross-references hold',
     (_id, manifests) => {
       expect(crossReferenceProblems(manifests.flatMap(loadManifest))).toEqual([])

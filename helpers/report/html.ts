@@ -1,9 +1,7 @@
-import { hintFor } from '../catalogue.js'
 import type { AccessLogMatchEvidence, MirrorCountEvidence } from '../evidence/judges.js'
 import type { CanaryStepsEvidence, CanaryTimelineEvidence } from '../flagger/canary.js'
-import type { CheckResult } from '../runner/lab.js'
 import { xmlText as esc } from './junit.js'
-import { checkCounts, type RunRecord, runPassed, versionLine } from './model.js'
+import { type CheckResult, checkCounts, type RunRecord, runPassed, versionLine } from './model.js'
 import { isShareVerdict, keyNumbers } from './numbers.js'
 
 /**
@@ -129,8 +127,7 @@ function checkExtras(c: CheckResult, scenario: RunRecord['scenarios'][number]): 
   return ''
 }
 
-function hintHtml(scenario: string, check: string): string {
-  const hint = hintFor(scenario, check)
+function hintHtml(hint: string): string {
   return hint ? `<div class="hint">hint: ${esc(hint)}</div>` : ''
 }
 
@@ -151,7 +148,7 @@ export function toHtml(run: RunRecord): string {
       const rows = s.checks
         .map(
           (c) =>
-            `<tr data-check="${esc(c.check)}" data-result="${c.passed ? 'pass' : 'fail'}"><td>${c.passed ? 'pass' : 'FAIL'}</td><td><code>${esc(c.check)}</code></td><td>${esc(c.cause)}<div class="numbers">${esc(keyNumbers(c))}</div>${c.passed ? '' : hintHtml(s.id, c.check)}${checkExtras(c, s)}</td></tr>`,
+            `<tr data-check="${esc(c.check)}" data-result="${c.passed ? 'pass' : 'fail'}"><td>${c.passed ? 'pass' : 'FAIL'}</td><td><code>${esc(c.check)}</code></td><td>${esc(c.cause)}<div class="numbers">${esc(keyNumbers(c))}</div>${c.passed ? '' : hintHtml(c.hint)}${checkExtras(c, s)}</td></tr>`,
         )
         .join('\n')
       const cleanup = s.cleanup.errors.length

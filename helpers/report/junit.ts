@@ -1,4 +1,3 @@
-import { hintFor } from '../catalogue.js'
 import type { RunRecord } from './model.js'
 import { keyNumbers } from './numbers.js'
 
@@ -26,10 +25,7 @@ export function xmlText(value: string): string {
     .replace(/'/g, '&apos;')
 }
 
-const hintOf = (scenario: string, check: string) => {
-  const hint = hintFor(scenario, check)
-  return hint ? `hint: ${hint}` : ''
-}
+const hintOf = (hint: string) => (hint ? `hint: ${hint}` : '')
 
 const seconds = (ms: number) => (Math.max(0, ms) / 1000).toFixed(3)
 const span = (from: string, to: string) => Date.parse(to) - Date.parse(from)
@@ -47,7 +43,7 @@ export function toJUnit(run: RunRecord): string {
     const cases = s.checks.map((c) => {
       const body = c.passed
         ? ''
-        : `\n      <failure message="${xmlText(c.cause)}" type="CheckFailed">${xmlText([c.cause, keyNumbers(c), hintOf(s.id, c.check)].filter(Boolean).join('\n'))}</failure>\n    `
+        : `\n      <failure message="${xmlText(c.cause)}" type="CheckFailed">${xmlText([c.cause, keyNumbers(c), hintOf(c.hint)].filter(Boolean).join('\n'))}</failure>\n    `
       return `    <testcase name="${xmlText(c.check)}" classname="${xmlText(s.id)}" time="${seconds(c.durationMs)}">${body}</testcase>`
     })
     if (s.cleanup.errors.length) {

@@ -1,5 +1,47 @@
+import type { Evidence, Verdict } from '../evidence/judges.js'
 import type { PhaseTiming } from '../progress.js'
-import type { ScenarioResult } from '../runner/scenario.js'
+
+/**
+ * One check's result as judged: its own words (title and hint, as declared when it was
+ * judged, so an old record renders with the hints it had), its evidence and its verdict.
+ */
+export interface CheckResult {
+  readonly scenario: string
+  readonly check: string
+  /** What the check proves. */
+  readonly title: string
+  /** What to look at when it fails: for learners debugging their own cluster. */
+  readonly hint: string
+  readonly passed: boolean
+  readonly cause: string
+  readonly evidence: Evidence
+  readonly verdict: Verdict
+  readonly startedAt: string
+  readonly durationMs: number
+}
+
+/** What cleanup did: objects deleted and restored, and what it could not undo. */
+export interface CleanupReport {
+  readonly deleted: readonly string[]
+  readonly restored: readonly string[]
+  readonly errors: readonly string[]
+}
+
+export interface ScenarioResult {
+  readonly id: string
+  readonly title: string
+  readonly section: string
+  readonly istioVersion: string
+  readonly startedAt: string
+  readonly endedAt: string
+  readonly passed: boolean
+  readonly checks: readonly CheckResult[]
+  /** Manifest files the scenario applied, in order. */
+  readonly manifests: readonly string[]
+  /** What stopped the scenario body, if anything did. */
+  readonly error?: string
+  readonly cleanup: CleanupReport
+}
 
 /** The versions a run found in the cluster. */
 export interface DetectedVersions {
@@ -31,7 +73,6 @@ export interface RunRecord {
   readonly scenarios: readonly ScenarioResult[]
   /** Scenarios that produced no result (the e2e run stopped first): failed, never passed. */
   readonly missingResults: readonly string[]
-  readonly notImplemented: readonly string[]
   /** Diagnostics folders written for failed scenarios, relative to the run folder. */
   readonly diagnostics: Readonly<Record<string, readonly string[]>>
 }

@@ -1,5 +1,5 @@
 import { formatConfidence, type ShareVerdict } from '../evidence/verdict.js'
-import type { CheckResult } from '../runner/lab.js'
+import type { CheckResult } from './model.js'
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`
 

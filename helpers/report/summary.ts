@@ -1,4 +1,3 @@
-import { hintFor } from '../catalogue.js'
 import { checkCounts, type RunRecord, runPassed, versionLine } from './model.js'
 import { keyNumbers } from './numbers.js'
 
@@ -21,7 +20,7 @@ export function toMarkdown(run: RunRecord): string {
         `| ${c.check} | ${c.passed ? 'pass' : '**FAIL**'} | ${cell(c.cause)} | ${cell(keyNumbers(c))} |`,
       )
     if (s.cleanup.errors.length) lines.push(`| cleanup | **FAIL** | ${cell(s.cleanup.errors.join('; '))} | |`)
-    const hints = s.checks.filter((c) => !c.passed).map((c) => [c.check, hintFor(s.id, c.check)] as const)
+    const hints = s.checks.filter((c) => !c.passed).map((c) => [c.check, c.hint] as const)
     if (hints.length)
       lines.push('', ...hints.filter(([, h]) => h).map(([id, h]) => `- hint for \`${id}\`: ${h}`))
   }
@@ -32,6 +31,5 @@ export function toMarkdown(run: RunRecord): string {
       '',
       'No result was recorded: the e2e run stopped before it finished.',
     )
-  if (run.notImplemented.length) lines.push('', `Not implemented yet: ${run.notImplemented.join(', ')}.`)
   return `${lines.join('\n')}\n`
 }

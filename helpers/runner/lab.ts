@@ -1,12 +1,8 @@
 import type { KubernetesObject } from '@kubernetes/client-node'
-import { type ScenarioEntry, scenarioById } from '../catalogue.js'
-import { type Evidence, judge, type Verdict } from '../evidence/judges.js'
-import {
-  DEFAULT_ERROR_BOUND,
-  type ErrorBound,
-  encodeOutcomes,
-  type ResponseClass,
-} from '../evidence/verdict.js'
+import { type Evidence, judge } from '../evidence/judges.js'
+import { DEFAULT_ERROR_BOUND, type ErrorBound, encodeOutcomes } from '../evidence/verdict.js'
+import type { ResponseClass } from '../http/classify.js'
+import type { LoadHandle, LoadRecord } from '../http/load.js'
 import type { Convergence, Probe, RequestRecord, SampleResult } from '../http/sampler.js'
 import type { ObjectRef } from '../kube/client.js'
 import { refOf } from '../kube/client.js'
@@ -14,7 +10,8 @@ import { describeError } from '../kube/describe-error.js'
 import type { LogQuery, LogRead } from '../logs/reader.js'
 import { type LogWindow, openLogWindow } from '../logs/window.js'
 import { loadManifest } from '../manifests/load.js'
-import { type Clock, type PollResult, pollUntil, realClock } from '../poll.js'
+import { type Clock, DeadlineError, type PollResult, pollUntil, realClock } from '../poll.js'
+import type { CheckResult, CleanupReport } from '../report/model.js'
 import type { RouteQuery } from '../routes/fetch.js'
 import type { RouteView } from '../routes/inspect.js'
 import {
@@ -24,6 +21,9 @@ import {
   type RatioSpec,
   sequentialDecision,
 } from '../stats/ratio-tests.js'
+import type { StandIn } from '../system/stand-in.js'
+import type { CheckSpec, ManifestSet, ScenarioDefinition, ScenarioOptions } from './define.js'
+import { TIMEOUTS, type TimeoutName, type Timeouts } from './timeouts.js'
 
 export interface ClusterEvent {
   readonly reason: string
@@ -38,22 +38,10 @@ export interface ExecOutcome {
   readonly stderr: string
 }
 
-/** One response of the background load, with the time it was sent. */
-export interface LoadRecord {
-  readonly at: string
-  readonly class: ResponseClass
-}
-
-export interface LoadHandle {
-  /** Stops sending and returns every response, in the order sent. */
-  stop(): Promise<LoadRecord[]>
-}
-
-/** A stand-in for an outside host (the service-entry scenario's hermetic mode). */
-export interface StandIn {
-  /** Its address on the cluster's network. */
-  readonly address: string
-  stop(): Promise<void>
+/** A proxy's route table as read, and the pod it came from. */
+export interface RouteFetch {
+  readonly pod: string
+  readonly routes: RouteView[]
 }
 
 /** What a scenario may do to the cluster. Real: over KubeClient. Tests: an in-memory fake. */
@@ -78,12 +66,12 @@ export interface LabCluster {
   delete(refs: readonly ObjectRef[]): Promise<void>
   waitForDeployments(namespace: string, names: readonly string[]): Promise<void>
   readLogs(query: LogQuery, window: LogWindow): Promise<LogRead>
-  fetchRoutes(query: RouteQuery): Promise<{ pod: string; routes: RouteView[] }>
+  fetchRoutes(query: RouteQuery): Promise<RouteFetch>
 }
 
 /** How a scenario reaches the ingress gateway. */
 export interface LabIngress {
-  converge(probe: Probe, expected: ResponseClass, timeoutMs?: number): Promise<Convergence>
+  converge(probe: Probe, expected: ResponseClass, timeoutMs: number): Promise<Convergence>
   /** Steady, rate-limited load in the background until stopped. */
   startLoad(probe: Probe, requestsPerSecond: number): LoadHandle
   sample(
@@ -103,27 +91,16 @@ export interface LabAdapters {
   readonly startStandIn?: () => Promise<StandIn>
 }
 
-export interface CheckResult {
-  readonly scenario: string
-  readonly check: string
-  readonly passed: boolean
-  readonly cause: string
-  readonly evidence: Evidence
-  readonly verdict: Verdict
-  readonly startedAt: string
-  readonly durationMs: number
+/** The responses a measurement used, and the log window opened just before it. */
+export interface Measurement {
+  readonly records: readonly RequestRecord[]
+  readonly window: LogWindow
 }
 
 interface LedgerEntry {
   readonly ref: ObjectRef
   /** The object as it was before the scenario touched it; undefined if the scenario created it. */
   readonly before: KubernetesObject | undefined
-}
-
-export interface CleanupReport {
-  readonly deleted: readonly string[]
-  readonly restored: readonly string[]
-  readonly errors: readonly string[]
 }
 
 const key = (r: ObjectRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}`
@@ -145,54 +122,58 @@ function restorable(obj: KubernetesObject): KubernetesObject {
 }
 
 /**
- * What a scenario talks to: it applies manifests (remembering what existed before), probes
- * through the ingress, records one result per declared check, and on cleanup deletes what it
- * created and restores what it changed, newest first.
+ * What a scenario talks to: it applies its declared manifest sets (remembering what existed
+ * before), probes through the ingress, records one result per declared check, and on cleanup
+ * deletes what it created and restores what it changed, newest first. `C` and `S` are the
+ * scenario's own check ids and manifest-set names.
  */
-export class Lab {
+export class Lab<C extends string = string, S extends string = string> {
   readonly results: CheckResult[] = []
   /** Manifest files applied, in order (each once): the report shows what a scenario really did. */
   readonly appliedFiles: string[] = []
+  readonly timeouts: Timeouts
   private readonly ledger: LedgerEntry[] = []
   private readonly deferred: { what: string; run: () => Promise<void> }[] = []
-  readonly entry: ScenarioEntry
 
   constructor(
-    scenarioId: string,
+    readonly definition: ScenarioDefinition,
     private readonly adapters: LabAdapters,
+    readonly options: ScenarioOptions,
   ) {
-    const entry = scenarioById(scenarioId)
-    if (!entry) throw new Error(`scenario ${scenarioId} is not in the catalogue`)
-    this.entry = entry
+    this.timeouts = { ...TIMEOUTS, ...options.timeouts }
   }
 
   get cluster(): LabCluster {
     return this.adapters.cluster
   }
 
+  now(): Date {
+    return this.adapters.now()
+  }
+
   log(line: string): void {
-    this.adapters.log(`${this.entry.id}: ${line}`)
+    this.adapters.log(`${this.definition.id}: ${line}`)
   }
 
-  /** Applies manifest files (paths under manifests/) and waits for the Deployments among them. */
-  async apply(...files: string[]): Promise<void> {
+  private set(name: S): ManifestSet {
+    const set = this.definition.manifestSets.find((s) => s.name === name)
+    if (!set) throw new Error(`${this.definition.id} declares no manifest set ${name}`)
+    return set
+  }
+
+  /**
+   * Applies a declared manifest set and waits for the Deployments among it. `adapt` changes
+   * the objects first (leave one out, set a field); the report still names the files.
+   */
+  async apply(name: S, options: { adapt?: (objects: KubernetesObject[]) => KubernetesObject[] } = {}) {
+    const { files } = this.set(name)
     const objects = files.flatMap(loadManifest)
-    await this.applyObjects(objects)
-    this.noteFiles(files)
-    this.log(`applied ${files.join(', ')}`)
-  }
-
-  /** Applies one manifest file after adapting its objects (e.g. leaving one out, or setting a field). */
-  async applyFile(file: string, adapt: (objects: KubernetesObject[]) => KubernetesObject[]): Promise<void> {
-    await this.applyObjects(adapt(loadManifest(file)))
-    this.noteFiles([file])
-    this.log(`applied ${file} (adapted)`)
-  }
-
-  private noteFiles(files: readonly string[]): void {
+    await this.applyObjects(options.adapt ? options.adapt(objects) : objects)
     for (const f of files) if (!this.appliedFiles.includes(f)) this.appliedFiles.push(f)
+    this.log(`applied ${name}: ${files.join(', ')}${options.adapt ? ' (adapted)' : ''}`)
   }
 
+  /** Applies objects (remembering what each was before) and waits for the Deployments among them. */
   async applyObjects(objects: readonly KubernetesObject[]): Promise<void> {
     for (const obj of objects) await this.remember(refOf(obj))
     await this.cluster.apply(objects)
@@ -216,14 +197,15 @@ export class Lab {
     this.ledger.push({ ref, before: await this.cluster.read(ref) })
   }
 
-  /** pollUntil on the lab's clock. */
+  /** pollUntil on the lab's clock, with a deadline from the timeout table. */
   poll<T>(
     what: string,
     check: () => Promise<PollResult<T>>,
-    options: { timeoutMs: number; intervalMs?: number },
+    options: { timeout: TimeoutName; intervalMs?: number },
   ): Promise<T> {
     return pollUntil(what, check, {
-      ...options,
+      timeoutMs: this.timeouts[options.timeout],
+      ...(options.intervalMs ? { intervalMs: options.intervalMs } : {}),
       ...(this.adapters.clock ? { clock: this.adapters.clock } : {}),
     })
   }
@@ -267,11 +249,11 @@ export class Lab {
   ): Promise<{ samples: { at: string; value: V }[]; completed: boolean }> {
     const samples: { at: string; value: V }[] = []
     const clock = this.adapters.clock ?? realClock
-    const deadline = this.adapters.now().getTime() + options.timeoutMs
+    const deadline = this.now().getTime() + options.timeoutMs
     let shown = ''
     for (;;) {
       const value = extract(await this.cluster.read(ref).catch(() => undefined))
-      samples.push({ at: this.adapters.now().toISOString(), value })
+      samples.push({ at: this.now().toISOString(), value })
       // Progress for long watches (a canary takes minutes): a line whenever the value changes.
       const text = typeof value === 'string' ? value : JSON.stringify(value)
       if (text !== shown) {
@@ -279,57 +261,140 @@ export class Lab {
         shown = text
       }
       if (until(value)) return { samples, completed: true }
-      const left = deadline - this.adapters.now().getTime()
+      const left = deadline - this.now().getTime()
       if (left <= 0) return { samples, completed: false }
       await clock.sleep(Math.min(options.intervalMs, left))
     }
   }
 
   openLogWindow(): LogWindow {
-    return openLogWindow(this.adapters.now())
+    return openLogWindow(this.now())
   }
 
-  /** Judges evidence and records the check's result. */
-  record(check: string, evidence: Evidence, startedAt: Date = this.adapters.now()): CheckResult {
-    if (!this.entry.checks.some((c) => c.id === check))
-      throw new Error(`${this.entry.id} declares no check ${check}`)
+  private spec(check: C): CheckSpec {
+    const spec = this.definition.checks.find((c) => c.id === check)
+    if (!spec) throw new Error(`${this.definition.id} declares no check ${check}`)
+    return spec
+  }
+
+  /** Judges evidence and records the check's result, with the check's own words. */
+  record(check: C, evidence: Evidence, startedAt: Date = this.now()): CheckResult {
+    const spec = this.spec(check)
     const verdict = judge(evidence)
     const result: CheckResult = {
-      scenario: this.entry.id,
+      scenario: this.definition.id,
       check,
+      title: spec.proves,
+      hint: spec.hint,
       passed: verdict.passed,
       cause: verdict.cause,
       evidence,
       verdict,
       startedAt: startedAt.toISOString(),
-      durationMs: this.adapters.now().getTime() - startedAt.getTime(),
+      durationMs: this.now().getTime() - startedAt.getTime(),
     }
     this.results.push(result)
     this.log(`${result.passed ? 'PASS' : 'FAIL'} ${check}: ${result.cause}`)
     return result
   }
 
+  /** Whether a check already has a result (a gate that failed records it as unobserved). */
+  hasResult(check: C): boolean {
+    return this.results.some((r) => r.check === check)
+  }
+
   /**
-   * Every response must be `expected` (after convergence), over enough responses to catch a
-   * 1% leak with miss probability <= 1e-3. Returns the records for correlation with logs.
+   * The convergence gate: 3 consecutive responses of the expected class. On timeout `check`
+   * is recorded as unobserved, with the classes seen; with `record` the passing gate is itself
+   * the check's result.
+   */
+  async awaitConverged(
+    check: C,
+    probe: Probe,
+    expected: ResponseClass,
+    options: { record?: boolean; timeout?: TimeoutName } = {},
+  ): Promise<boolean> {
+    const started = this.now()
+    try {
+      const c = await this.adapters.ingress.converge(
+        probe,
+        expected,
+        this.timeouts[options.timeout ?? 'converge'],
+      )
+      if (options.record) {
+        this.record(
+          check,
+          { kind: 'converged', expected, consecutive: 3, requests: c.requests, elapsedMs: c.elapsedMs },
+          started,
+        )
+      }
+      return true
+    } catch (error) {
+      this.record(check, { kind: 'unobserved', reason: describeError(error) }, started)
+      return false
+    }
+  }
+
+  /**
+   * Waits until a proxy's route table satisfies `accept` (the new configuration is in the
+   * proxy, not only in the API), and returns that table. On timeout `check` is recorded as
+   * unobserved with the last table seen.
+   */
+  async awaitRoutes(
+    check: C,
+    query: RouteQuery,
+    what: string,
+    accept: (routes: readonly RouteView[]) => PollResult<true>,
+  ): Promise<RouteFetch | undefined> {
+    const started = this.now()
+    try {
+      return await this.poll(
+        what,
+        async (): Promise<PollResult<RouteFetch>> => {
+          const fetched = await this.cluster.fetchRoutes(query)
+          const verdict = accept(fetched.routes)
+          return verdict.done ? { done: true, value: fetched } : verdict
+        },
+        { timeout: 'routesProgrammed', intervalMs: 1_000 },
+      )
+    } catch (error) {
+      this.record(check, { kind: 'unobserved', reason: describeError(error) }, started)
+      return undefined
+    }
+  }
+
+  /**
+   * Every response must be `expected`, over enough responses to catch a 1% leak with miss
+   * probability <= 1e-3. Converges first unless the caller has already gated (a route-table
+   * gate or awaitConverged); opens the log window after convergence, before the measured
+   * traffic. Returns the responses and the window, or undefined when it never converged.
    */
   async expectOnly(
-    check: string,
+    check: C,
     probe: Probe,
     expected: 'v1' | 'v2',
     options: {
-      alreadyConverged?: boolean
+      /** The caller has already waited for the configuration to take effect. */
+      gated?: boolean
+      /** The deadline of the convergence gate (default `converge`). */
+      convergeTimeout?: TimeoutName
       errorBound?: ErrorBound
       labels?: { v1: string; v2: string }
       /** The leak to rule out (default 1%); larger means fewer requests. */
       leak?: number
     } = {},
-  ): Promise<readonly RequestRecord[]> {
-    // Errors have their own bound (sporadic upstream resets are not a routing fault); a check
-    // that is about errors themselves passes { maxRate: 0 }.
+  ): Promise<Measurement | undefined> {
+    // Errors have their own bound (sporadic upstream resets are not a routing fault).
     const errorBound = options.errorBound ?? DEFAULT_ERROR_BOUND
-    const started = this.adapters.now()
-    if (!options.alreadyConverged && !(await this.awaitConverged(check, probe, expected))) return []
+    const started = this.now()
+    if (
+      !options.gated &&
+      !(await this.awaitConverged(check, probe, expected, {
+        ...(options.convergeTimeout ? { timeout: options.convergeTimeout } : {}),
+      }))
+    )
+      return undefined
+    const window = this.openLogWindow()
     const design = designZeroTolerance(options.leak)
     let trials = 0
     const result = await this.adapters.ingress.sample(probe, {
@@ -353,20 +418,16 @@ export class Lab {
       },
       started,
     )
-    return result.records
+    return { records: result.records, window }
   }
 
   /**
    * The share of v2 must be p0, judged by the sequential test at (alpha, beta, delta). The
    * caller has made sure the configuration is in effect (a route-table gate).
    */
-  async expectShare(
-    check: string,
-    probe: Probe,
-    p0: number,
-    spec: Partial<RatioSpec> = {},
-  ): Promise<readonly RequestRecord[]> {
-    const started = this.adapters.now()
+  async expectShare(check: C, probe: Probe, p0: number, spec: Partial<RatioSpec> = {}): Promise<Measurement> {
+    const started = this.now()
+    const window = this.openLogWindow()
     const full: RatioSpec = { ...DEFAULT_SPEC, ...spec, p0 }
     const design = designSequential(full)
     let n = 0
@@ -390,52 +451,36 @@ export class Lab {
       },
       started,
     )
-    return result.records
+    return { records: result.records, window }
   }
 
   /**
-   * The convergence gate. On timeout `check` is recorded as unobserved, with the classes seen;
-   * with recordSuccess the passing gate is itself recorded as `check`.
+   * Gathers evidence and records the check; if gathering throws, the check is recorded as
+   * unobserved. With `until`, evidence caused by something just done (log lines Envoy flushes
+   * periodically, mirrors sent asynchronously) is gathered again until its verdict passes or
+   * that deadline passes, and the last evidence is judged once.
    */
-  async awaitConverged(
-    check: string,
-    probe: Probe,
-    expected: ResponseClass,
-    recordSuccess = false,
-    timeoutMs?: number,
-  ): Promise<boolean> {
-    const started = this.adapters.now()
-    try {
-      const c = await this.adapters.ingress.converge(probe, expected, timeoutMs)
-      if (recordSuccess) {
-        this.record(
-          check,
-          { kind: 'converged', expected, consecutive: 3, requests: c.requests, elapsedMs: c.elapsedMs },
-          started,
-        )
-      }
-      return true
-    } catch (error) {
-      this.record(
-        check,
-        { kind: 'unobserved', reason: error instanceof Error ? error.message : String(error) },
-        started,
-      )
-      return false
-    }
-  }
-
-  /** Runs an evidence-gathering step; if it throws, the check is recorded as unobserved. */
-  async observe(check: string, gather: () => Promise<Evidence>): Promise<CheckResult> {
-    const started = this.adapters.now()
+  async observe(check: C, gather: () => Promise<Evidence>, options: { until?: TimeoutName } = {}) {
+    const started = this.now()
     let evidence: Evidence
     try {
       evidence = await gather()
-    } catch (error) {
-      evidence = {
-        kind: 'unobserved',
-        reason: describeError(error),
+      if (options.until && !judge(evidence).passed) {
+        await this.poll(
+          `${check}: evidence complete`,
+          async (): Promise<PollResult<true>> => {
+            evidence = await gather()
+            const verdict = judge(evidence)
+            return verdict.passed ? { done: true, value: true } : { done: false, state: verdict.cause }
+          },
+          { timeout: options.until, intervalMs: 1_000 },
+        ).catch((error: unknown) => {
+          // The deadline passing is an outcome: the last evidence is judged as it is.
+          if (!(error instanceof DeadlineError)) throw error
+        })
       }
+    } catch (error) {
+      evidence = { kind: 'unobserved', reason: describeError(error) }
     }
     return this.record(check, evidence, started)
   }

@@ -1,6 +1,12 @@
 import { GenericContainer, Wait } from 'testcontainers'
-import type { StandIn } from '../runner/lab.js'
 import { STAND_IN_IMAGE, STAND_IN_SERVER } from './stand-in-program.js'
+
+/** A stand-in for an outside host (the service-entry scenario's hermetic mode). */
+export interface StandIn {
+  /** Its address on the cluster's network. */
+  readonly address: string
+  stop(): Promise<void>
+}
 
 /**
  * Starts the stand-in on kind's Docker network, so pods on the kind node reach it by its

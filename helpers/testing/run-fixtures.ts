@@ -1,32 +1,7 @@
-import { scenario as edgeHeaderRouting } from '../../suites/edge-header-routing/scenario.js'
-import { scenario as edgeRouteOrder } from '../../suites/edge-route-order/scenario.js'
-import { scenario as edgeRouting } from '../../suites/edge-routing/scenario.js'
-import { scenario as egressRegistryOnly } from '../../suites/egress-registry-only/scenario.js'
-import { scenario as flaggerCanary } from '../../suites/flagger-canary/scenario.js'
-import { scenario as meshHeaderRouting } from '../../suites/mesh-header-routing/scenario.js'
-import { scenario as meshRouting } from '../../suites/mesh-routing/scenario.js'
-import { scenario as mirroring } from '../../suites/mirroring/scenario.js'
-import { scenario as serviceEntry } from '../../suites/service-entry/scenario.js'
-import { scenario as subsetV1 } from '../../suites/subset-v1/scenario.js'
-import { scenario as weightedShift } from '../../suites/weighted-shift/scenario.js'
-import type { RunRecord } from '../report/model.js'
-import { runScenario, type ScenarioDefinition, type ScenarioResult } from '../runner/scenario.js'
+import { SCENARIOS } from '../../suites/index.js'
+import type { RunRecord, ScenarioResult } from '../report/model.js'
+import { runScenario } from '../runner/scenario.js'
 import { FakeLab } from './fake-lab.js'
-
-export const ALL_SCENARIOS: readonly ScenarioDefinition[] = [
-  edgeRouting,
-  subsetV1,
-  edgeHeaderRouting,
-  edgeRouteOrder,
-  meshRouting,
-  meshHeaderRouting,
-  weightedShift,
-  flaggerCanary,
-  mirroring,
-  egressRegistryOnly,
-  serviceEntry,
-]
-
 /** The cluster-wide ConfigMaps the egress scenarios edit (mesh config, CoreDNS), as kind and Istio create them. */
 export const CLUSTER_CONFIG = [
   {
@@ -55,7 +30,7 @@ export async function buildRun(
   } = {},
 ): Promise<RunRecord> {
   const scenarios: ScenarioResult[] = []
-  for (const definition of ALL_SCENARIOS) {
+  for (const definition of SCENARIOS) {
     const fake = new FakeLab(CLUSTER_CONFIG)
     fake.istio = options.istio ?? '1.17.8'
     fake.shadowSuffix = options.shadowSuffix ?? true
@@ -86,7 +61,6 @@ export async function buildRun(
     ],
     scenarios,
     missingResults: [],
-    notImplemented: [],
     diagnostics: {},
   }
 }

@@ -1,4 +1,4 @@
-import { defineScenario } from '../../helpers/runner/scenario.js'
+import { defineScenario } from '../../helpers/runner/define.js'
 import { EDGE_CATALOG, EDGE_WITH_SUBSETS, withCohort } from '../shared.js'
 
 /**
@@ -7,8 +7,30 @@ import { EDGE_CATALOG, EDGE_WITH_SUBSETS, withCohort } from '../shared.js'
  */
 export const scenario = defineScenario({
   id: 'edge-header-routing',
+  title: 'Dark-launch catalog v2 at the edge with the x-istio-cohort header',
+  section: '5.2.5',
+  observation: 'x-istio-cohort: internal reaches only v2; no header or another value reaches only v1',
+  manifests: {
+    'v1-and-v2-at-the-edge': EDGE_WITH_SUBSETS,
+    'cohort-to-v2': ['ch5/edge-vs-catalog-cohort.yaml'],
+  },
+  checks: {
+    'internal-all-v2': {
+      proves: 'with x-istio-cohort: internal every response is v2',
+      hint: "The header rule must come first in the VirtualService and match x-istio-cohort exactly 'internal'; check the subset name version-v2 exists in DestinationRule catalog.",
+    },
+    'no-header-all-v1': {
+      proves: 'without the header every response is v1',
+      hint: 'Requests without the header must fall through to the catch-all route to version-v1; a v2 here means the catch-all points at the wrong subset.',
+    },
+    'other-value-all-v1': {
+      proves: 'with x-istio-cohort: external every response is v1',
+      hint: "Only the exact value 'internal' may reach v2; a prefix or regex match would also let other values through.",
+    },
+  },
   async run(lab) {
-    await lab.apply(...EDGE_WITH_SUBSETS, 'ch5/edge-vs-catalog-cohort.yaml')
+    await lab.apply('v1-and-v2-at-the-edge')
+    await lab.apply('cohort-to-v2')
     await lab.expectOnly('internal-all-v2', withCohort(EDGE_CATALOG, 'internal'), 'v2')
     await lab.expectOnly('no-header-all-v1', EDGE_CATALOG, 'v1')
     await lab.expectOnly('other-value-all-v1', withCohort(EDGE_CATALOG, 'external'), 'v1')

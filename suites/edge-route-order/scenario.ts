@@ -1,5 +1,5 @@
+import { defineScenario } from '../../helpers/runner/define.js'
 import type { Lab } from '../../helpers/runner/lab.js'
-import { defineScenario } from '../../helpers/runner/scenario.js'
 import {
   EDGE_CATALOG,
   EDGE_ROUTES,
@@ -11,8 +11,10 @@ import {
 
 const INTERNAL = withCohort(EDGE_CATALOG, 'internal')
 
+type Check = 'header-route-first' | 'reversed-catch-all-first' | 'reversed-shadows-header'
+
 /** The gateway's route table for catalog.istioinaction.io, judged for the expected order. */
-async function routeOrder(lab: Lab, check: string, expectHeaderFirst: boolean): Promise<void> {
+async function routeOrder(lab: Lab<Check>, check: Check, expectHeaderFirst: boolean): Promise<void> {
   await lab.observe(check, async () => {
     const { pod, routes } = await lab.cluster.fetchRoutes(EDGE_ROUTES)
     return {
@@ -36,16 +38,39 @@ async function routeOrder(lab: Lab, check: string, expectHeaderFirst: boolean): 
  */
 export const scenario = defineScenario({
   id: 'edge-route-order',
+  title: 'Show why route order matters in the gateway route table',
+  section: '5.2.5',
+  observation: 'the header-match route to the v2 subset precedes the catch-all to v1 in route http.8080',
+  manifests: {
+    'v1-and-v2-at-the-edge': EDGE_WITH_SUBSETS,
+    'header-rule-first': ['ch5/edge-vs-catalog-cohort.yaml'],
+    'catch-all-first': ['ch5/edge-vs-catalog-cohort-reversed.yaml'],
+  },
+  checks: {
+    'header-route-first': {
+      proves: 'the header route to version-v2 precedes the catch-all to version-v1',
+      hint: "Envoy uses the first matching route: the rule with the header match must be listed before the catch-all in the VirtualService's http list.",
+    },
+    'reversed-catch-all-first': {
+      proves: 'with the rules reversed the catch-all comes first in the route table',
+      hint: "With the rules reversed the catch-all should be first in the gateway's http.8080 table; if not, the reversed VirtualService was not applied or not yet pushed.",
+    },
+    'reversed-shadows-header': {
+      proves: 'with the rules reversed the header no longer reaches v2',
+      hint: 'With the catch-all first, even x-istio-cohort: internal must land on v1; a v2 means the old route table is still in place.',
+    },
+  },
   async run(lab) {
-    await lab.apply(...EDGE_WITH_SUBSETS, 'ch5/edge-vs-catalog-cohort.yaml')
+    await lab.apply('v1-and-v2-at-the-edge')
+    await lab.apply('header-rule-first')
     // The header reaching v2 shows the gateway has the new table before it is read.
     if (await lab.awaitConverged('header-route-first', INTERNAL, 'v2'))
       await routeOrder(lab, 'header-route-first', true)
 
-    await lab.apply('ch5/edge-vs-catalog-cohort-reversed.yaml')
+    await lab.apply('catch-all-first')
     if (await lab.awaitConverged('reversed-catch-all-first', INTERNAL, 'v1')) {
       await routeOrder(lab, 'reversed-catch-all-first', false)
-      await lab.expectOnly('reversed-shadows-header', INTERNAL, 'v1', { alreadyConverged: true })
+      await lab.expectOnly('reversed-shadows-header', INTERNAL, 'v1', { gated: true })
     }
   },
 })

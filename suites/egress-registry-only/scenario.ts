@@ -1,5 +1,5 @@
-import { defineScenario } from '../../helpers/runner/scenario.js'
-import { lockDownEgress } from '../egress.js'
+import { defineScenario } from '../../helpers/runner/define.js'
+import { lockDownEgress, REGISTRY_ONLY } from '../egress.js'
 import {
   BLOCKED_LABELS,
   EGRESS_APPS,
@@ -34,16 +34,39 @@ const HTTPS_CALLS = [
  */
 export const scenario = defineScenario({
   id: 'egress-registry-only',
-  async run(lab, options) {
-    await lab.apply(...EGRESS_APPS)
-    await lockDownEgress(lab, options)
+  title: 'Lock down egress with REGISTRY_ONLY',
+  section: '5.5',
+  observation: 'calls to unknown hosts end in BlackHoleCluster (UH); /api/users answers 500',
+  manifests: {
+    'webapp-forum-catalog': EGRESS_APPS,
+    'registry-only': REGISTRY_ONLY,
+  },
+  checks: {
+    'blackhole-tcp': {
+      proves: "webapp's proxy log shows BlackHoleCluster with flag UH for outside HTTPS",
+      hint: 'Under REGISTRY_ONLY an unknown outside host goes to BlackHoleCluster; PassthroughCluster means the policy is still ALLOW_ANY (check meshConfig.outboundTrafficPolicy or the namespace Sidecar).',
+    },
+    'users-500': {
+      proves: '/api/users answers 500 error calling Forum service',
+      hint: "webapp answers 500 'error calling Forum service' when forum's call is blocked; a 200 means egress is still open.",
+    },
+    'forum-block-all': {
+      proves: "forum's proxy log shows GET /users 502 direct_response block_all",
+      hint: "forum's proxy logs the blocked call as 502 direct_response on route block_all; BlackHoleCluster TCP lines instead mean the call was HTTPS or on an unexpected port.",
+    },
+  },
+  async run(lab) {
+    await lab.apply('webapp-forum-catalog')
+    await lockDownEgress(lab)
     // The policy is in effect once /api/users is blocked 3 times in a row.
-    if (!(await lab.awaitConverged('users-500', USERS_BLOCKED, 'v1', false, 120_000))) return
-    const window = lab.openLogWindow()
-    await lab.expectOnly('users-500', USERS_BLOCKED, 'v1', { alreadyConverged: true, labels: BLOCKED_LABELS })
+    const measured = await lab.expectOnly('users-500', USERS_BLOCKED, 'v1', {
+      convergeTimeout: 'meshPolicy',
+      labels: BLOCKED_LABELS,
+    })
+    if (!measured) return
     await lab.observe('blackhole-tcp', async () => {
       const call = await lab.cluster.exec(NAMESPACE, 'app=webapp', 'webapp', HTTPS_CALLS)
-      const read = await lab.cluster.readLogs(WEBAPP_PROXY_LOGS, window)
+      const read = await lab.cluster.readLogs(WEBAPP_PROXY_LOGS, measured.window)
       return {
         kind: 'access-log-match',
         description: 'BlackHoleCluster with flag UH',
@@ -59,7 +82,7 @@ export const scenario = defineScenario({
       }
     })
     await lab.observe('forum-block-all', async () => {
-      const read = await lab.cluster.readLogs(FORUM_PROXY_LOGS, window)
+      const read = await lab.cluster.readLogs(FORUM_PROXY_LOGS, measured.window)
       return {
         kind: 'access-log-match',
         description: 'GET /users 502 direct_response block_all',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_OPTIONS, runScenario } from '../../helpers/runner/scenario.js'
+import { DEFAULT_OPTIONS } from '../../helpers/runner/define.js'
+import { runScenario } from '../../helpers/runner/scenario.js'
 import { FakeLab } from '../../helpers/testing/fake-lab.js'
 import { scenario } from './scenario.js'
 

@@ -1,8 +1,9 @@
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { type CanarySample, parseFlaggerEvent, stepsFromTimeline } from '../../helpers/flagger/canary.js'
+import type { LoadRecord } from '../../helpers/http/load.js'
 import type { ObjectRef } from '../../helpers/kube/client.js'
-import type { Lab, LoadRecord } from '../../helpers/runner/lab.js'
-import { defineScenario } from '../../helpers/runner/scenario.js'
+import { defineScenario } from '../../helpers/runner/define.js'
+import type { Lab } from '../../helpers/runner/lab.js'
 import { CATALOG_V2, NAMESPACE, WEBAPP_CATALOG } from '../shared.js'
 
 const CANARY: ObjectRef = {
@@ -72,6 +73,43 @@ async function events(lab: Lab, since: string) {
  */
 export const scenario = defineScenario({
   id: 'flagger-canary',
+  title: 'Automate a canary release with Flagger',
+  section: '5.3.1',
+  observation: 'canaryWeight rises 10..50, phases reach Succeeded, then every response is v2',
+  manifests: {
+    // Flagger creates Service catalog (and catalog-primary, catalog-canary) itself: the
+    // body leaves catalog.yaml's Service out.
+    'catalog-v1-behind-webapp': ['apps/catalog.yaml', 'apps/webapp.yaml', 'ch5/coolstore-gateway.yaml'],
+    canary: ['ch5/catalog-canary.yaml'],
+    'failing-revision': ['ch5/catalog-deployment-failing.yaml'],
+    'v2-revision': ['ch5/catalog-deployment-v2.yaml'],
+  },
+  checks: {
+    'weights-monotonic': {
+      proves: 'canaryWeight rises by stepWeight to maxWeight without going back',
+      hint: 'Flagger advances stepWeight per successful analysis; a stall or a step back usually means failing metrics (check Prometheus is scraping the mesh and the load reached webapp).',
+    },
+    phases: {
+      proves: 'phases go Progressing, Promoting, Finalising, Succeeded',
+      hint: "See the Canary's events (`kubectl describe canary catalog-release -n istioinaction`) and Flagger's log (`kubectl logs -n istio-system deploy/flagger`).",
+    },
+    'share-per-step': {
+      proves: 'the observed v2 share at each step is consistent with the weight',
+      hint: "The observed share at each step should follow canaryWeight; a large gap means the Flagger VirtualService (match sourceLabels app: webapp) is not what routes webapp's calls.",
+    },
+    'all-v2-after': {
+      proves: 'after promotion every response is v2',
+      hint: 'After Succeeded the primary runs the new spec; v1 responses mean the promotion did not copy the spec or the primary pods did not roll.',
+    },
+    rollback: {
+      proves: 'a revision that answers errors is analysed and ends Failed',
+      hint: 'A revision answering 500s must fail the request-success-rate check 5 times (threshold) and end Failed; if it succeeded, Flagger is not reading Istio metrics from Prometheus.',
+    },
+    'primary-v1-after-rollback': {
+      proves: 'after the rollback every response is still v1',
+      hint: 'After a rollback the primary must keep serving the old version; v2 or errors mean traffic was not routed back to catalog-primary.',
+    },
+  },
   async run(lab, options) {
     const intervalMs = (options.bookTiming ? 45 : 10) * 1000
     await lab.absent(
@@ -90,14 +128,12 @@ export const scenario = defineScenario({
       { apiVersion: 'v1', kind: 'Service', name: 'catalog', namespace: NAMESPACE },
       CATALOG_V2,
     )
-    // Flagger creates Service catalog (and catalog-primary, catalog-canary) itself.
-    await lab.applyFile('apps/catalog.yaml', (objects) => objects.filter((o) => o.kind !== 'Service'))
-    await lab.apply('apps/webapp.yaml', 'ch5/coolstore-gateway.yaml')
-    await lab.applyFile('ch5/catalog-canary.yaml', (objects) =>
-      objects.map((o) => withInterval(o, intervalMs / 1000)),
-    )
+    await lab.apply('catalog-v1-behind-webapp', {
+      adapt: (objects) => objects.filter((o) => !(o.kind === 'Service' && o.metadata?.name === 'catalog')),
+    })
+    await lab.apply('canary', { adapt: (objects) => objects.map((o) => withInterval(o, intervalMs / 1000)) })
     const init = await lab.watch(CANARY, statusOf, (s) => s.phase === 'Initialized', {
-      timeoutMs: 300_000,
+      timeoutMs: lab.timeouts.canaryInitialized,
       intervalMs: 2_000,
     })
     if (!init.completed)
@@ -109,7 +145,7 @@ export const scenario = defineScenario({
 
     // Rollback first, while the primary still runs v1.
     const badStart = lab.openLogWindow().since
-    await lab.apply('ch5/catalog-deployment-failing.yaml')
+    await lab.apply('failing-revision')
     const bad = await watchRevision(lab, intervalMs)
     lab.record('rollback', {
       kind: 'canary-timeline',
@@ -123,7 +159,7 @@ export const scenario = defineScenario({
 
     // The good revision: v2's pod spec.
     const goodStart = lab.openLogWindow().since
-    await lab.apply('ch5/catalog-deployment-v2.yaml')
+    await lab.apply('v2-revision')
     const good = await watchRevision(lab, intervalMs)
     const goodEvents = await events(lab, goodStart)
     const timeline = {

@@ -1,4 +1,4 @@
-import { defineScenario } from '../../helpers/runner/scenario.js'
+import { defineScenario } from '../../helpers/runner/define.js'
 import { MESH_WITH_SUBSETS, WEBAPP_CATALOG, withCohort } from '../shared.js'
 
 /**
@@ -7,8 +7,26 @@ import { MESH_WITH_SUBSETS, WEBAPP_CATALOG, withCohort } from '../shared.js'
  */
 export const scenario = defineScenario({
   id: 'mesh-header-routing',
+  title: 'Route on a header deep in the call graph',
+  section: '5.2.6',
+  observation: 'x-istio-cohort travels through webapp: with it all v2, without it all v1',
+  manifests: {
+    'v1-and-v2-behind-webapp': MESH_WITH_SUBSETS,
+    'cohort-to-v2': ['ch5/mesh-vs-catalog-cohort.yaml'],
+  },
+  checks: {
+    'internal-all-v2': {
+      proves: 'with x-istio-cohort: internal every response is v2',
+      hint: 'webapp forwards x- headers to catalog; the rule lives on VirtualService catalog (gateway mesh), not on the edge VirtualService.',
+    },
+    'no-header-all-v1': {
+      proves: 'without the header every response is v1',
+      hint: "Without the header, webapp's calls must hit the catch-all route to version-v1 of VirtualService catalog.",
+    },
+  },
   async run(lab) {
-    await lab.apply(...MESH_WITH_SUBSETS, 'ch5/mesh-vs-catalog-cohort.yaml')
+    await lab.apply('v1-and-v2-behind-webapp')
+    await lab.apply('cohort-to-v2')
     await lab.expectOnly('internal-all-v2', withCohort(WEBAPP_CATALOG, 'internal'), 'v2')
     await lab.expectOnly('no-header-all-v1', WEBAPP_CATALOG, 'v1')
   },

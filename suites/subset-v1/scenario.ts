@@ -1,4 +1,4 @@
-import { defineScenario } from '../../helpers/runner/scenario.js'
+import { defineScenario } from '../../helpers/runner/define.js'
 import { EDGE_CATALOG, EDGE_WITH_SUBSETS } from '../shared.js'
 
 /**
@@ -7,8 +7,22 @@ import { EDGE_CATALOG, EDGE_WITH_SUBSETS } from '../shared.js'
  */
 export const scenario = defineScenario({
   id: 'subset-v1',
+  title: 'Pin all edge traffic to catalog v1 with a DestinationRule subset',
+  section: '5.2.4',
+  observation: 'with catalog v2 running, zero responses carry imageUrl',
+  manifests: {
+    'v1-and-v2-at-the-edge': EDGE_WITH_SUBSETS,
+    'all-to-v1': ['ch5/edge-vs-catalog-v1.yaml'],
+  },
+  checks: {
+    'no-v2': {
+      proves: 'zero imageUrl responses (sized to catch a 1% leak, miss <= 1e-3)',
+      hint: "A v2 response means the VirtualService does not pin subset version-v1, or the DestinationRule's version-v1 subset labels also select v2 pods.",
+    },
+  },
   async run(lab) {
-    await lab.apply(...EDGE_WITH_SUBSETS, 'ch5/edge-vs-catalog-v1.yaml')
+    await lab.apply('v1-and-v2-at-the-edge')
+    await lab.apply('all-to-v1')
     await lab.expectOnly('no-v2', EDGE_CATALOG, 'v1')
   },
 })

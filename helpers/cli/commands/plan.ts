@@ -1,6 +1,7 @@
 import { APP_IMAGES, NODE_PORTS, PLATFORMS, type Profile, type ToolPin } from '../../../cluster/profiles.js'
-import { CATALOGUE } from '../../catalogue.js'
+import { SCENARIOS } from '../../../suites/index.js'
 import { suiteContextName } from '../../kube/context-guard.js'
+import { manifestFiles } from '../../runner/define.js'
 
 export interface Plan {
   readonly profile: string
@@ -50,13 +51,13 @@ export function buildPlan(profile: Profile, clusterName: string): Plan {
       helm: checksums(profile.helm),
     },
     images: APP_IMAGES,
-    scenarios: CATALOGUE.map((s) => ({
+    scenarios: SCENARIOS.map((s) => ({
       id: s.id,
       title: s.title,
       section: s.section,
       observation: s.observation,
-      manifests: s.manifests,
-      checks: s.checks,
+      manifests: manifestFiles(s),
+      checks: s.checks.map((c) => ({ id: c.id, proves: c.proves })),
     })),
   }
 }

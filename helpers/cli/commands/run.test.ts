@@ -2,11 +2,6 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { scenario as edgeRouting } from '../../../suites/edge-routing/scenario.js'
-import { NotImplementedError } from '../../errors.js'
-import { writeJson } from '../../progress.js'
-import { E2E_ENV_KEYS } from '../../runner/e2e-env.js'
-import { runScenario } from '../../runner/scenario.js'
 import { startFakeApiServer } from '../../testing/fake-apiserver.js'
 import { FakeLab } from '../../testing/fake-lab.js'
 import { writeKubeconfig } from '../../testing/kubeconfig-fixtures.js'
@@ -38,36 +33,29 @@ function args(argv: string[]) {
   return parsed.args
 }
 
-/** An e2e launcher that runs scenarios against the in-memory lab and saves results like e2e.ts does. */
-function fakeLauncher(options: { break?: boolean; writeNothing?: boolean } = {}) {
-  const calls: { files: readonly string[]; env: Readonly<Record<string, string>>; failFast: boolean }[] = []
-  const spawnE2e: RunDeps['spawnE2e'] = async (files, env, launch) => {
-    calls.push({ files, env, failFast: launch.failFast })
-    if (options.writeNothing) return 1
-    const fake = new FakeLab()
-    if (options.break) fake.override = () => 'error'
-    const result = await runScenario(edgeRouting, fake.adapters())
-    await writeJson(join(env[E2E_ENV_KEYS.runDir] ?? '', 'scenarios', 'edge-routing.json'), result)
-    return result.passed ? 0 : 1
-  }
-  return { calls, spawnE2e }
-}
-
-function deps(spawnE2e: RunDeps['spawnE2e'], suiteExists: RunDeps['suiteExists'] = () => true): RunDeps {
-  return {
-    spawnE2e,
-    suiteExists,
+/** Scenarios run in this process against the in-memory lab instead of a real cluster. */
+function deps(options: { break?: boolean } = {}) {
+  const fakes: FakeLab[] = []
+  const d: RunDeps = {
+    adapters: (client, ingress, log) => {
+      const fake = new FakeLab()
+      if (options.break) fake.override = () => 'error'
+      fakes.push(fake)
+      contexts.push({ context: client.context, ingress })
+      return { ...fake.adapters(), log }
+    },
     now: () => new Date('2026-11-27T08:00:00Z'),
     reportsDir: mkdtempSync(join(tmpdir(), 'itc-reports-')),
   }
+  const contexts: { context: string; ingress: string }[] = []
+  return { deps: d, fakes, contexts }
 }
 
-describe('run with an injected e2e launcher', () => {
+describe('run, in one process', () => {
   const kubeconfig = () => writeKubeconfig({ currentContext: OWN, contexts: [OWN], server: api.url })
 
-  it('hands the e2e project the guarded context, the ingress and a run folder named after time and profile', async () => {
-    const launcher = fakeLauncher()
-    const d = deps(launcher.spawnE2e)
+  it('runs the chosen scenarios on the guarded context and writes the run folder named after time and profile', async () => {
+    const { deps: d, contexts } = deps()
     const out: string[] = []
     const code = await runCommand(
       args(['run', 'edge-routing', '--kubeconfig', kubeconfig()]),
@@ -76,35 +64,28 @@ describe('run with an injected e2e launcher', () => {
     )
     expect(code).toBe(0)
     expect(api.requests.find((r) => r.url === '/version')?.headers.authorization).toBe('Bearer test-token')
-    const [call] = launcher.calls
-    expect(call?.files).toEqual([expect.stringMatching(/suites\/edge-routing\/edge-routing\.e2e\.ts$/)])
-    expect(call?.env).toMatchObject({
-      [E2E_ENV_KEYS.context]: OWN,
-      [E2E_ENV_KEYS.ingress]: '127.0.0.1:30000',
-      [E2E_ENV_KEYS.runDir]: join(d.reportsDir, '2026-11-27T08-00-00Z-book'),
-      [E2E_ENV_KEYS.egress]: 'hermetic',
-    })
+    expect(contexts).toEqual([{ context: OWN, ingress: '127.0.0.1:30000' }])
     expect(out.join('\n')).toContain('PASS edge-routing [5.2.2]')
     expect(out.join('\n')).toContain('\n1 scenarios: 1 passed, 0 failed; checks: 2 passed, 0 failed\n')
     expect(out.at(-1)).toMatch(/^reports: .*run\.json, .*junit\.xml, .*summary\.md, .*index\.html$/)
     const runDir = join(d.reportsDir, '2026-11-27T08-00-00Z-book')
     const run = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'))
     expect(run).toMatchObject({
-      schema: 1,
       profile: 'book',
       versions: { kubernetes: 'v1.26.15', istioControlPlane: 'absent' },
+      scenarios: [{ id: 'edge-routing', passed: true }],
     })
-    for (const f of ['junit.xml', 'summary.md', 'index.html'])
+    expect(run.scenarios[0].checks[0]).toMatchObject({ title: expect.any(String), hint: expect.any(String) })
+    for (const f of ['junit.xml', 'summary.md', 'index.html', 'scenarios/edge-routing.json'])
       expect(existsSync(join(runDir, f)), f).toBe(true)
   })
 
-  it('exits 1 and names each failing check', async () => {
-    const launcher = fakeLauncher({ break: true })
+  it('exits 1 and names each failing check with its hint', async () => {
     const out: string[] = []
     const code = await runCommand(
       args(['run', 'edge-routing', '--kubeconfig', kubeconfig()]),
       (l) => out.push(l),
-      deps(launcher.spawnE2e),
+      deps({ break: true }).deps,
     )
     expect(code).toBe(1)
     expect(out.join('\n')).toMatch(/FAIL converged: not observed: 3 consecutive v1 responses/)
@@ -113,45 +94,27 @@ describe('run with an injected e2e launcher', () => {
     )
   })
 
-  it('passes --fail-fast on to the e2e run', async () => {
-    const launcher = fakeLauncher()
-    await runCommand(
-      args(['run', 'edge-routing', '--fail-fast', '--kubeconfig', kubeconfig()]),
-      () => undefined,
-      deps(launcher.spawnE2e),
-    )
-    expect(launcher.calls[0]?.failFast).toBe(true)
-  })
-
-  it('counts a scenario without a saved result as failed, never passed', async () => {
-    const launcher = fakeLauncher({ writeNothing: true })
+  it('with --fail-fast stops after the first failing scenario and counts the rest as failed, never passed', async () => {
     const out: string[] = []
+    const { deps: d, fakes } = deps({ break: true })
     const code = await runCommand(
-      args(['run', 'edge-routing', '--kubeconfig', kubeconfig()]),
+      args(['run', 'edge-routing', 'subset-v1', '--fail-fast', '--kubeconfig', kubeconfig()]),
       (l) => out.push(l),
-      deps(launcher.spawnE2e),
+      d,
     )
     expect(code).toBe(1)
-    expect(out.join('\n')).toContain('FAIL edge-routing: no result was recorded')
-  })
-
-  it('runs what exists and then says what is not implemented yet (exit 3)', async () => {
-    const launcher = fakeLauncher()
-    const error = await runCommand(
-      args(['run', 'edge-routing', 'mirroring', '--kubeconfig', kubeconfig()]),
-      () => undefined,
-      deps(launcher.spawnE2e, (id) => id !== 'mirroring'),
-    ).catch((e: unknown) => e)
-    expect(launcher.calls).toHaveLength(1)
-    expect(error).toBeInstanceOf(NotImplementedError)
-    expect((error as Error).message).toBe('not implemented yet: scenario mirroring')
+    expect(fakes).toHaveLength(1)
+    expect(fakes[0]?.applied).not.toContain('Deployment/catalog-v2')
+    expect(out.join('\n')).toContain('FAIL subset-v1: not run (the run stopped before it)')
+    const run = JSON.parse(readFileSync(join(d.reportsDir, '2026-11-27T08-00-00Z-book', 'run.json'), 'utf8'))
+    expect(run.missingResults).toEqual(['subset-v1'])
   })
 })
 
 describe('renderRunSummary', () => {
   it('totals scenarios and checks', () => {
     expect(renderRunSummary([], ['x'])).toBe(
-      'FAIL x: no result was recorded (the e2e run stopped before it finished)\n1 scenarios: 0 passed, 1 failed; checks: 0 passed, 0 failed',
+      'FAIL x: not run (the run stopped before it)\n1 scenarios: 0 passed, 1 failed; checks: 0 passed, 0 failed',
     )
   })
 })

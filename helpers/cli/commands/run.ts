@@ -1,21 +1,23 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { PROFILE_RECORD } from '../../../cluster/health.js'
-import { CATALOGUE, hintFor, SCENARIO_IDS } from '../../catalogue.js'
-import { choices, NotImplementedError, UsageError } from '../../errors.js'
+import { SCENARIO_IDS, SCENARIOS } from '../../../suites/index.js'
+import { choices, UsageError } from '../../errors.js'
 import { KubeClient } from '../../kube/client.js'
 import { guardContext, suiteContextName } from '../../kube/context-guard.js'
 import { loadKubeConfig } from '../../kube/kubeconfig.js'
 import { checkReachable } from '../../kube/reachability.js'
-import type { PhaseTiming } from '../../progress.js'
-import type { RunRecord } from '../../report/model.js'
+import { type PhaseTiming, writeJson } from '../../progress.js'
+import { writeDiagnostics } from '../../report/diagnostics.js'
+import { clusterDiagnostics } from '../../report/diagnostics-source.js'
+import type { RunRecord, ScenarioResult } from '../../report/model.js'
 import { detectVersions } from '../../report/versions.js'
 import { listDiagnostics, REPORT_FILES, writeReports } from '../../report/write.js'
-import { e2eEnvVars } from '../../runner/e2e-env.js'
+import type { ScenarioDefinition } from '../../runner/define.js'
+import type { LabAdapters } from '../../runner/lab.js'
 import { REPORTS_DIR, stamp } from '../../runner/paths.js'
-import type { ScenarioResult } from '../../runner/scenario.js'
-import { spawnE2e } from '../../runner/spawn-e2e.js'
+import { parseTarget, realLabAdapters } from '../../runner/real-lab.js'
+import { runScenarios } from '../../runner/run.js'
 import type { ParsedArgs } from '../args.js'
 
 /** The suite's version, from package.json. */
@@ -24,12 +26,12 @@ export const SUITE_VERSION: string = (
 ).version
 
 export function listScenarios(): string {
-  const width = Math.max(...CATALOGUE.map((s) => s.id.length))
-  return CATALOGUE.map((s) => `${s.id.padEnd(width)}  ${s.title}`).join('\n')
+  const width = Math.max(...SCENARIOS.map((s) => s.id.length))
+  return SCENARIOS.map((s) => `${s.id.padEnd(width)}  ${s.title}`).join('\n')
 }
 
-/** Validates scenario ids against the catalogue; none given means all, in catalogue order. */
-export function selectScenarios(ids: readonly string[]): string[] {
+/** Validates scenario ids against the registry; none given means all, in registry order. */
+export function selectScenarios(ids: readonly string[]): ScenarioDefinition[] {
   const unknown = ids.filter((id) => !SCENARIO_IDS.includes(id))
   if (unknown.length) {
     throw new UsageError(
@@ -37,38 +39,24 @@ export function selectScenarios(ids: readonly string[]): string[] {
       `valid scenario ids: ${choices(SCENARIO_IDS)} (see 'run --list')`,
     )
   }
-  return ids.length ? SCENARIO_IDS.filter((id) => ids.includes(id)) : [...SCENARIO_IDS]
-}
-
-/** Where a scenario's e2e entry lives; a scenario is runnable once its file exists. */
-export function suiteFile(id: string): string {
-  return fileURLToPath(new URL(`../../../suites/${id}/${id}.e2e.ts`, import.meta.url))
+  return SCENARIOS.filter((s) => ids.length === 0 || ids.includes(s.id))
 }
 
 export interface RunDeps {
-  readonly spawnE2e: (
-    files: readonly string[],
-    env: Readonly<Record<string, string>>,
-    options: { failFast: boolean },
-  ) => Promise<number>
-  /** Whether a scenario's e2e entry exists (it exists for every catalogued scenario today). */
-  readonly suiteExists: (id: string) => boolean
+  /** The lab's adapters for the guarded cluster: real ones, or an in-memory lab in tests. */
+  readonly adapters: (client: KubeClient, ingress: string, log: (line: string) => void) => LabAdapters
   readonly now: () => Date
   readonly reportsDir: string
 }
 
 const DEFAULT_DEPS: RunDeps = {
-  spawnE2e: (files, env, options) => spawnE2e(files, env, 'inherit', options),
-  suiteExists: (id) => existsSync(suiteFile(id)),
+  adapters: (client, ingress, log) => realLabAdapters(client, parseTarget(ingress), log),
   now: () => new Date(),
   reportsDir: REPORTS_DIR,
 }
 
 /** The run's outcome table: one line per check, then a total. Pure. */
-export function renderRunSummary(
-  results: readonly ScenarioResult[],
-  missingResults: readonly string[],
-): string {
+export function renderRunSummary(results: readonly ScenarioResult[], notRun: readonly string[]): string {
   const lines: string[] = []
   for (const r of results) {
     lines.push(
@@ -76,17 +64,16 @@ export function renderRunSummary(
     )
     for (const c of r.checks) {
       lines.push(`  ${c.passed ? 'ok  ' : 'FAIL'} ${c.check}: ${c.cause}`)
-      const hint = c.passed ? undefined : hintFor(r.id, c.check)
-      if (hint) lines.push(`       hint: ${hint}`)
+      if (!c.passed && c.hint) lines.push(`       hint: ${c.hint}`)
     }
     if (r.cleanup.errors.length) lines.push(`  FAIL cleanup: ${r.cleanup.errors.join('; ')}`)
   }
-  for (const id of missingResults)
-    lines.push(`FAIL ${id}: no result was recorded (the e2e run stopped before it finished)`)
+  for (const id of notRun) lines.push(`FAIL ${id}: not run (the run stopped before it)`)
   const checks = results.flatMap((r) => r.checks)
-  const failedScenarios = results.filter((r) => !r.passed).length + missingResults.length
+  const failedScenarios = results.filter((r) => !r.passed).length + notRun.length
+  const total = results.length + notRun.length
   lines.push(
-    `${results.length + missingResults.length} scenarios: ${results.length + missingResults.length - failedScenarios} passed, ${failedScenarios} failed; checks: ${checks.filter((c) => c.passed).length} passed, ${checks.filter((c) => !c.passed).length} failed`,
+    `${total} scenarios: ${total - failedScenarios} passed, ${failedScenarios} failed; checks: ${checks.filter((c) => c.passed).length} passed, ${checks.filter((c) => !c.passed).length} failed`,
   )
   return lines.join('\n')
 }
@@ -124,37 +111,42 @@ export async function runCommand(
     )
   }
   out(`context ${context}: Kubernetes ${reach.gitVersion} at ${reach.server}`)
-  const runnable = selected.filter((id) => deps.suiteExists(id))
-  const notBuilt = selected.filter((id) => !runnable.includes(id))
-  if (runnable.length === 0) throw new NotImplementedError(`scenario ${notBuilt.join(', ')}`)
 
   const client = new KubeClient(loaded.kubeConfig, context)
   const record = await client.configMap(PROFILE_RECORD.namespace, PROFILE_RECORD.name).catch(() => undefined)
   const profile = record?.data?.profile ?? 'existing'
   const startedAt = deps.now()
   const runDir = join(deps.reportsDir, `${stamp(startedAt)}-${profile}`)
-  out(`running ${runnable.join(', ')}; results in ${relative(process.cwd(), runDir) || runDir}`)
-  const exitCode = await deps.spawnE2e(
-    runnable.map((id) => suiteFile(id)),
-    e2eEnvVars({
-      context,
-      kubeconfig: args.values.kubeconfig,
-      clusterName,
-      allowExistingCluster: allowExisting,
-      runDir,
-      ingress: args.values.ingress ?? '127.0.0.1:30000',
+  const shown = relative(process.cwd(), runDir) || runDir
+  out(`running ${selected.map((s) => s.id).join(', ')}; results in ${shown}`)
+
+  // Every line with the time since the run started: canary runs take minutes.
+  const t0 = Date.now()
+  const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s`
+  const adapters = deps.adapters(client, args.values.ingress ?? '127.0.0.1:30000', (line) =>
+    out(`[${elapsed()}] ${line}`),
+  )
+  const { results, notRun } = await runScenarios(
+    selected,
+    adapters,
+    {
       bookTiming: args.switches.has('book-timing'),
       egress: args.values.egress === 'internet' ? 'internet' : 'hermetic',
-    }),
-    { failFast: args.switches.has('fail-fast') },
+      existingCluster: allowExisting,
+      failFast: args.switches.has('fail-fast'),
+    },
+    {
+      diagnostics: async (scenario, logQueries) => {
+        await writeDiagnostics(
+          join(runDir, 'diagnostics', scenario.id),
+          clusterDiagnostics(client),
+          'istioinaction',
+          logQueries,
+        )
+      },
+      onResult: (result) => writeJson(join(runDir, 'scenarios', `${result.id}.json`), result),
+    },
   )
-  const results: ScenarioResult[] = []
-  const missing: string[] = []
-  for (const id of runnable) {
-    const file = join(runDir, 'scenarios', `${id}.json`)
-    if (existsSync(file)) results.push(JSON.parse(readFileSync(file, 'utf8')) as ScenarioResult)
-    else missing.push(id)
-  }
   const run: RunRecord = {
     schema: 1,
     suite: { name: 'istio-traffic-conformance', version: SUITE_VERSION },
@@ -166,21 +158,14 @@ export async function runCommand(
     endedAt: deps.now().toISOString(),
     upTimings,
     scenarios: results,
-    missingResults: missing,
-    notImplemented: notBuilt,
+    missingResults: notRun,
     diagnostics: listDiagnostics(runDir),
   }
   await writeReports(runDir, run)
   out('')
-  out(renderRunSummary(results, missing))
-  out(`reports: ${REPORT_FILES.map((f) => join(relative(process.cwd(), runDir) || runDir, f)).join(', ')}`)
+  out(renderRunSummary(results, notRun))
+  out(`reports: ${REPORT_FILES.map((f) => join(shown, f)).join(', ')}`)
   for (const [id, files] of Object.entries(run.diagnostics))
-    out(
-      `diagnostics for ${id}: ${files.length} files in ${join(relative(process.cwd(), runDir) || runDir, 'diagnostics', id)}`,
-    )
-  const failed =
-    missing.length > 0 || results.some((r) => !r.passed) || (exitCode !== 0 && results.every((r) => r.passed))
-  if (failed) return 1
-  if (notBuilt.length) throw new NotImplementedError(`scenario ${notBuilt.join(', ')}`)
-  return 0
+    out(`diagnostics for ${id}: ${files.length} files in ${join(shown, 'diagnostics', id)}`)
+  return notRun.length > 0 || results.some((r) => !r.passed) ? 1 : 0
 }

@@ -1,5 +1,5 @@
-import type { HealthObservations, ProfileRecord } from './health.js'
-import type { ClusterApi, ClusterCli } from './up.js'
+import type { HealthObservations, ProfileRecord } from '../../cluster/health.js'
+import type { ClusterApi, ClusterCli } from '../../cluster/up.js'
 
 /**
  * An in-memory stand-in for kind, docker, istioctl, helm and the cluster API. It records

@@ -1,0 +1,98 @@
+import type { Lab } from './lab.js'
+import type { Timeouts } from './timeouts.js'
+
+/** What a check proves and what to look at when it fails (for learners on their own cluster). */
+export interface CheckDeclaration {
+  readonly proves: string
+  readonly hint: string
+}
+
+/**
+ * A named set of manifests a scenario applies in one step, in order. `outboundPolicy` marks a
+ * step that puts the mesh in REGISTRY_ONLY: on the suite's own cluster through the mesh config,
+ * on a cluster that is not the suite's own by applying `files` (a namespace Sidecar) instead.
+ */
+export interface ManifestSet {
+  readonly files: readonly string[]
+  readonly outboundPolicy?: 'REGISTRY_ONLY'
+}
+
+export interface ScenarioOptions {
+  /** Use the book's Flagger analysis interval (45 s) instead of the default. */
+  readonly bookTiming: boolean
+  /** service-entry: a local stand-in for the outside host, or the real one. */
+  readonly egress: 'hermetic' | 'internet'
+  /** Running against a cluster that is not the suite's own: never touch mesh-wide config. */
+  readonly existingCluster: boolean
+  /** The deadlines to use; TIMEOUTS unless overridden. */
+  readonly timeouts?: Partial<Timeouts>
+}
+
+export const DEFAULT_OPTIONS: ScenarioOptions = {
+  bookTiming: false,
+  egress: 'hermetic',
+  existingCluster: false,
+}
+
+/**
+ * A scenario, declared once: who it is (id, title, book section, observation), the manifest
+ * sets it applies (by name, in order), its checks (id, what it proves, hint), and its body. The
+ * body's `lab` only accepts the declared check ids and set names, so a typo does not compile.
+ */
+export interface ScenarioDeclaration<C extends string, S extends string> {
+  /** Stable: a CLI argument, a report key, compared between runs. Never rename one. */
+  readonly id: string
+  readonly title: string
+  /** Section of "Istio in Action", chapter 5. */
+  readonly section: string
+  readonly observation: string
+  /** Manifest sets in the order the body applies them; paths relative to manifests/. */
+  readonly manifests: { readonly [K in S]: readonly string[] | ManifestSet }
+  readonly checks: { readonly [K in C]: CheckDeclaration }
+  readonly run: (lab: Lab<C, S>, options: ScenarioOptions) => Promise<void>
+}
+
+export interface CheckSpec extends CheckDeclaration {
+  readonly id: string
+}
+
+export interface NamedManifestSet extends ManifestSet {
+  readonly name: string
+}
+
+/** The registry's view of a scenario: plain data plus its body. */
+export interface ScenarioDefinition {
+  readonly id: string
+  readonly title: string
+  readonly section: string
+  readonly observation: string
+  /** In declaration order. */
+  readonly manifestSets: readonly NamedManifestSet[]
+  /** In declaration order, which is the order results are reported in. */
+  readonly checks: readonly CheckSpec[]
+  // A method, so a definition typed for its own check ids fits the registry's list.
+  run(lab: Lab, options: ScenarioOptions): Promise<void>
+}
+
+/** Every manifest file a scenario may apply, in order, each once. Pure. */
+export function manifestFiles(definition: Pick<ScenarioDefinition, 'manifestSets'>): string[] {
+  return [...new Set(definition.manifestSets.flatMap((s) => s.files))]
+}
+
+export function defineScenario<const C extends string, const S extends string>(
+  declaration: ScenarioDeclaration<C, S>,
+): ScenarioDefinition {
+  const sets = declaration.manifests as Readonly<Record<string, readonly string[] | ManifestSet>>
+  const checks = declaration.checks as Readonly<Record<string, CheckDeclaration>>
+  return {
+    id: declaration.id,
+    title: declaration.title,
+    section: declaration.section,
+    observation: declaration.observation,
+    manifestSets: Object.entries(sets).map(([name, set]) =>
+      Array.isArray(set) ? { name, files: set as readonly string[] } : { name, ...(set as ManifestSet) },
+    ),
+    checks: Object.entries(checks).map(([id, c]) => ({ id, proves: c.proves, hint: c.hint })),
+    run: declaration.run as (lab: Lab, options: ScenarioOptions) => Promise<void>,
+  }
+}
