@@ -74,7 +74,7 @@ describe('cluster API adapter against a recording API server', () => {
 
   it('writes the profile record as a ConfigMap and reads it back', async () => {
     const { api, server } = await apiWith(() => false)
-    const record = profileRecordOf(PROFILES.book as Profile, '2026-11-27T08:00:00.000Z')
+    const record = profileRecordOf(PROFILES.book as Profile, 'istio-conformance', '2026-11-27T08:00:00.000Z')
     expect(await api.readRecord()).toBeUndefined()
     await api.writeRecord(record)
     const patch = server.requests.find((r) => r.method === 'PATCH')

@@ -17,7 +17,8 @@ export function recordFromData(
   data: Readonly<Record<string, string>> | undefined,
 ): ProfileRecord | undefined {
   if (!data || RECORD_KEYS.some((k) => typeof data[k] !== 'string')) return undefined
-  return Object.fromEntries(RECORD_KEYS.map((k) => [k, data[k]])) as unknown as ProfileRecord
+  const fields = Object.fromEntries(RECORD_KEYS.map((k) => [k, data[k]])) as unknown as ProfileRecord
+  return typeof data.cluster === 'string' ? { cluster: data.cluster, ...fields } : fields
 }
 
 /** The cluster API side of `up`, over the suite's KubeClient. */

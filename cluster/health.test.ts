@@ -51,7 +51,7 @@ describe('judgeHealth', () => {
 })
 
 describe('decideUp', () => {
-  const record = profileRecordOf(book, '2026-11-27T00:00:00Z')
+  const record = profileRecordOf(book, 'istio-conformance', '2026-11-27T00:00:00Z')
 
   it('creates an absent cluster', () => {
     expect(decideUp({ exists: false }, book)).toEqual({ action: 'create' })

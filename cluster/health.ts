@@ -1,12 +1,16 @@
+import { OWNERSHIP_RECORD } from '../helpers/kube/ownership.js'
 import { NODE_PORTS, type Profile } from './profiles.js'
 
 /** The components `up` installs, as Deployments in istio-system. */
 export const COMPONENTS = ['istiod', 'istio-ingressgateway', 'prometheus', 'flagger'] as const
 export const APPS_NAMESPACE = 'istioinaction'
-export const PROFILE_RECORD = { namespace: 'kube-system', name: 'istio-traffic-conformance' } as const
+/** Where `up` records how the cluster was built; it is also the proof that the cluster is the suite's own. */
+export const PROFILE_RECORD = OWNERSHIP_RECORD
 
 /** What `up` records in the cluster so a later `up` (or a report) knows how it was built. */
 export interface ProfileRecord {
+  /** The kind cluster's name: the suite only changes a cluster whose record names it. Absent in records written before 0.2. */
+  readonly cluster?: string
   readonly profile: string
   readonly istio: string
   readonly kubernetes: string
@@ -15,8 +19,9 @@ export interface ProfileRecord {
   readonly createdAt: string
 }
 
-export function profileRecordOf(profile: Profile, createdAt: string): ProfileRecord {
+export function profileRecordOf(profile: Profile, clusterName: string, createdAt: string): ProfileRecord {
   return {
+    cluster: clusterName,
     profile: profile.name,
     istio: profile.istio.version,
     kubernetes: profile.kind.kubernetesVersion,

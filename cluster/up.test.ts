@@ -11,14 +11,19 @@ const current = PROFILES.current as Profile
 
 function run(fake: FakeCluster, profile = book) {
   const lines: string[] = []
+  const hooks: string[] = []
   const phases = new Phases((l) => lines.push(l))
   const result = up(profile, 'lab', {
     cli: fake,
     api: async () => fake.api(),
     phases,
     now: () => new Date('2026-11-27T08:00:00Z'),
+    recover: async () => {
+      hooks.push(`recover after ${fake.calls.at(-1)}`)
+    },
+    created: () => hooks.push(`created after ${fake.calls.at(-1)}`),
   })
-  return { result, lines, phases }
+  return { result, lines, phases, hooks }
 }
 
 describe('up against the in-memory fake', () => {
@@ -44,7 +49,7 @@ describe('up against the in-memory fake', () => {
       'waitForDeployments istio-system/flagger',
       'writeRecord book',
     ])
-    expect(record).toEqual(profileRecordOf(book, '2026-11-27T08:00:00.000Z'))
+    expect(record).toEqual(profileRecordOf(book, 'lab', '2026-11-27T08:00:00.000Z'))
     expect(fake.applied[0]).toContain('hostPort: 30000')
     expect(fake.applied[1]).toContain('nodePort: 30000')
     // `images` runs beside the install phases, so only the set of phases is fixed.
@@ -82,6 +87,29 @@ describe('up against the in-memory fake', () => {
     const { decision } = await run(fake).result
     expect(decision).toEqual({ action: 'verified' })
     expect(fake.calls).toEqual(['kindClusters', 'kindExportKubeconfig lab'])
+  })
+
+  it('undoes what an interrupted run left (the journal) once connected, before judging the cluster', async () => {
+    const fake = new FakeCluster()
+    const first = run(fake)
+    await first.result
+    expect(first.hooks).toEqual(['created after kindExportKubeconfig lab'])
+    const second = run(fake)
+    await second.result
+    expect(second.hooks).toEqual(['recover after kindExportKubeconfig lab'])
+  })
+
+  it('names the cluster in a record written before records did, so run can prove ownership', async () => {
+    const fake = new FakeCluster()
+    await run(fake).result
+    const { cluster: _dropped, ...old } = fake.record ?? profileRecordOf(book, 'lab', '')
+    fake.record = old
+    fake.calls.length = 0
+    const { decision, record } = await run(fake).result
+    expect(decision).toEqual({ action: 'verified' })
+    expect(record.cluster).toBe('lab')
+    expect(fake.record?.cluster).toBe('lab')
+    expect(fake.calls).toEqual(['kindClusters', 'kindExportKubeconfig lab', 'writeRecord book'])
   })
 
   it('refuses a cluster built with another profile with exit 2, naming down', async () => {

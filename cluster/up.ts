@@ -47,6 +47,13 @@ export interface UpDeps {
   readonly api: () => Promise<ClusterApi>
   readonly phases: Phases
   readonly now?: () => Date
+  /**
+   * Runs once the existing cluster is connected, before it is judged: undoes what an
+   * interrupted run left in the change journal.
+   */
+  readonly recover?: () => Promise<void>
+  /** Runs when the cluster is created anew: an old journal no longer applies. */
+  readonly created?: () => void
 }
 
 export interface UpResult {
@@ -83,6 +90,7 @@ export async function up(profile: Profile, clusterName: string, deps: UpDeps): P
       return deps.api()
     })
     const connected = api
+    await deps.recover?.()
     const [record, serverVersion, health] = await Promise.all([
       connected.readRecord(),
       connected.serverVersion(),
@@ -95,7 +103,13 @@ export async function up(profile: Profile, clusterName: string, deps: UpDeps): P
         `remove it with 'npm run conformance -- down --name ${clusterName}', or use another --name`,
       )
     }
-    if (decision.action === 'verified' && record) return { decision, record }
+    if (decision.action === 'verified' && record) {
+      if (record.cluster === clusterName) return { decision, record }
+      // A record written before records named their cluster: name it, so run can prove ownership.
+      const named = { ...record, cluster: clusterName }
+      await connected.writeRecord(named)
+      return { decision, record: named }
+    }
   }
   if (decision.action === 'create') {
     await phases.run(
@@ -104,6 +118,7 @@ export async function up(profile: Profile, clusterName: string, deps: UpDeps): P
       () => cli.kindCreate(clusterName, kindConfigYaml(profile, clusterName)),
     )
     await cli.kindExportKubeconfig(clusterName)
+    deps.created?.()
     api = await deps.api()
   }
   const cluster = api as ClusterApi
@@ -139,7 +154,7 @@ export async function up(profile: Profile, clusterName: string, deps: UpDeps): P
     await images.catch(() => undefined)
   }
   await images
-  const record = profileRecordOf(profile, (deps.now?.() ?? new Date()).toISOString())
+  const record = profileRecordOf(profile, clusterName, (deps.now?.() ?? new Date()).toISOString())
   await phases.run('verify', 'checking every component and recording the profile', async () => {
     const problems = judgeHealth(await cluster.observeHealth())
     if (problems.length) throw new Error(`cluster not healthy after install: ${problems.join('; ')}`)

@@ -11,7 +11,9 @@ import { describe, expect, it } from 'vitest'
 const LAYERS: readonly (readonly [prefix: string, layer: number, room: string])[] = [
   // Pure logic and data inside adapter rooms: decided without I/O, so anything may use them.
   ['helpers/http/classify.ts', 0, 'pure'],
+  ['helpers/http/target.ts', 0, 'pure'],
   ['helpers/kube/context-guard.ts', 0, 'pure'],
+  ['helpers/kube/ownership.ts', 0, 'pure'],
   ['helpers/kube/api-versions.ts', 0, 'pure'],
   ['helpers/kube/describe-error.ts', 0, 'pure'],
   ['helpers/logs/parse.ts', 0, 'pure'],

@@ -61,11 +61,31 @@ describe('parseArgv', () => {
       'hermetic, internet',
     ],
     [['plan', 'extra'], "unexpected argument 'extra' for 'plan'", 'usage: plan'],
+    [['run', '--ingress', '::::'], "invalid --ingress: '::::' is not HOST:PORT", '--ingress HOST:PORT'],
+    [['run', '--ingress', 'http://x'], "invalid --ingress: 'http://x' has a scheme", '--ingress HOST:PORT'],
+    [['run', '--ingress', '127.0.0.1:0'], 'invalid --ingress: port 0', '--ingress HOST:PORT'],
+    [['run', '--ingress', '127.0.0.1:70000'], 'invalid --ingress: port 70000', '--ingress HOST:PORT'],
+    [
+      ['up', '--name', 'My_Cluster'],
+      "invalid --name: 'My_Cluster' is not a kind cluster name",
+      '--name NAME',
+    ],
+    [['up', '--name', 'a'.repeat(51)], "is longer than kind's 50 characters", '--name NAME'],
+    [['run', '--name', 'a', '--name', 'b'], 'flag --name is given twice', 'give --name once'],
+    [['run', '--fail-fast', '--fail-fast'], 'flag --fail-fast is given twice', 'give --fail-fast once'],
   ])('rejects %j naming the bad word and the valid choices', (argv, cause, fix) => {
     const error = usageError(argv)
     expect(error.message).toContain(cause)
     expect(error.fix).toContain(fix)
     expect(error.exitCode).toBe(2)
+  })
+})
+
+describe('valid values pass the checks', () => {
+  it('accepts an IPv6 ingress in brackets and a kind-style name', () => {
+    const a = parsed(['run', '--ingress', '[::1]:30000', '--name', 'lab-2.k8s'])
+    expect(a.values.ingress).toBe('[::1]:30000')
+    expect(a.values.name).toBe('lab-2.k8s')
   })
 })
 

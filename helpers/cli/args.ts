@@ -50,6 +50,9 @@ export function parseArgv(argv: readonly string[]): ParseResult {
         `valid flags: ${choices(command.flags.map((f) => `--${f.name}`))}`,
       )
     }
+    if (switches.has(flagName) || values[flagName] !== undefined) {
+      throw new UsageError(`flag --${flagName} is given twice`, `give --${flagName} once`)
+    }
     if (flag.kind === 'boolean') {
       if (eq !== -1) throw new UsageError(`flag --${flagName} takes no value`, `write it as --${flagName}`)
       switches.add(flagName)
@@ -72,6 +75,13 @@ export function parseArgv(argv: readonly string[]): ParseResult {
       throw new UsageError(
         `unknown value '${value}' for --${flagName}`,
         `valid values: ${choices(flag.choices)}`,
+      )
+    }
+    const problem = flag.validate?.(value)
+    if (problem) {
+      throw new UsageError(
+        `invalid --${flagName}: ${problem}`,
+        `write it as --${flagName} ${flag.value ?? 'VALUE'}`,
       )
     }
     values[flagName] = value

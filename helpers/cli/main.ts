@@ -11,6 +11,7 @@ import { doctorExitCode, judgeDoctor, renderDoctor } from './commands/doctor.js'
 import { observe } from './commands/doctor-probes.js'
 import { buildPlan, renderPlan } from './commands/plan.js'
 import { reportCommand } from './commands/report.js'
+import { restoreCommand } from './commands/restore.js'
 import { runCommand } from './commands/run.js'
 import { commandHelp, generalHelp } from './help.js'
 
@@ -36,9 +37,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       }
       case 'doctor': {
         const profile = resolveProfile(args.values.profile as string)
-        const { currentContext } = loadKubeConfig(args.values.kubeconfig)
+        // doctor reports a missing or broken kubeconfig as a finding, not as bad input.
+        const kubeconfig = (() => {
+          try {
+            return loadKubeConfig(args.values.kubeconfig)
+          } catch {
+            return undefined
+          }
+        })()
         const lines = judgeDoctor(
-          await observe(args.values.name as string, currentContext),
+          await observe(args.values.name as string, kubeconfig),
           profile,
           args.values.name as string,
         )
@@ -64,6 +72,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
           up.timings,
         )
       }
+      case 'restore':
+        return await restoreCommand(args, io.out)
       case 'report':
         return reportCommand(args, io.out)
       default:

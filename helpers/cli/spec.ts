@@ -1,4 +1,5 @@
 import { DEFAULT_PROFILE } from '../../cluster/profiles.js'
+import { parseTarget } from '../http/target.js'
 import { DEFAULT_CLUSTER_NAME } from '../kube/context-guard.js'
 
 /**
@@ -14,6 +15,8 @@ export interface FlagSpec {
   /** For string flags with a closed set of values. */
   readonly choices?: readonly string[]
   readonly default?: string
+  /** For string flags: the reason a value is not valid, or undefined. Checked before anything runs. */
+  readonly validate?: (value: string) => string | undefined
 }
 
 export interface CommandSpec {
@@ -34,12 +37,25 @@ const profile: FlagSpec = {
   help: 'version profile (see `plan`)',
   default: DEFAULT_PROFILE,
 }
+/**
+ * kind's rule for cluster names (kubernetes-sigs/kind pkg/internal/apis/config/validate.go,
+ * validNameRE) and its length limit: the node's hostname is <name>-control-plane, at most 64
+ * characters (pkg/cluster/internal/create/create.go, clusterNameMax = 50).
+ */
+export function clusterNameProblem(value: string): string | undefined {
+  if (!/^[a-z0-9.-]+$/.test(value))
+    return `'${value}' is not a kind cluster name: use lower-case letters, digits, '.' and '-'`
+  if (value.length > 50) return `'${value}' is longer than kind's 50 characters`
+  return undefined
+}
+
 const name: FlagSpec = {
   name: 'name',
   kind: 'string',
   value: 'NAME',
   help: "the suite's kind cluster name",
   default: DEFAULT_CLUSTER_NAME,
+  validate: clusterNameProblem,
 }
 const kubeconfig: FlagSpec = {
   name: 'kubeconfig',
@@ -142,6 +158,10 @@ export const COMMANDS: readonly CommandSpec[] = [
         value: 'HOST:PORT',
         default: '127.0.0.1:30000',
         help: "the ingress gateway's HTTP address (another cluster's ingress with --allow-existing-cluster)",
+        validate: (value) => {
+          const target = parseTarget(value)
+          return 'problem' in target ? target.problem : undefined
+        },
       },
       failFast,
       bookTiming,
@@ -149,6 +169,14 @@ export const COMMANDS: readonly CommandSpec[] = [
       help,
     ],
     positionals: '[scenario-id...]',
+    changesCluster: true,
+  },
+  {
+    name: 'restore',
+    summary: 'undo what an interrupted or crashed run left in the change journal',
+    usage: 'restore [--name NAME] [--context NAME --allow-existing-cluster]',
+    flags: [name, kubeconfig, context, allowExisting, help],
+    positionals: '',
     changesCluster: true,
   },
   {

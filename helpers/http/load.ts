@@ -1,7 +1,8 @@
 import { Pool } from 'undici'
 import { type Clock, realClock } from '../poll.js'
 import type { Classifier, ResponseClass } from './classify.js'
-import { type Probe, sendOne, type Target } from './sampler.js'
+import { type Probe, sendOne } from './sampler.js'
+import type { Target } from './target.js'
 
 /** One response of the background load, with the time it was sent. */
 export interface LoadRecord {

@@ -3,11 +3,7 @@ import { Pool } from 'undici'
 import { type Clock, type PollResult, pollUntil, realClock } from '../poll.js'
 import type { Classifier, ClassifierName, ResponseClass } from './classify.js'
 
-export interface Target {
-  /** Where the ingress listens: the kind node's published port on loopback. */
-  readonly address: string
-  readonly port: number
-}
+import type { Target } from './target.js'
 
 export interface Probe {
   /** Host header: how the gateway picks the virtual host, with no /etc/hosts edit. */

@@ -154,7 +154,7 @@ describe('waitFor and timeline on a custom resource', () => {
     const { Lab } = await import('../runner/lab.js')
     const { DEFAULT_OPTIONS } = await import('../runner/define.js')
     const { scenario } = await import('../../suites/flagger-canary/scenario.js')
-    const { realLabAdapters, parseTarget } = await import('../runner/real-lab.js')
+    const { realLabAdapters, ingressTarget } = await import('../runner/real-lab.js')
     let t = Date.parse('2026-11-27T08:00:00Z')
     const clock = {
       now: () => t,
@@ -162,7 +162,7 @@ describe('waitFor and timeline on a custom resource', () => {
         t += ms
       },
     }
-    const real = realLabAdapters(clientFor(api.url), parseTarget('127.0.0.1:30000'), () => undefined)
+    const real = realLabAdapters(clientFor(api.url), ingressTarget('127.0.0.1:30000'), () => undefined)
     const lab = new Lab(scenario, { ...real, clock, now: () => new Date(t) }, DEFAULT_OPTIONS)
     const { samples, completed } = await lab.watch(
       CANARY,

@@ -18,6 +18,7 @@ function guardFromFile(
       requestedContext: flags.context,
       currentContext: loaded.currentContext,
       knownContexts: loaded.contexts,
+      servers: loaded.servers,
       allowExistingCluster: flags.allowExisting ?? false,
       kubeconfigSource: loaded.source,
     })
@@ -62,12 +63,62 @@ describe('guardContext with temporary kubeconfig files', () => {
     expect(result.fix).toContain('npm run conformance -- up')
   })
 
+  it("refuses a context named like the suite's whose API server is not on loopback", () => {
+    const loaded = loadKubeConfig(
+      writeKubeconfig({ currentContext: OWN, contexts: [OWN], server: 'https://10.0.0.5:6443' }),
+    )
+    const error = catchUsage(() =>
+      guardContext({
+        clusterName: 'istio-conformance',
+        requestedContext: undefined,
+        currentContext: loaded.currentContext,
+        knownContexts: loaded.contexts,
+        servers: loaded.servers,
+        allowExistingCluster: false,
+        kubeconfigSource: loaded.source,
+      }),
+    )
+    expect(error.message).toBe(
+      "refusing to change context 'kind-istio-conformance': its API server https://10.0.0.5:6443 is not on this machine's loopback interface, so it is not the suite's kind cluster",
+    )
+    expect(error.fix).toContain('--context kind-istio-conformance --allow-existing-cluster')
+  })
+
+  it('says so when a context names a cluster the kubeconfig does not define', () => {
+    const path = writeRaw(
+      `apiVersion: v1\nkind: Config\ncurrent-context: ${OWN}\ncontexts:\n- name: ${OWN}\n  context: {cluster: gone, user: u}\nusers:\n- name: u\n  user: {token: t}\n`,
+    )
+    const loaded = loadKubeConfig(path)
+    const error = catchUsage(() =>
+      guardContext({
+        clusterName: 'istio-conformance',
+        requestedContext: undefined,
+        currentContext: loaded.currentContext,
+        knownContexts: loaded.contexts,
+        servers: loaded.servers,
+        allowExistingCluster: false,
+        kubeconfigSource: loaded.source,
+      }),
+    )
+    expect(error.message).toBe(`context '${OWN}' in ${path} names a cluster the kubeconfig does not define`)
+  })
+
   it('reports an unknown --context with the contexts that exist', () => {
     const result = guardFromFile({ currentContext: OWN, contexts: [OWN] }, { context: 'nope' }) as UsageError
     expect(result.message).toContain("context 'nope' is not defined")
     expect(result.message).toContain(OWN)
   })
 })
+
+function catchUsage(f: () => unknown): UsageError {
+  try {
+    f()
+  } catch (error) {
+    if (error instanceof UsageError) return error
+    throw error
+  }
+  throw new Error('expected a UsageError')
+}
 
 describe('loadKubeConfig', () => {
   it('turns a malformed file into a one-line UsageError naming the file', () => {
@@ -99,9 +150,25 @@ describe('loadKubeConfig', () => {
     expect(loaded.contexts).toEqual(['a', 'b'])
   })
 
-  it('treats an absent default kubeconfig as empty, not as an error', () => {
-    const loaded = loadKubeConfig(undefined, { HOME: '/nonexistent-home' })
-    expect(loaded.currentContext).toBeUndefined()
-    expect(loaded.contexts).toEqual([])
+  it('says there is no kubeconfig at all, naming the paths and the command that writes one', () => {
+    const error = catchUsage(() => loadKubeConfig(undefined, { HOME: '/nonexistent-home' }))
+    expect(error.message).toBe('no kubeconfig: /nonexistent-home/.kube/config does not exist')
+    expect(error.fix).toContain('npm run conformance -- up')
+  })
+
+  it('says an empty kubeconfig is empty', () => {
+    const path = writeRaw('  \n')
+    expect(catchUsage(() => loadKubeConfig(path)).message).toBe(`kubeconfig ${path} is empty`)
+  })
+
+  it("lists each context's API server", () => {
+    const path = writeKubeconfig({
+      contexts: [OWN, 'prod'],
+      servers: { [OWN]: 'https://127.0.0.1:41000', prod: 'https://prod.example:6443' },
+    })
+    expect(loadKubeConfig(path).servers).toEqual({
+      [OWN]: 'https://127.0.0.1:41000',
+      prod: 'https://prod.example:6443',
+    })
   })
 })

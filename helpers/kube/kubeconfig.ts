@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { KubeConfig } from '@kubernetes/client-node'
@@ -10,6 +10,8 @@ export interface LoadedKubeConfig {
   readonly source: string
   readonly currentContext: string | undefined
   readonly contexts: readonly string[]
+  /** Each context's API server; undefined where the context names a cluster no file defines. */
+  readonly servers: Readonly<Record<string, string | undefined>>
 }
 
 /** The kubeconfig files in effect: the flag, else $KUBECONFIG (a path list), else ~/.kube/config. */
@@ -21,9 +23,10 @@ export function kubeconfigPaths(flag: string | undefined, env: NodeJS.ProcessEnv
 }
 
 /**
- * Loads and merges the kubeconfig files. A malformed file is bad input: UsageError (exit 2)
- * with the file and the parser's first line. Missing files yield an empty config, so the
- * context guard can say "no current context" and name the command that creates the cluster.
+ * Loads and merges the kubeconfig files. Bad input is a UsageError (exit 2) with its own
+ * message: no kubeconfig at all, an empty file, a malformed file (with the parser's first line).
+ * A context that names a missing cluster is reported by the context guard, which knows which
+ * context is meant.
  */
 export function loadKubeConfig(
   flag: string | undefined,
@@ -35,7 +38,19 @@ export function loadKubeConfig(
   if (flag && present.length === 0) {
     throw new UsageError(`kubeconfig ${flag} does not exist`, 'pass an existing file to --kubeconfig')
   }
+  if (present.length === 0) {
+    throw new UsageError(
+      `no kubeconfig: ${paths.join(', ')} ${paths.length > 1 ? 'do' : 'does'} not exist`,
+      "create the suite's cluster with 'npm run conformance -- up' (kind writes its context), or pass --kubeconfig PATH",
+    )
+  }
   for (const path of present) {
+    if (readFileSync(path, 'utf8').trim() === '') {
+      throw new UsageError(
+        `kubeconfig ${path} is empty`,
+        "remove it and run 'npm run conformance -- up', or point --kubeconfig at a valid file",
+      )
+    }
     const one = new KubeConfig()
     try {
       one.loadFromFile(path)
@@ -55,6 +70,9 @@ export function loadKubeConfig(
     source,
     currentContext: current ? current : undefined,
     contexts: kubeConfig.getContexts().map((c) => c.name),
+    servers: Object.fromEntries(
+      kubeConfig.getContexts().map((c) => [c.name, kubeConfig.getCluster(c.cluster)?.server]),
+    ),
   }
 }
 

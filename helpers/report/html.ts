@@ -1,7 +1,14 @@
 import type { AccessLogMatchEvidence, MirrorCountEvidence } from '../evidence/judges.js'
 import type { CanaryStepsEvidence, CanaryTimelineEvidence } from '../flagger/canary.js'
 import { xmlText as esc } from './junit.js'
-import { type CheckResult, checkCounts, type RunRecord, runPassed, versionLine } from './model.js'
+import {
+  type CheckResult,
+  checkCounts,
+  clusterModeLine,
+  type RunRecord,
+  runPassed,
+  versionLine,
+} from './model.js'
 import { isShareVerdict, keyNumbers } from './numbers.js'
 
 /**
@@ -175,6 +182,7 @@ ${rows}
 <body>
 <h1><span class="verdict ${passed ? 'pass' : 'fail'}" id="overall">${passed ? 'PASS' : 'FAIL'}</span> Istio in Action, chapter 5 traffic control</h1>
 <p>${esc(versionLine(run))}. ${counts.passed} checks passed, ${counts.failed} failed. Run from ${esc(run.startedAt)} to ${esc(run.endedAt)} against <code>${esc(run.context)}</code>; node image <code>${esc(run.versions.nodeImage)}</code>; proxies ${esc(run.versions.istioProxies.join(', ') || 'none seen')}.</p>
+<p class="cluster-mode">${esc(clusterModeLine(run))}</p>
 <details><summary>How to read this report</summary><p>Each scenario of the chapter is a box; each row is one check with the cause of its verdict and its key numbers. Ratio checks show the observed share of v2 (dot) with its exact confidence interval (bar) against the expected share (dashed line) and the region within the indifference margin (green). Deterministic routes allow no response of the wrong version over enough requests to catch a 1% leak. The canary chart shows Flagger's canaryWeight over time (line), the observed v2 share at each step (dots) and phase changes (dotted lines).</p></details>
 ${scenarios}
 ${missing}

@@ -65,6 +65,11 @@ export interface RunRecord {
   readonly profile: string
   readonly context: string
   readonly server: string
+  /**
+   * The suite's own cluster, or one the user named with --allow-existing-cluster, where only
+   * namespace istioinaction changed and no mesh-wide configuration did.
+   */
+  readonly clusterMode: 'suite-cluster' | 'existing-cluster'
   readonly versions: DetectedVersions
   readonly startedAt: string
   readonly endedAt: string
@@ -84,6 +89,13 @@ export function runPassed(run: RunRecord): boolean {
 export function checkCounts(run: RunRecord): { passed: number; failed: number } {
   const checks = run.scenarios.flatMap((s) => s.checks)
   return { passed: checks.filter((c) => c.passed).length, failed: checks.filter((c) => !c.passed).length }
+}
+
+/** One sentence on which cluster the run changed and how far. Pure. */
+export function clusterModeLine(run: Pick<RunRecord, 'clusterMode'>): string {
+  return run.clusterMode === 'existing-cluster'
+    ? "Not the suite's own cluster (--allow-existing-cluster): only namespace istioinaction was changed; egress was locked down with a namespace Sidecar, never with mesh-wide configuration."
+    : "The suite's own kind cluster, proven by its ownership record; every change was journaled and undone."
 }
 
 /** "Istio 1.17.8 on Kubernetes v1.26.15 (profile book)". */

@@ -1,4 +1,4 @@
-import { checkCounts, type RunRecord, runPassed, versionLine } from './model.js'
+import { checkCounts, clusterModeLine, type RunRecord, runPassed, versionLine } from './model.js'
 import { keyNumbers } from './numbers.js'
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
@@ -10,6 +10,8 @@ export function toMarkdown(run: RunRecord): string {
     `**${runPassed(run) ? 'PASS' : 'FAIL'}**: ${counts.passed} checks passed, ${counts.failed} failed; ${versionLine(run)}`,
     '',
     `Run ${run.startedAt} to ${run.endedAt}, context \`${run.context}\`, node image \`${run.versions.nodeImage}\`, proxies ${run.versions.istioProxies.join(', ') || 'none seen'}.`,
+    '',
+    clusterModeLine(run),
   ]
   for (const s of run.scenarios) {
     lines.push('', `### ${s.passed ? 'PASS' : 'FAIL'} \`${s.id}\`: ${cell(s.title)} (${s.section})`, '')

@@ -21,9 +21,12 @@ import {
   type RatioSpec,
   sequentialDecision,
 } from '../stats/ratio-tests.js'
+import { type Interrupts, interrupts as processInterrupts } from '../system/interrupt.js'
 import type { StandIn } from '../system/stand-in.js'
 import type { CheckSpec, ManifestSet, ScenarioDefinition, ScenarioOptions } from './define.js'
+import { describeRef, describeUndo, Journal, type JournalEntry, memoryJournalStore } from './journal.js'
 import { TIMEOUTS, type TimeoutName, type Timeouts } from './timeouts.js'
+import { undoJournal } from './undo.js'
 
 export interface ClusterEvent {
   readonly reason: string
@@ -89,6 +92,13 @@ export interface LabAdapters {
   readonly clock?: Clock
   /** Starts a stand-in for an outside host; absent where none can be started. */
   readonly startStandIn?: () => Promise<StandIn>
+  /** The run's change journal (on disk for a real run); a lab without one keeps it in memory. */
+  readonly journal?: Journal
+  /**
+   * Ctrl-C handling: its signal aborts on the first press (the lab starts no new change after
+   * that) and the scenario's cleanup is registered with it. The process's own by default.
+   */
+  readonly interrupts?: Interrupts
 }
 
 /** The responses a measurement used, and the log window opened just before it. */
@@ -97,28 +107,16 @@ export interface Measurement {
   readonly window: LogWindow
 }
 
-interface LedgerEntry {
-  readonly ref: ObjectRef
-  /** The object as it was before the scenario touched it; undefined if the scenario created it. */
-  readonly before: KubernetesObject | undefined
-}
-
-const key = (r: ObjectRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}`
 const label = (r: ObjectRef) => `${r.kind}/${r.name}`
 
-/** Fields the server owns; a snapshot re-applied to restore an object must not carry them. */
-function restorable(obj: KubernetesObject): KubernetesObject {
-  const { status: _status, ...rest } = obj as KubernetesObject & { status?: unknown }
-  const meta = { ...(obj.metadata ?? {}) } as Record<string, unknown>
-  for (const f of ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink'])
-    delete meta[f]
-  const spec = (rest as { spec?: Record<string, unknown> }).spec
-  if (obj.kind === 'Service' && spec) {
-    // A recreated Service gets a fresh cluster IP; the old one may have been reused.
-    const { clusterIP: _ip, clusterIPs: _ips, ...keep } = spec
-    return { ...rest, metadata: meta, spec: keep } as KubernetesObject
+/** The namespace a scenario may change on a cluster that is not the suite's own. */
+export const LAB_NAMESPACE = 'istioinaction'
+
+/** Thrown at the next step once the user pressed Ctrl-C: no new change is started. */
+export class InterruptedError extends Error {
+  constructor() {
+    super('interrupted: no further change is made; undoing what was changed')
   }
-  return { ...rest, metadata: meta } as KubernetesObject
 }
 
 /**
@@ -132,8 +130,11 @@ export class Lab<C extends string = string, S extends string = string> {
   /** Manifest files applied, in order (each once): the report shows what a scenario really did. */
   readonly appliedFiles: string[] = []
   readonly timeouts: Timeouts
-  private readonly ledger: LedgerEntry[] = []
+  readonly journal: Journal
   private readonly deferred: { what: string; run: () => Promise<void> }[] = []
+  /** The change being made right now: cleanup waits for it before undoing anything. */
+  private inFlight: Promise<unknown> = Promise.resolve()
+  private cleaning: Promise<CleanupReport> | undefined
 
   constructor(
     readonly definition: ScenarioDefinition,
@@ -141,6 +142,20 @@ export class Lab<C extends string = string, S extends string = string> {
     readonly options: ScenarioOptions,
   ) {
     this.timeouts = { ...TIMEOUTS, ...options.timeouts }
+    this.journal = adapters.journal ?? new Journal(memoryJournalStore(), 'in-memory', 'in-memory')
+  }
+
+  get interrupts(): Interrupts {
+    return this.adapters.interrupts ?? processInterrupts
+  }
+
+  private get stopping(): boolean {
+    return this.interrupts.signal.aborted
+  }
+
+  /** Throws once the user asked to stop, so no new change or wait starts. */
+  private checkInterrupted(): void {
+    if (this.stopping) throw new InterruptedError()
   }
 
   get cluster(): LabCluster {
@@ -173,10 +188,13 @@ export class Lab<C extends string = string, S extends string = string> {
     this.log(`applied ${name}: ${files.join(', ')}${options.adapt ? ' (adapted)' : ''}`)
   }
 
-  /** Applies objects (remembering what each was before) and waits for the Deployments among them. */
+  /**
+   * Applies objects and waits for the Deployments among them. Each change is journaled before
+   * it is made, with what the object was before.
+   */
   async applyObjects(objects: readonly KubernetesObject[]): Promise<void> {
-    for (const obj of objects) await this.remember(refOf(obj))
-    await this.cluster.apply(objects)
+    for (const obj of objects) await this.journalChange(refOf(obj), { kind: 'apply', object: obj })
+    await this.change(() => this.cluster.apply(objects))
     const byNamespace = new Map<string, string[]>()
     for (const o of objects.filter((o) => o.kind === 'Deployment')) {
       const ns = o.metadata?.namespace ?? 'default'
@@ -187,14 +205,45 @@ export class Lab<C extends string = string, S extends string = string> {
 
   /** Makes sure the objects do not exist (e.g. catalog-v2 before the canary); restored afterwards. */
   async absent(...refs: ObjectRef[]): Promise<void> {
-    for (const ref of refs) await this.remember(ref)
-    await this.cluster.delete(refs)
+    for (const ref of refs) await this.journalChange(ref, { kind: 'delete' })
+    await this.change(() => this.cluster.delete(refs))
     this.log(`removed ${refs.map(label).join(', ')}`)
   }
 
-  private async remember(ref: ObjectRef): Promise<void> {
-    if (this.ledger.some((e) => key(e.ref) === key(ref))) return
-    this.ledger.push({ ref, before: await this.cluster.read(ref) })
+  /**
+   * Write-ahead: the journal holds the object's state before the scenario's first change and
+   * the change about to be made, before it is made. On a cluster that is not the suite's own,
+   * only the lab's namespace may change: never mesh-wide configuration.
+   */
+  private async journalChange(ref: ObjectRef, change: JournalEntry['change']): Promise<void> {
+    this.checkInterrupted()
+    if (this.options.existingCluster && ref.namespace !== LAB_NAMESPACE) {
+      throw new Error(
+        `refusing to change ${describeRef(ref)} on a cluster that is not the suite's own: only namespace ${LAB_NAMESPACE} may change`,
+      )
+    }
+    const id = this.definition.id
+    // An object changed twice keeps the state it had before the first change (record ignores
+    // `before` for an object it already holds), so it is read only once.
+    const before = this.journal.has(id, ref) ? null : ((await this.cluster.read(ref)) ?? null)
+    this.journal.record(id, ref, before, change, this.now())
+  }
+
+  /**
+   * Makes a journaled change, unless the user has asked to stop. Cleanup waits for a change
+   * that is under way (it is marked before it starts), so undoing it is never overtaken by it.
+   */
+  private async change<T>(make: () => Promise<T>): Promise<T> {
+    this.checkInterrupted()
+    let landed!: () => void
+    this.inFlight = new Promise<void>((resolve) => {
+      landed = resolve
+    })
+    try {
+      return await make()
+    } finally {
+      landed()
+    }
   }
 
   /** pollUntil on the lab's clock, with a deadline from the timeout table. */
@@ -203,11 +252,18 @@ export class Lab<C extends string = string, S extends string = string> {
     check: () => Promise<PollResult<T>>,
     options: { timeout: TimeoutName; intervalMs?: number },
   ): Promise<T> {
-    return pollUntil(what, check, {
-      timeoutMs: this.timeouts[options.timeout],
-      ...(options.intervalMs ? { intervalMs: options.intervalMs } : {}),
-      ...(this.adapters.clock ? { clock: this.adapters.clock } : {}),
-    })
+    return pollUntil(
+      what,
+      () => {
+        this.checkInterrupted()
+        return check()
+      },
+      {
+        timeoutMs: this.timeouts[options.timeout],
+        ...(options.intervalMs ? { intervalMs: options.intervalMs } : {}),
+        ...(this.adapters.clock ? { clock: this.adapters.clock } : {}),
+      },
+    )
   }
 
   /** Registers work for cleanup (stop the load, stop a container); runs before the ledger, newest first. */
@@ -252,6 +308,7 @@ export class Lab<C extends string = string, S extends string = string> {
     const deadline = this.now().getTime() + options.timeoutMs
     let shown = ''
     for (;;) {
+      this.checkInterrupted()
       const value = extract(await this.cluster.read(ref).catch(() => undefined))
       samples.push({ at: this.now().toISOString(), value })
       // Progress for long watches (a canary takes minutes): a line whenever the value changes.
@@ -402,7 +459,7 @@ export class Lab<C extends string = string, S extends string = string> {
       maxRequests: design.n + 50,
       onOrdered: (r) => {
         if (r.class !== 'error') trials++
-        return trials >= design.n || (r.class !== 'error' && r.class !== expected)
+        return trials >= design.n || (r.class !== 'error' && r.class !== expected) || this.stopping
       },
     })
     this.record(
@@ -435,6 +492,7 @@ export class Lab<C extends string = string, S extends string = string> {
     const result = await this.adapters.ingress.sample(probe, {
       maxRequests: design.maxN + 100,
       onOrdered: (r) => {
+        if (this.stopping) return true
         if (r.class === 'error') return false
         n++
         if (r.class === 'v2') k++
@@ -485,10 +543,22 @@ export class Lab<C extends string = string, S extends string = string> {
     return this.record(check, evidence, started)
   }
 
-  /** Deletes what the scenario created and restores what it changed, newest first. Never throws. */
-  async cleanup(): Promise<CleanupReport> {
-    const deleted: string[] = []
-    const restored: string[] = []
+  /**
+   * Stops the scenario's background work, then undoes its journal entries newest first:
+   * deletes what it created, restores what it changed. Safe to call twice (Ctrl-C while the
+   * body is still running, then the body's own cleanup): both get the same report. Never throws.
+   */
+  cleanup(): Promise<CleanupReport> {
+    this.cleaning ??= this.undo()
+    return this.cleaning
+  }
+
+  /** What cleanup still has to undo, one line each (for the second Ctrl-C). */
+  remaining(): string[] {
+    return this.journal.entries(this.definition.id).map(describeUndo)
+  }
+
+  private async undo(): Promise<CleanupReport> {
     const errors: string[] = []
     for (const d of this.deferred.splice(0).reverse()) {
       try {
@@ -497,23 +567,13 @@ export class Lab<C extends string = string, S extends string = string> {
         errors.push(`${d.what}: ${describeError(error)}`)
       }
     }
-    for (const entry of [...this.ledger].reverse()) {
-      try {
-        if (entry.before) {
-          await this.cluster.apply([restorable(entry.before)])
-          restored.push(label(entry.ref))
-        } else if (await this.cluster.read(entry.ref)) {
-          await this.cluster.delete([entry.ref])
-          deleted.push(label(entry.ref))
-        }
-      } catch (error) {
-        errors.push(`${label(entry.ref)}: ${describeError(error)}`)
-      }
-    }
-    this.ledger.length = 0
+    // A change that was sent just before: let it land, so undoing it is not overtaken by it.
+    await this.inFlight
+    const report = await undoJournal(this.journal, this.cluster, { scenario: this.definition.id })
+    const all = { ...report, errors: [...errors, ...report.errors] }
     this.log(
-      `cleanup: deleted ${deleted.length}, restored ${restored.length}${errors.length ? `, ${errors.length} errors` : ''}`,
+      `cleanup: deleted ${all.deleted.length}, restored ${all.restored.length}${all.errors.length ? `, ${all.errors.length} errors (left in the journal ${this.journal.location})` : ''}`,
     )
-    return { deleted, restored, errors }
+    return all
   }
 }

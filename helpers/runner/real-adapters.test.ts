@@ -7,7 +7,7 @@ import { detectVersions, imageTag } from '../report/versions.js'
 import { startFakeApiServer } from '../testing/fake-apiserver.js'
 import { writeKubeconfig } from '../testing/kubeconfig-fixtures.js'
 import { answered } from '../testing/recording-server.js'
-import { executableMissing, parseTarget, realLabAdapters } from './real-lab.js'
+import { executableMissing, ingressTarget, realLabAdapters } from './real-lab.js'
 
 const cleanups: (() => Promise<void>)[] = []
 afterEach(async () => {
@@ -143,7 +143,7 @@ describe('real lab adapters: exec, events', () => {
         ? { stdout: 'exec: "curl": executable file not found in $PATH', exit: 126 }
         : { exit: 4 },
     )
-    const adapters = realLabAdapters(c, parseTarget('127.0.0.1:30000'), () => undefined)
+    const adapters = realLabAdapters(c, ingressTarget('127.0.0.1:30000'), () => undefined)
     const outcome = await adapters.cluster.exec('istioinaction', 'app=webapp', 'webapp', [
       ['curl', 'https://x'],
       ['wget', 'https://x'],
@@ -176,7 +176,7 @@ describe('real lab adapters: exec, events', () => {
       }
       return false
     })
-    const events = await realLabAdapters(c, parseTarget('127.0.0.1:30000'), () => undefined).cluster.events(
+    const events = await realLabAdapters(c, ingressTarget('127.0.0.1:30000'), () => undefined).cluster.events(
       'istioinaction',
       'catalog-release',
     )

@@ -4,7 +4,7 @@ import { KubeClient } from '../kube/client.js'
 import { startFakeApiServer } from '../testing/fake-apiserver.js'
 import { writeKubeconfig } from '../testing/kubeconfig-fixtures.js'
 import { json } from '../testing/recording-server.js'
-import { parseIstioVersion, parseTarget, realLabAdapters } from './real-lab.js'
+import { ingressTarget, parseIstioVersion, realLabAdapters } from './real-lab.js'
 
 describe('real lab adapters', () => {
   it.each([
@@ -17,9 +17,9 @@ describe('real lab adapters', () => {
   })
 
   it('parses the ingress address and refuses anything else', () => {
-    expect(parseTarget('127.0.0.1:30000')).toEqual({ address: '127.0.0.1', port: 30000 })
-    expect(() => parseTarget('http://127.0.0.1')).toThrow(
-      "ingress address must be host:port, got 'http://127.0.0.1'",
+    expect(ingressTarget('127.0.0.1:30000')).toEqual({ address: '127.0.0.1', port: 30000 })
+    expect(() => ingressTarget('http://127.0.0.1')).toThrow(
+      "--ingress: 'http://127.0.0.1' has a scheme; give only HOST:PORT",
     )
   })
 
@@ -45,7 +45,7 @@ describe('real lab adapters', () => {
       kc.loadFromFile(writeKubeconfig({ currentContext: 'kind-t', contexts: ['kind-t'], server: api.url }))
       const adapters = realLabAdapters(
         new KubeClient(kc, 'kind-t'),
-        parseTarget('127.0.0.1:30000'),
+        ingressTarget('127.0.0.1:30000'),
         () => undefined,
       )
       expect(await adapters.cluster.istioVersion()).toBe('1.17.8')

@@ -1,7 +1,8 @@
 import type { V1Deployment } from '@kubernetes/client-node'
 import { classifierFor } from '../http/classify.js'
 import { startLoad } from '../http/load.js'
-import { awaitConvergence, sample, type Target } from '../http/sampler.js'
+import { awaitConvergence, sample } from '../http/sampler.js'
+import { parseTarget, type Target } from '../http/target.js'
 import type { KubeClient } from '../kube/client.js'
 import { readLogs } from '../logs/reader.js'
 import { fetchRoutes } from '../routes/fetch.js'
@@ -25,11 +26,11 @@ export function parseIstioVersion(image: string): string {
   return /^(\d+\.\d+\.\d+)/.exec(tag)?.[1] ?? 'unknown'
 }
 
-/** Where the ingress is reached: "127.0.0.1:30000" (the kind node's published port). Pure. */
-export function parseTarget(text: string): Target {
-  const m = /^([^:]+):(\d+)$/.exec(text)
-  if (!m) throw new Error(`ingress address must be host:port, got '${text}'`)
-  return { address: m[1] as string, port: Number(m[2]) }
+/** The ingress address, already validated by the CLI's flag check. */
+export function ingressTarget(text: string): Target {
+  const target = parseTarget(text)
+  if ('problem' in target) throw new Error(`--ingress: ${target.problem}`)
+  return target
 }
 
 /** The lab's adapters for a real cluster. */

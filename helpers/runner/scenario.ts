@@ -1,6 +1,5 @@
 import { describeError } from '../kube/describe-error.js'
 import type { CheckResult, CleanupReport, ScenarioResult } from '../report/model.js'
-import { onInterrupt } from '../system/interrupt.js'
 import { DEFAULT_OPTIONS, type ScenarioDefinition, type ScenarioOptions } from './define.js'
 import { Lab, type LabAdapters } from './lab.js'
 
@@ -20,8 +19,10 @@ export async function runScenario(
   let istioVersion = 'unknown'
   let error: string | undefined
   let cleanup: CleanupReport
-  const unregister = onInterrupt(async () => {
-    await lab.cleanup()
+  const unregister = lab.interrupts.register({
+    what: `${definition.id}: undo its changes`,
+    run: () => lab.cleanup(),
+    remaining: () => lab.remaining(),
   })
   try {
     istioVersion = await adapters.cluster.istioVersion()

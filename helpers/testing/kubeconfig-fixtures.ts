@@ -7,6 +7,8 @@ export function writeKubeconfig(options: {
   currentContext?: string
   contexts: readonly string[]
   server?: string
+  /** Per-context API servers, overriding `server`. */
+  servers?: Readonly<Record<string, string>>
 }): string {
   const dir = mkdtempSync(join(tmpdir(), 'itc-kubeconfig-'))
   const path = join(dir, 'config')
@@ -17,7 +19,10 @@ export function writeKubeconfig(options: {
   for (const c of options.contexts) lines.push(`- name: ${c}`, `  context: {cluster: ${c}, user: ${c}}`)
   lines.push('clusters:')
   for (const c of options.contexts) {
-    lines.push(`- name: ${c}`, `  cluster: {server: "${server}", insecure-skip-tls-verify: true}`)
+    lines.push(
+      `- name: ${c}`,
+      `  cluster: {server: "${options.servers?.[c] ?? server}", insecure-skip-tls-verify: true}`,
+    )
   }
   lines.push('users:')
   for (const c of options.contexts) lines.push(`- name: ${c}`, '  user: {token: test-token}')

@@ -44,6 +44,7 @@ export async function buildRun(
     profile: istio === '1.17.8' ? 'book' : 'current',
     context: 'kind-istio-conformance',
     server: 'https://127.0.0.1:6443',
+    clusterMode: 'suite-cluster',
     versions: {
       kubernetes: istio === '1.17.8' ? 'v1.26.15' : 'v1.36.4',
       istioControlPlane: istio,

@@ -11,8 +11,10 @@ import { suiteContextName } from '../../kube/context-guard.js'
 import { loadKubeConfig } from '../../kube/kubeconfig.js'
 import { Phases, type PhaseTiming, renderTimings, writeJson } from '../../progress.js'
 import { REPORTS_DIR, stamp } from '../../runner/paths.js'
+import { ingressTarget, realLabAdapters } from '../../runner/real-lab.js'
 import { execTool } from '../../system/exec.js'
 import type { ParsedArgs } from '../args.js'
+import { journalFor, replayJournal } from './connect.js'
 
 async function requireDocker(): Promise<void> {
   const docker = await execTool('docker', ['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 15_000 })
@@ -50,10 +52,27 @@ export async function upCommand(
     )
     for (const [tool, r] of Object.entries(resolved))
       out(`           ${tool} ${r.version} from ${r.source === 'path' ? 'PATH' : r.path}`)
+    const client = () => new KubeClient(loadKubeConfig(kubeconfig).kubeConfig, context)
+    const journal = () => journalFor(context, loadKubeConfig(kubeconfig).servers[context] ?? '')
     result = await up(profile, name, {
       cli: createClusterCli(paths, { profile, context, kubeconfig }),
-      api: async () => createClusterApi(new KubeClient(loadKubeConfig(kubeconfig).kubeConfig, context)),
+      api: async () => createClusterApi(client()),
       phases,
+      // kind has just written the context (kind export kubeconfig): it points at this cluster.
+      recover: () =>
+        replayJournal(
+          journal(),
+          realLabAdapters(client(), ingressTarget('127.0.0.1:30000'), () => undefined).cluster,
+          out,
+        ),
+      created: () => {
+        const old = journal()
+        if (old.entries().length === 0) return
+        out(
+          `journal ${old.location}: ${old.entries().length} entries belonged to a cluster that no longer exists`,
+        )
+        old.reset()
+      },
     })
     out(summaryLine(result, profile, name))
     return { ...result, timings: phases.timings }

@@ -16,6 +16,7 @@ const healthy: DoctorObservations = {
   tools: { kind: '0.25.0', istioctl: '1.17.8', helm: '3.15.2', kubectl: '1.26.15' },
   port30000: { free: true, ownedBySuiteCluster: false },
   currentContext: 'kind-istio-conformance',
+  ownership: { state: 'owned', server: 'https://127.0.0.1:41000', profile: 'book' },
 }
 
 describe('judgeDoctor', () => {
@@ -28,10 +29,37 @@ describe('judgeDoctor', () => {
       'helm',
       'kubectl',
       'port 30000',
+      'ownership',
       'kube context',
     ])
     expect(lines.every((l) => l.status === 'OK')).toBe(true)
     expect(doctorExitCode(lines)).toBe(0)
+  })
+
+  it('shows the ownership proof as its own line, failing on a suite context that points elsewhere', () => {
+    const foreign = judgeDoctor(
+      { ...healthy, ownership: { state: 'foreign-server', server: 'https://prod.example:6443' } },
+      book,
+      'istio-conformance',
+    )
+    expect(foreign.find((l) => l.check === 'ownership')).toMatchObject({
+      status: 'FAIL',
+      detail: expect.stringContaining('points at https://prod.example:6443'),
+    })
+    expect(doctorExitCode(foreign)).toBe(1)
+    const unrecorded = judgeDoctor(
+      {
+        ...healthy,
+        ownership: {
+          state: 'not-owned',
+          server: 'https://127.0.0.1:41000',
+          why: 'it holds no ownership record',
+        },
+      },
+      book,
+      'istio-conformance',
+    )
+    expect(unrecorded.find((l) => l.check === 'ownership')).toMatchObject({ status: 'WARN' })
   })
 
   it('warns, without failing, when Docker has less memory than the lab wants', () => {

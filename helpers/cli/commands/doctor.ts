@@ -19,7 +19,16 @@ export interface DoctorObservations {
   readonly tools: Readonly<Record<'kind' | 'istioctl' | 'helm' | 'kubectl', string | undefined>>
   readonly port30000: { free: boolean; ownedBySuiteCluster: boolean }
   readonly currentContext: string | undefined
+  /** Whether the suite's own context is provably the suite's cluster (ownership.ts). */
+  readonly ownership: Ownership
 }
+
+export type Ownership =
+  | { readonly state: 'no-context' }
+  | { readonly state: 'foreign-server'; readonly server: string }
+  | { readonly state: 'unreachable'; readonly server: string; readonly reason: string }
+  | { readonly state: 'not-owned'; readonly server: string; readonly why: string }
+  | { readonly state: 'owned'; readonly server: string; readonly profile: string }
 
 /** Below this, pods of the lab are likely to be slow to start or evicted. */
 export const MIN_DOCKER_GIB = 6
@@ -118,6 +127,7 @@ export function judgeDoctor(obs: DoctorObservations, profile: Profile, clusterNa
       required: true,
     })
   }
+  lines.push(ownershipLine(obs.ownership, own, clusterName))
   if (obs.currentContext === own) {
     lines.push({ check: 'kube context', status: 'OK', detail: `current context is ${own}`, required: false })
   } else {
@@ -132,6 +142,51 @@ export function judgeDoctor(obs: DoctorObservations, profile: Profile, clusterNa
     })
   }
   return lines
+}
+
+function ownershipLine(o: Ownership, own: string, clusterName: string): DoctorLine {
+  const check = 'ownership'
+  switch (o.state) {
+    case 'owned':
+      return {
+        check,
+        status: 'OK',
+        detail: `${own} (${o.server}) is the suite's cluster '${clusterName}', profile ${o.profile}: run may change it`,
+        required: false,
+      }
+    case 'no-context':
+      return {
+        check,
+        status: 'WARN',
+        detail: `no context ${own} yet`,
+        fix: "'up' creates the cluster and its ownership record",
+        required: false,
+      }
+    case 'foreign-server':
+      return {
+        check,
+        status: 'FAIL',
+        detail: `context ${own} points at ${o.server}, not at a loopback API server: it is not a kind cluster of this machine, and run refuses it`,
+        fix: `rename or remove that context; 'up --name ${clusterName}' then writes the real one`,
+        required: true,
+      }
+    case 'unreachable':
+      return {
+        check,
+        status: 'WARN',
+        detail: `${own} (${o.server}) does not answer: ${o.reason}`,
+        fix: `'up --name ${clusterName}' creates or repairs it`,
+        required: false,
+      }
+    case 'not-owned':
+      return {
+        check,
+        status: 'WARN',
+        detail: `${own} (${o.server}): ${o.why}; run refuses it`,
+        fix: `'up --name ${clusterName}' writes the record on the suite's cluster`,
+        required: false,
+      }
+  }
 }
 
 export function doctorExitCode(lines: readonly DoctorLine[]): number {

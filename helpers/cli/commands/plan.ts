@@ -13,6 +13,12 @@ export interface Plan {
   /** How each downloaded tool is verified, per platform: its pinned sha256, or the publisher's file. */
   readonly toolChecksums: Readonly<Record<string, Readonly<Record<string, string>>>>
   readonly images: readonly string[]
+  /** Which cluster run changes, and how far (README, "Which cluster it touches"). */
+  readonly safety: {
+    readonly ownership: string
+    readonly existingCluster: string
+    readonly journal: string
+  }
   readonly scenarios: readonly {
     id: string
     title: string
@@ -51,6 +57,13 @@ export function buildPlan(profile: Profile, clusterName: string): Plan {
       helm: checksums(profile.helm),
     },
     images: APP_IMAGES,
+    safety: {
+      ownership: `run changes ${suiteContextName(clusterName)} only when its API server is on loopback and the cluster holds the ownership record up writes (ConfigMap kube-system/istio-traffic-conformance naming cluster '${clusterName}')`,
+      existingCluster:
+        'with --context NAME --allow-existing-cluster: only namespace istioinaction changes; REGISTRY_ONLY through a namespace Sidecar, never mesh-wide configuration; hermetic service-entry is refused (it edits cluster DNS)',
+      journal:
+        'every change is journaled in .journal/ before it is made and undone at the end, on failure and on Ctrl-C; run, up and restore undo what an interrupted run left',
+    },
     scenarios: SCENARIOS.map((s) => ({
       id: s.id,
       title: s.title,
@@ -89,6 +102,10 @@ export function renderPlan(plan: Plan): string {
     }),
     '',
     `images    ${plan.images.join(', ')}`,
+    '',
+    `safety    ${plan.safety.ownership}`,
+    `          ${plan.safety.existingCluster}`,
+    `          ${plan.safety.journal}`,
     '',
     `scenarios (${plan.scenarios.length})`,
   ]

@@ -1,12 +1,16 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { KubernetesObject } from '@kubernetes/client-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { UsageError } from '../../errors.js'
+import { Interrupts } from '../../system/interrupt.js'
 import { startFakeApiServer } from '../../testing/fake-apiserver.js'
 import { FakeLab } from '../../testing/fake-lab.js'
 import { writeKubeconfig } from '../../testing/kubeconfig-fixtures.js'
 import { json } from '../../testing/recording-server.js'
 import { parseArgv } from '../args.js'
+import { journalFor } from './connect.js'
 import { type RunDeps, renderRunSummary, runCommand } from './run.js'
 
 const OWN = 'kind-istio-conformance'
@@ -19,7 +23,7 @@ beforeAll(async () => {
         apiVersion: 'v1',
         kind: 'ConfigMap',
         metadata: { name: 'istio-traffic-conformance' },
-        data: { profile: 'book' },
+        data: { profile: 'book', cluster: 'istio-conformance' },
       })
     } else return false
     return true
@@ -34,11 +38,11 @@ function args(argv: string[]) {
 }
 
 /** Scenarios run in this process against the in-memory lab instead of a real cluster. */
-function deps(options: { break?: boolean } = {}) {
+function deps(options: { break?: boolean; initial?: readonly KubernetesObject[] } = {}) {
   const fakes: FakeLab[] = []
   const d: RunDeps = {
     adapters: (client, ingress, log) => {
-      const fake = new FakeLab()
+      const fake = new FakeLab(options.initial)
       if (options.break) fake.override = () => 'error'
       fakes.push(fake)
       contexts.push({ context: client.context, ingress })
@@ -46,6 +50,8 @@ function deps(options: { break?: boolean } = {}) {
     },
     now: () => new Date('2026-11-27T08:00:00Z'),
     reportsDir: mkdtempSync(join(tmpdir(), 'itc-reports-')),
+    journalDir: mkdtempSync(join(tmpdir(), 'itc-journal-')),
+    interrupts: new Interrupts({ write: () => undefined, exit: () => undefined }),
   }
   const contexts: { context: string; ingress: string }[] = []
   return { deps: d, fakes, contexts }
@@ -108,6 +114,54 @@ describe('run, in one process', () => {
     expect(out.join('\n')).toContain('FAIL subset-v1: not run (the run stopped before it)')
     const run = JSON.parse(readFileSync(join(d.reportsDir, '2026-11-27T08-00-00Z-book', 'run.json'), 'utf8'))
     expect(run.missingResults).toEqual(['subset-v1'])
+  })
+})
+
+describe('run recovers first', () => {
+  const kubeconfig = () => writeKubeconfig({ currentContext: OWN, contexts: [OWN], server: api.url })
+  const mesh = (policy: string) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'istio', namespace: 'istio-system' },
+    data: { mesh: `accessLogFile: /dev/stdout\noutboundTrafficPolicy:\n  mode: ${policy}\n` },
+  })
+
+  it('undoes what an interrupted run left in the journal, saying what, before anything else', async () => {
+    const { deps: d, fakes } = deps({ initial: [mesh('REGISTRY_ONLY')] })
+    const journal = journalFor(OWN, api.url, d.journalDir)
+    journal.record(
+      'egress-registry-only',
+      { apiVersion: 'v1', kind: 'ConfigMap', name: 'istio', namespace: 'istio-system' },
+      mesh('ALLOW_ANY'),
+      { kind: 'apply', object: mesh('REGISTRY_ONLY') },
+      new Date(),
+    )
+    const out: string[] = []
+    const code = await runCommand(
+      args(['run', 'edge-routing', '--kubeconfig', kubeconfig()]),
+      (l) => out.push(l),
+      d,
+    )
+    expect(code).toBe(0)
+    expect(out).toContain(`undoing 1 change(s) an earlier run left (journal ${journal.location}):`)
+    expect(out).toContain('  restore ConfigMap/istio-system/istio (egress-registry-only)')
+    expect(fakes[0]?.objects.get('ConfigMap/istio-system/istio')).toEqual(mesh('ALLOW_ANY'))
+    expect(journalFor(OWN, api.url, d.journalDir).entries()).toEqual([])
+  })
+
+  it('refuses a mesh left in REGISTRY_ONLY that no journal entry explains (exit 2, with the fix)', async () => {
+    const { deps: d, fakes } = deps({ initial: [mesh('REGISTRY_ONLY')] })
+    const error = await runCommand(
+      args(['run', 'edge-routing', '--kubeconfig', kubeconfig()]),
+      () => undefined,
+      d,
+    ).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(UsageError)
+    expect((error as UsageError).message).toContain(
+      'sets outboundTrafficPolicy REGISTRY_ONLY and no journal entry explains it',
+    )
+    expect((error as UsageError).message).toContain('kubectl -n istio-system edit configmap istio')
+    expect(fakes[0]?.applied).toEqual([])
   })
 })
 

@@ -3,10 +3,7 @@ import { join, relative } from 'node:path'
 import { PROFILE_RECORD } from '../../../cluster/health.js'
 import { SCENARIO_IDS, SCENARIOS } from '../../../suites/index.js'
 import { choices, UsageError } from '../../errors.js'
-import { KubeClient } from '../../kube/client.js'
-import { guardContext, suiteContextName } from '../../kube/context-guard.js'
-import { loadKubeConfig } from '../../kube/kubeconfig.js'
-import { checkReachable } from '../../kube/reachability.js'
+import type { KubeClient } from '../../kube/client.js'
 import { type PhaseTiming, writeJson } from '../../progress.js'
 import { writeDiagnostics } from '../../report/diagnostics.js'
 import { clusterDiagnostics } from '../../report/diagnostics-source.js'
@@ -15,10 +12,12 @@ import { detectVersions } from '../../report/versions.js'
 import { listDiagnostics, REPORT_FILES, writeReports } from '../../report/write.js'
 import type { ScenarioDefinition } from '../../runner/define.js'
 import type { LabAdapters } from '../../runner/lab.js'
-import { REPORTS_DIR, stamp } from '../../runner/paths.js'
-import { parseTarget, realLabAdapters } from '../../runner/real-lab.js'
+import { JOURNAL_DIR, REPORTS_DIR, stamp } from '../../runner/paths.js'
+import { ingressTarget, realLabAdapters } from '../../runner/real-lab.js'
 import { runScenarios } from '../../runner/run.js'
+import { type Interrupts, interrupts } from '../../system/interrupt.js'
 import type { ParsedArgs } from '../args.js'
+import { checkMeshState, connectGuarded, journalFor, replayJournal } from './connect.js'
 
 /** The suite's version, from package.json. */
 export const SUITE_VERSION: string = (
@@ -47,12 +46,16 @@ export interface RunDeps {
   readonly adapters: (client: KubeClient, ingress: string, log: (line: string) => void) => LabAdapters
   readonly now: () => Date
   readonly reportsDir: string
+  readonly journalDir: string
+  readonly interrupts: Interrupts
 }
 
 const DEFAULT_DEPS: RunDeps = {
-  adapters: (client, ingress, log) => realLabAdapters(client, parseTarget(ingress), log),
+  adapters: (client, ingress, log) => realLabAdapters(client, ingressTarget(ingress), log),
   now: () => new Date(),
   reportsDir: REPORTS_DIR,
+  journalDir: JOURNAL_DIR,
+  interrupts,
 }
 
 /** The run's outcome table: one line per check, then a total. Pure. */
@@ -90,41 +93,29 @@ export async function runCommand(
     return 0
   }
   const selected = selectScenarios(args.positionals)
-  const clusterName = args.values.name as string
-  const loaded = loadKubeConfig(args.values.kubeconfig)
-  const allowExisting = args.switches.has('allow-existing-cluster')
-  const context = guardContext({
-    clusterName,
-    requestedContext: args.values.context,
-    currentContext: loaded.currentContext,
-    knownContexts: loaded.contexts,
-    allowExistingCluster: allowExisting,
-    kubeconfigSource: loaded.source,
-  })
-  const reach = await checkReachable(loaded.kubeConfig, context)
-  if (!reach.reachable) {
-    throw new UsageError(
-      `cluster of context ${context} is unreachable at ${reach.server}: ${reach.reason}`,
-      context === suiteContextName(clusterName)
-        ? `create it with 'npm run conformance -- up --name ${clusterName}'`
-        : 'check that the cluster is running and the kubeconfig is current',
-    )
-  }
-  out(`context ${context}: Kubernetes ${reach.gitVersion} at ${reach.server}`)
-
-  const client = new KubeClient(loaded.kubeConfig, context)
-  const record = await client.configMap(PROFILE_RECORD.namespace, PROFILE_RECORD.name).catch(() => undefined)
-  const profile = record?.data?.profile ?? 'existing'
+  const cluster = await connectGuarded(args, out)
+  const { client, context, profile, existingCluster } = cluster
   const startedAt = deps.now()
   const runDir = join(deps.reportsDir, `${stamp(startedAt)}-${profile}`)
   const shown = relative(process.cwd(), runDir) || runDir
-  out(`running ${selected.map((s) => s.id).join(', ')}; results in ${shown}`)
 
   // Every line with the time since the run started: canary runs take minutes.
   const t0 = Date.now()
   const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s`
-  const adapters = deps.adapters(client, args.values.ingress ?? '127.0.0.1:30000', (line) =>
-    out(`[${elapsed()}] ${line}`),
+  const journal = journalFor(context, cluster.server, deps.journalDir)
+  const adapters: LabAdapters = {
+    ...deps.adapters(client, args.values.ingress ?? '127.0.0.1:30000', (line) =>
+      out(`[${elapsed()}] ${line}`),
+    ),
+    journal,
+    interrupts: deps.interrupts,
+  }
+  // What an interrupted or crashed run left is undone first; then the mesh must be as expected.
+  await replayJournal(journal, adapters.cluster, out)
+  await checkMeshState(adapters.cluster, existingCluster)
+  deps.interrupts.journalLocation = journal.location
+  out(
+    `running ${selected.map((s) => s.id).join(', ')}; results in ${shown}; changes journaled in ${journal.location}`,
   )
   const { results, notRun } = await runScenarios(
     selected,
@@ -132,10 +123,11 @@ export async function runCommand(
     {
       bookTiming: args.switches.has('book-timing'),
       egress: args.values.egress === 'internet' ? 'internet' : 'hermetic',
-      existingCluster: allowExisting,
+      existingCluster,
       failFast: args.switches.has('fail-fast'),
     },
     {
+      shouldContinue: () => !deps.interrupts.signal.aborted,
       diagnostics: async (scenario, logQueries) => {
         await writeDiagnostics(
           join(runDir, 'diagnostics', scenario.id),
@@ -152,8 +144,9 @@ export async function runCommand(
     suite: { name: 'istio-traffic-conformance', version: SUITE_VERSION },
     profile,
     context,
-    server: reach.server,
-    versions: await detectVersions(client, reach.gitVersion, PROFILE_RECORD),
+    server: cluster.server,
+    clusterMode: existingCluster ? 'existing-cluster' : 'suite-cluster',
+    versions: await detectVersions(client, cluster.gitVersion, PROFILE_RECORD),
     startedAt: startedAt.toISOString(),
     endedAt: deps.now().toISOString(),
     upTimings,
