@@ -13,7 +13,7 @@ export function generalHelp(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     `'${BIN} <command> --help' describes one command.`,
-    'exit codes: 0 passed, 1 a check failed, 2 bad input or refused, 3 not implemented yet',
+    'exit codes: 0 passed, 1 a check failed, 2 bad input or refused (before anything runs), 130 after Ctrl-C',
   ].join('\n')
 }
 

@@ -4,15 +4,7 @@ import { resolveProfile } from '../../cluster/profiles.js'
 import { SuiteError } from '../errors.js'
 import { suiteContextName } from '../kube/context-guard.js'
 import { describeError } from '../kube/describe-error.js'
-import { loadKubeConfig } from '../kube/kubeconfig.js'
 import { parseArgv } from './args.js'
-import { downCommand, upCommand } from './commands/cluster.js'
-import { doctorExitCode, judgeDoctor, renderDoctor } from './commands/doctor.js'
-import { observe } from './commands/doctor-probes.js'
-import { buildPlan, renderPlan } from './commands/plan.js'
-import { reportCommand } from './commands/report.js'
-import { restoreCommand } from './commands/restore.js'
-import { runCommand } from './commands/run.js'
 import { commandHelp, generalHelp } from './help.js'
 
 export interface Io {
@@ -29,13 +21,19 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return 0
     }
     const { args } = parsed
+    // Each command loads only what it needs: --help, plan and run --list answer without the
+    // Kubernetes client, the HTTP stack or the report writers (README: "Fast feedback").
     switch (args.command.name) {
       case 'plan': {
+        const { buildPlan, renderPlan } = await import('./commands/plan.js')
         const plan = buildPlan(resolveProfile(args.values.profile as string), args.values.name as string)
         io.out(args.switches.has('json') ? JSON.stringify(plan, null, 2) : renderPlan(plan))
         return 0
       }
       case 'doctor': {
+        const { doctorExitCode, judgeDoctor, renderDoctor } = await import('./commands/doctor.js')
+        const { observe } = await import('./commands/doctor-probes.js')
+        const { loadKubeConfig } = await import('../kube/kubeconfig.js')
         const profile = resolveProfile(args.values.profile as string)
         // doctor reports a missing or broken kubeconfig as a finding, not as bad input.
         const kubeconfig = (() => {
@@ -53,16 +51,29 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         io.out(renderDoctor(lines))
         return doctorExitCode(lines)
       }
-      case 'run':
+      case 'run': {
+        if (args.switches.has('list')) {
+          const { listScenarios } = await import('./commands/list.js')
+          io.out(listScenarios())
+          return 0
+        }
+        const { runCommand } = await import('./commands/run.js')
         return await runCommand(args, io.out)
-      case 'up':
+      }
+      case 'up': {
+        const { upCommand } = await import('./commands/cluster.js')
         await upCommand(args, io.out)
         return 0
-      case 'down':
+      }
+      case 'down': {
+        const { downCommand } = await import('./commands/cluster.js')
         await downCommand(args, io.out)
         return 0
+      }
       case 'all': {
         // The main job: the suite's own cluster (created or verified), then every scenario on it.
+        const { upCommand } = await import('./commands/cluster.js')
+        const { runCommand } = await import('./commands/run.js')
         const name = args.values.name as string
         const up = await upCommand(args, io.out)
         return await runCommand(
@@ -72,10 +83,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
           up.timings,
         )
       }
-      case 'restore':
+      case 'restore': {
+        const { restoreCommand } = await import('./commands/restore.js')
         return await restoreCommand(args, io.out)
-      case 'report':
+      }
+      case 'report': {
+        const { reportCommand } = await import('./commands/report.js')
         return reportCommand(args, io.out)
+      }
       default:
         // The command table and this switch are kept together by the CLI contract test.
         throw new Error(`the command table names '${args.command.name}', which main does not handle`)

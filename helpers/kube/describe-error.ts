@@ -1,13 +1,17 @@
-import { ApiException } from '@kubernetes/client-node'
-
 /**
  * One line for an error, with the API server's own explanation where there is one:
- * client-node's ApiException message starts "HTTP-Code: 500" and keeps the server's Status
- * (reason, message) in its body. Pure.
+ * client-node's ApiException carries the HTTP code and the server's Status (reason, message)
+ * in its body. Recognised by shape, so the CLI can describe errors without loading the
+ * Kubernetes client. Pure.
  */
 export function describeError(error: unknown): string {
-  if (error instanceof ApiException) {
-    let body: unknown = error.body
+  if (
+    error instanceof Error &&
+    error.constructor.name === 'ApiException' &&
+    'code' in error &&
+    'body' in error
+  ) {
+    let body: unknown = (error as { body: unknown }).body
     if (typeof body === 'string') {
       try {
         body = JSON.parse(body)
@@ -17,7 +21,7 @@ export function describeError(error: unknown): string {
     }
     const status = body as { message?: string; reason?: string } | string | undefined
     const detail = typeof status === 'string' ? status.trim() : (status?.message ?? status?.reason ?? '')
-    return `Kubernetes API answered ${error.code}${detail ? `: ${detail.split('\n')[0]}` : ''}`
+    return `Kubernetes API answered ${(error as { code: unknown }).code}${detail ? `: ${detail.split('\n')[0]}` : ''}`
   }
   if (error instanceof Error) return error.message.split('\n')[0] ?? ''
   return String(error)

@@ -18,16 +18,12 @@ import { runScenarios } from '../../runner/run.js'
 import { type Interrupts, interrupts } from '../../system/interrupt.js'
 import type { ParsedArgs } from '../args.js'
 import { checkMeshState, connectGuarded, journalFor, replayJournal } from './connect.js'
+import { listScenarios } from './list.js'
 
 /** The suite's version, from package.json. */
 export const SUITE_VERSION: string = (
   JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version
-
-export function listScenarios(): string {
-  const width = Math.max(...SCENARIOS.map((s) => s.id.length))
-  return SCENARIOS.map((s) => `${s.id.padEnd(width)}  ${s.title}`).join('\n')
-}
 
 /** Validates scenario ids against the registry; none given means all, in registry order. */
 export function selectScenarios(ids: readonly string[]): ScenarioDefinition[] {
