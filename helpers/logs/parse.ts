@@ -257,7 +257,7 @@ export function accessLogEntries(lines: readonly string[]): RequestLines<AccessL
 
 /** "12 lines read, 3 no request line, 1 of unknown format", for causes and details. */
 export function describeTally(t: LineTally): string {
-  const parts = [`${t.read} lines read`]
+  const parts = [`${t.read} ${t.read === 1 ? 'line' : 'lines'} read`]
   if (t.notRequest) parts.push(`${t.notRequest} not a request line`)
   if (t.unknown.count) parts.push(`${t.unknown.count} of unknown format`)
   return parts.join(', ')
