@@ -1,4 +1,12 @@
-import { APP_IMAGES, NODE_PORTS, PLATFORMS, type Profile, type ToolPin } from '../../../cluster/profiles.js'
+import {
+  APP_IMAGES,
+  type ImagePull,
+  NODE_PORTS,
+  PLATFORMS,
+  type Profile,
+  registriesOf,
+  type ToolPin,
+} from '../../../cluster/profiles.js'
 import { CATALOGUE } from '../../catalogue.js'
 import { suiteContextName } from '../../kube/context-guard.js'
 
@@ -12,6 +20,13 @@ export interface Plan {
   /** How each downloaded tool is verified, per platform: its pinned sha256, or the publisher's file. */
   readonly toolChecksums: Readonly<Record<string, Readonly<Record<string, string>>>>
   readonly images: readonly string[]
+  /**
+   * Every registry the main job pulls from with this profile (cluster, Istio, addons, Flagger,
+   * app images, the hermetic stand-in), each image with what pulls it and its source.
+   */
+  readonly registries: readonly { readonly registry: string; readonly images: readonly ImagePull[] }[]
+  /** Newer releases that exist and why the profile does not use them. */
+  readonly newerReleases: readonly string[]
   readonly scenarios: readonly {
     id: string
     title: string
@@ -50,6 +65,11 @@ export function buildPlan(profile: Profile, clusterName: string): Plan {
       helm: checksums(profile.helm),
     },
     images: APP_IMAGES,
+    registries: registriesOf(profile).map(({ registry, images }) => ({
+      registry,
+      images: images.map((image) => profile.images.find((i) => i.image === image) as ImagePull),
+    })),
+    newerReleases: profile.newerReleases,
     scenarios: CATALOGUE.map((s) => ({
       id: s.id,
       title: s.title,
@@ -88,6 +108,15 @@ export function renderPlan(plan: Plan): string {
     }),
     '',
     `images    ${plan.images.join(', ')}`,
+    '',
+    'registries (allow these through a proxy or mirror)',
+    ...plan.registries.flatMap(({ registry, images }) => [
+      `  ${registry}`,
+      ...images.map((i) => `    ${i.image}  (${i.pulledBy})`),
+    ]),
+    ...(plan.newerReleases.length
+      ? ['', 'newer releases not used', ...plan.newerReleases.map((n) => `  ${n}`)]
+      : []),
     '',
     `scenarios (${plan.scenarios.length})`,
   ]
