@@ -20,15 +20,25 @@ export interface ToolPin {
   readonly source: string
 }
 
+/** One container image the main job makes a cluster pull (or pulls on the host), and why. */
+export interface ImagePull {
+  /** Fully qualified reference: registry/repository:tag (Docker Hub written docker.io). */
+  readonly image: string
+  readonly pulledBy: string
+  /** Where that reference comes from: the chart, manifest or release file that names it. */
+  readonly source: string
+}
+
 export interface Profile {
   readonly name: string
   readonly description: string
   readonly istio: ToolPin & {
     /** Kubernetes minor versions this Istio minor supports (inclusive). */
     readonly kubernetesWindow: readonly [string, string]
+    readonly kubernetesWindowSource: string
   }
   readonly kind: ToolPin & {
-    /** Node image pinned by digest, from the kind release's own list. */
+    /** Node image pinned by digest, from the kind release's own list (kind.source). */
     readonly nodeImage: string
     readonly kubernetesVersion: string
   }
@@ -36,6 +46,10 @@ export interface Profile {
   readonly flagger: { readonly chartVersion: string; readonly chartRepo: string; readonly source: string }
   /** Path of the Prometheus addon inside the Istio release archive. */
   readonly prometheusAddon: string
+  /** Every image the main job pulls with this profile, so a proxy or mirror can allow them. */
+  readonly images: readonly ImagePull[]
+  /** Newer releases that exist and why this profile does not use them (empty when none). */
+  readonly newerReleases: readonly string[]
 }
 
 // Helm is only a client that installs the Flagger chart; one pinned version serves both profiles.
@@ -53,14 +67,43 @@ const HELM: ToolPin = {
 
 const FLAGGER_CHART_REPO = 'https://flagger.app'
 
+const BOOK_SOURCES = 'https://github.com/istioinaction/book-source-code (services/*/kubernetes)'
+
+/** App images the scenarios run; `up` loads them into the kind node. Source: ch5-lab.md. */
+export const APP_IMAGES: readonly string[] = [
+  'istioinaction/catalog:latest',
+  'istioinaction/webapp:latest',
+  'istioinaction/forum:latest',
+]
+
+/** Pulled on the host whatever the profile: the app images and the hermetic egress stand-in. */
+const HOST_IMAGES: readonly ImagePull[] = [
+  ...APP_IMAGES.map((image) => ({
+    image: `docker.io/${image}`,
+    pulledBy: 'up: pulled on the host, loaded into the node',
+    source: BOOK_SOURCES,
+  })),
+  {
+    image: 'docker.io/library/node:20-alpine',
+    pulledBy: 'service-entry (hermetic): the users stand-in container',
+    source: 'helpers/system/stand-in-program.ts STAND_IN_IMAGE',
+  },
+  {
+    image: 'docker.io/testcontainers/ryuk:0.14.0',
+    pulledBy: "service-entry (hermetic): testcontainers' reaper (unless TESTCONTAINERS_RYUK_DISABLED=true)",
+    source: 'https://github.com/testcontainers/testcontainers-node (11.14.0, reaper.js)',
+  },
+]
+
 export const PROFILES: Readonly<Record<string, Profile>> = {
   book: {
     name: 'book',
     description: 'the versions the Istio in Action chapter-5 lab ran on (Istio 1.17.8)',
     istio: {
       version: '1.17.8',
-      // Support table: https://istio.io/latest/docs/releases/supported-releases/ (1.17: Kubernetes 1.23-1.26).
       kubernetesWindow: ['1.23', '1.26'],
+      kubernetesWindowSource:
+        'https://istio.io/latest/docs/releases/supported-releases/ (istio/istio.io data/compatibility/supportStatus.yml: 1.17 on 1.23-1.26)',
       // Not found in any stored public source: verified against the release's own
       // istio-1.17.8-<os>.tar.gz.sha256 at download time (see ToolPin.sha256).
       sha256: { 'linux-amd64': null, 'linux-arm64': null, 'darwin-amd64': null, 'darwin-arm64': null },
@@ -93,23 +136,62 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
       source: 'https://github.com/fluxcd/flagger/blob/main/CHANGELOG.md#1361',
     },
     prometheusAddon: 'samples/addons/prometheus.yaml',
+    images: [
+      {
+        image:
+          'docker.io/kindest/node:v1.26.15@sha256:c79602a44b4056d7e48dc20f7504350f1e87530fe953428b792def00bc1076dd',
+        pulledBy: 'kind create cluster (node image)',
+        source: 'https://github.com/kubernetes-sigs/kind/releases/tag/v0.25.0',
+      },
+      ...['pilot', 'proxyv2'].map((name) => ({
+        image: `docker.io/istio/${name}:1.17.8`,
+        pulledBy: 'istioctl install (istiod, ingress gateway, sidecars)',
+        source:
+          'https://github.com/istio/release-builder/blob/release-1.17/release/build.sh (DOCKER_HUB docker.io/istio)',
+      })),
+      {
+        image: 'docker.io/prom/prometheus:v2.34.0',
+        pulledBy: 'samples/addons/prometheus.yaml',
+        source: 'https://github.com/istio/istio/blob/1.17.8/samples/addons/prometheus.yaml',
+      },
+      {
+        image: 'docker.io/jimmidyson/configmap-reload:v0.5.0',
+        pulledBy: 'samples/addons/prometheus.yaml',
+        source: 'https://github.com/istio/istio/blob/1.17.8/samples/addons/prometheus.yaml',
+      },
+      {
+        image: 'ghcr.io/fluxcd/flagger:1.36.1',
+        pulledBy: 'helm install flagger',
+        source: 'https://github.com/fluxcd/flagger/blob/v1.36.1/charts/flagger/values.yaml',
+      },
+      ...HOST_IMAGES,
+    ],
+    // The book's versions, on purpose.
+    newerReleases: [],
   },
   current: {
     name: 'current',
     description: 'the newest stable Istio, kind and Flagger, for checking an upgrade before doing it',
     istio: {
-      // 1.30.5 is the newest patch listed at https://istio.io/latest/news/releases/1.30.x/ ;
-      // support table (istio.io data/compatibility/supportStatus.yml): 1.30 supports Kubernetes 1.32-1.36.
-      version: '1.30.5',
+      // 1.31.1 is the newest patch of the newest minor line found: Istio 1.31
+      // (https://istio.io/latest/news/releases/1.31.x/announcing-1.31/) and its patch
+      // https://istio.io/latest/news/releases/1.31.x/announcing-1.31.1/ ; no 1.32 and no 1.31.2
+      // announcement was found. The 1.30 line ends at 1.30.5
+      // (https://istio.io/latest/news/releases/1.30.x/announcing-1.30.5/), whose default hub
+      // registry.istio.io is to be retired.
+      version: '1.31.1',
       kubernetesWindow: ['1.32', '1.36'],
+      kubernetesWindowSource:
+        'https://istio.io/latest/news/releases/1.31.x/announcing-1.31/ ("officially supported on Kubernetes versions 1.32 to 1.36"); istio/istio release-1.31 istioctl/pkg/install/k8sversion/version.go MinK8SVersion = 32',
       // Not found in any stored public source: verified against the release's own
-      // istio-1.30.5-<os>.tar.gz.sha256 at download time (see ToolPin.sha256).
+      // istio-1.31.1-<os>.tar.gz.sha256 at download time (see ToolPin.sha256).
       sha256: { 'linux-amd64': null, 'linux-arm64': null, 'darwin-amd64': null, 'darwin-arm64': null },
-      source: 'https://github.com/istio/istio/releases/tag/1.30.5',
+      source: 'https://github.com/istio/istio/releases/tag/1.31.1',
     },
     kind: {
-      // v0.33.0 (Sept 2026) is the newest kind release. Its default image is v1.37.0, outside
-      // Istio 1.30's window, so the newest image of its list inside the window is pinned:
+      // v0.33.0 is the newest kind release (its notes list v1.37.0 (default), v1.36.4, v1.35.8,
+      // v1.34.11). v1.37.0 was added to Istio 1.31's support table only after the release
+      // (the announcement says 1.32 to 1.36), so the newest image inside both is pinned:
       // https://github.com/kubernetes-sigs/kind/releases/tag/v0.33.0
       version: '0.33.0',
       nodeImage:
@@ -128,24 +210,62 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     },
     helm: HELM,
     flagger: {
-      // 1.44.0 (2026-07-14): newest release, Kubernetes 1.36 support.
+      // 1.44.0 (2026-07-14): newest release, Kubernetes 1.36 support; chart version = app version
+      // (charts/flagger/Chart.yaml at v1.44.0).
       chartVersion: '1.44.0',
       chartRepo: FLAGGER_CHART_REPO,
       source: 'https://github.com/fluxcd/flagger/blob/main/CHANGELOG.md#1440',
     },
     prometheusAddon: 'samples/addons/prometheus.yaml',
+    images: [
+      {
+        image:
+          'docker.io/kindest/node:v1.36.4@sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed',
+        pulledBy: 'kind create cluster (node image)',
+        source: 'https://github.com/kubernetes-sigs/kind/releases/tag/v0.33.0',
+      },
+      // Istio 1.30.x defaulted to registry.istio.io/release; 1.31 went back to Docker Hub.
+      ...['pilot', 'proxyv2'].map((name) => ({
+        image: `docker.io/istio/${name}:1.31.1`,
+        pulledBy: 'istioctl install (istiod, ingress gateway, sidecars)',
+        source:
+          'https://github.com/istio/release-builder/blob/release-1.31/release/build.sh (DOCKER_HUB docker.io/istio, c09fe415)',
+      })),
+      {
+        image: 'docker.io/prom/prometheus:v3.10.0',
+        pulledBy: 'samples/addons/prometheus.yaml',
+        source: 'https://github.com/istio/istio/blob/release-1.31/samples/addons/prometheus.yaml',
+      },
+      {
+        image: 'ghcr.io/prometheus-operator/prometheus-config-reloader:v0.89.0',
+        pulledBy: 'samples/addons/prometheus.yaml',
+        source: 'https://github.com/istio/istio/blob/release-1.31/samples/addons/prometheus.yaml',
+      },
+      {
+        image: 'ghcr.io/fluxcd/flagger:1.44.0',
+        pulledBy: 'helm install flagger',
+        source: 'https://github.com/fluxcd/flagger/blob/v1.44.0/charts/flagger/values.yaml',
+      },
+      ...HOST_IMAGES,
+    ],
+    newerReleases: [
+      'kindest/node v1.37.0 (kind v0.33.0 default): Istio 1.31 was announced for Kubernetes 1.32-1.36; 1.37 joined its support table later',
+    ],
   },
+}
+
+/** The registries a profile pulls from, each with its images, in first-use order. Pure. */
+export function registriesOf(profile: Profile): { registry: string; images: string[] }[] {
+  const byRegistry = new Map<string, string[]>()
+  for (const { image } of profile.images) {
+    const registry = image.split('/')[0] ?? image
+    byRegistry.set(registry, [...(byRegistry.get(registry) ?? []), image])
+  }
+  return [...byRegistry].map(([registry, images]) => ({ registry, images }))
 }
 
 export const PROFILE_NAMES: readonly string[] = Object.keys(PROFILES)
 export const DEFAULT_PROFILE = 'current'
-
-/** App images the scenarios run; `up` loads them into the kind node. Source: ch5-lab.md. */
-export const APP_IMAGES: readonly string[] = [
-  'istioinaction/catalog:latest',
-  'istioinaction/webapp:latest',
-  'istioinaction/forum:latest',
-]
 
 /** Host ports mapped from the kind node (container port = host port), bound to 127.0.0.1. */
 export const NODE_PORTS = { http: 30000, https: 30005 } as const

@@ -3,7 +3,13 @@ import {
   type CanaryTimelineEvidence,
   judgeCanaryTimeline,
 } from '../flagger/canary.js'
-import { type AccessLogEntry, parseAccessLog, parseCatalogLine } from '../logs/parse.js'
+import {
+  type AccessLogEntry,
+  accessLogEntries,
+  catalogRequests,
+  describeTally,
+  type LineTally,
+} from '../logs/parse.js'
 import type { RouteView } from '../routes/inspect.js'
 import { describeRoutes, targetClusters } from '../routes/inspect.js'
 import { clopperPearson, logCdf, logSf } from '../stats/binomial.js'
@@ -43,7 +49,11 @@ export interface AccessLogClusterEvidence {
    */
   readonly notBefore: string
   readonly lines: readonly string[]
-  readonly unknownLines: number
+  /**
+   * Kept so older run records still load; the judge counts unparsed lines from `lines` itself
+   * (this field was always written as 0).
+   */
+  readonly unknownLines?: number
 }
 
 /** The convergence gate passed: K consecutive responses of the expected class. */
@@ -71,6 +81,12 @@ export interface MirrorCountEvidence {
   readonly proxyLines: readonly string[]
   /** The mirror target's own request lines (catalog's morgan format). */
   readonly appLines: readonly string[]
+  /**
+   * The caller's (webapp's) proxy access-log lines in the window: its outbound calls carry the
+   * x-request-id the mirror copies. The ingress gateway replaces the client's id on Istio >= 1.25
+   * (Envoy >= 1.33), so these ids, not the sampler's, are what v2's proxy log can match.
+   */
+  readonly callerLines?: readonly string[]
   /** Share of mirrored requests that may be lost without failing (Envoy does not retry shadows). */
   readonly tolerance: number
 }
@@ -205,13 +221,21 @@ export function judgeRouteOrder(ev: RouteOrderEvidence): BasicVerdict {
   }
 }
 
+/**
+ * A cause suffix for lines that were read but not parsed: "(12 lines read, none an access-log
+ * line, e.g. ...)". Says so whenever lines were read and none parsed, so a format change cannot
+ * pass as "no traffic".
+ */
+function unparsedNote(tally: LineTally, what: string): string {
+  const sample = tally.unknown.samples[0]
+  return tally.read > 0 && tally.requests === 0
+    ? `${describeTally(tally)}; none was ${what}${sample ? `, e.g. ${JSON.stringify(sample.slice(0, 120))}` : ''}`
+    : describeTally(tally)
+}
+
 export function judgeAccessLogCluster(ev: AccessLogClusterEvidence): BasicVerdict {
-  const entries = ev.lines
-    .map(parseAccessLog)
-    .filter(
-      (e): e is NonNullable<typeof e> =>
-        e !== undefined && !e.tcp && (e.authority ?? '').startsWith(ev.authorityPrefix),
-    )
+  const { entries: parsed, tally } = accessLogEntries(ev.lines)
+  const entries = parsed.filter((e) => !e.tcp && (e.authority ?? '').startsWith(ev.authorityPrefix))
   const ids = new Set(ev.requestIds)
   const correlated = entries.filter((e) => e.requestId !== null && ids.has(e.requestId))
   // Prefer the calls our own requests caused; fall back to every matching call in the window.
@@ -228,11 +252,17 @@ export function judgeAccessLogCluster(ev: AccessLogClusterEvidence): BasicVerdic
   for (const e of judged)
     byCluster.set(e.upstreamCluster ?? '-', (byCluster.get(e.upstreamCluster ?? '-') ?? 0) + 1)
   const counts = Object.fromEntries(byCluster)
-  const details = { method, judged: judged.length, counts, unknownLines: ev.unknownLines }
+  const details = {
+    method,
+    judged: judged.length,
+    counts,
+    unknownLines: tally.unknown.count,
+    lines: tally,
+  }
   if (judged.length === 0) {
     return {
       passed: false,
-      cause: `no access-log line for calls to ${ev.authorityPrefix}* in the window (${ev.lines.length} lines read)`,
+      cause: `no access-log line for calls to ${ev.authorityPrefix}* in the window (${unparsedNote(tally, 'an access-log line')})`,
       details,
     }
   }
@@ -295,53 +325,74 @@ export function judgeCanarySteps(ev: CanaryStepsEvidence): BasicVerdict {
   }
 }
 
-const inbound = (lines: readonly string[]) =>
-  lines
-    .map(parseAccessLog)
-    .filter((e): e is AccessLogEntry => e !== undefined && !e.tcp && (e.path ?? '').startsWith('/items'))
+/** Inbound /items calls in a proxy's access log, and how its lines were read. */
+function inboundItems(lines: readonly string[]): { entries: AccessLogEntry[]; tally: LineTally } {
+  const { entries, tally } = accessLogEntries(lines)
+  return { entries: entries.filter((e) => !e.tcp && (e.path ?? '').startsWith('/items')), tally }
+}
 
-const itemRequests = (lines: readonly string[]) =>
-  lines.map(parseCatalogLine).filter((l) => l?.kind === 'catalog-request' && l.path === '/items') as {
-    host: string
-    shadow: boolean
-  }[]
+/** The mirror target's /items request lines, and how its lines were read. */
+function itemRequests(lines: readonly string[]) {
+  const { entries, tally } = catalogRequests(lines)
+  return { requests: entries.filter((l) => l.path === '/items'), tally }
+}
 
 export function judgeMirrorCount(ev: MirrorCountEvidence): BasicVerdict {
-  const ids = new Set(ev.requestIds)
-  const correlated = new Set(
-    inbound(ev.proxyLines)
-      .filter((e) => e.requestId !== null && ids.has(e.requestId))
-      .map((e) => e.requestId),
-  )
   const needed = Math.ceil(ev.calls * (1 - ev.tolerance))
   if (ev.calls === 0)
     return { passed: false, cause: 'no webapp -> catalog calls were made, so nothing could be mirrored' }
-  if (correlated.size > 0) {
+  const v2 = inboundItems(ev.proxyLines)
+  const caller = ev.callerLines ? accessLogEntries(ev.callerLines) : undefined
+  // The ids the mirror copies: the sampler's where they survive the gateway, else the ids of
+  // the caller's own outbound calls to catalog, read from the caller's proxy log.
+  const sources: [string, Set<string>][] = [
+    ['the x-request-id the sampler sent', new Set(ev.requestIds)],
+    [
+      "the x-request-id of webapp's outbound /items calls (its proxy log)",
+      new Set(
+        (caller?.entries ?? [])
+          .filter((e) => !e.tcp && (e.path ?? '').startsWith('/items') && e.requestId !== null)
+          .map((e) => e.requestId as string),
+      ),
+    ],
+  ]
+  const lines = { v2Proxy: v2.tally, ...(caller ? { caller: caller.tally } : {}) }
+  for (const [source, ids] of sources) {
+    const correlated = new Set(
+      v2.entries.filter((e) => e.requestId !== null && ids.has(e.requestId)).map((e) => e.requestId),
+    )
+    if (correlated.size === 0) continue
+    const by = source === sources[0]?.[0] ? 'x-request-id' : source
     const details = {
-      method: 'correlation by x-request-id',
+      method: `correlation by ${source}`,
       mirrored: correlated.size,
       calls: ev.calls,
       needed,
+      lines,
     }
     return correlated.size >= needed
       ? {
           passed: true,
-          cause: `${correlated.size} of ${ev.calls} requests reached v2 as mirrors (correlated by x-request-id)`,
+          cause: `${correlated.size} of ${ev.calls} requests reached v2 as mirrors (correlated by ${by})`,
           details,
         }
       : {
           passed: false,
-          cause: `only ${correlated.size} of ${ev.calls} requests reached v2 as mirrors (at least ${needed} needed; correlated by x-request-id)`,
+          cause: `only ${correlated.size} of ${ev.calls} requests reached v2 as mirrors (at least ${needed} needed; correlated by ${by})`,
           details,
         }
   }
-  const counted = itemRequests(ev.appLines).length
+  const app = itemRequests(ev.appLines)
+  const counted = app.requests.length
   const details = {
     method: 'counting /items lines (no request id matched)',
     mirrored: counted,
     calls: ev.calls,
     needed,
+    lines: { ...lines, app: app.tally },
   }
+  const unread =
+    app.tally.read > 0 && app.tally.requests === 0 ? `; ${unparsedNote(app.tally, 'a request line')}` : ''
   return counted >= needed
     ? {
         passed: true,
@@ -350,16 +401,26 @@ export function judgeMirrorCount(ev: MirrorCountEvidence): BasicVerdict {
       }
     : {
         passed: false,
-        cause: `only ${counted} /items requests reached v2 for ${ev.calls} calls (at least ${needed} needed; counted)`,
+        cause: `only ${counted} /items requests reached v2 for ${ev.calls} calls (at least ${needed} needed; counted${unread})`,
         details,
       }
 }
 
 export function judgeMirrorHost(ev: MirrorHostEvidence): BasicVerdict {
-  const requests = itemRequests(ev.appLines)
+  const { requests, tally } = itemRequests(ev.appLines)
   const shadowed = requests.filter((r) => r.shadow).length
-  const details = { lines: requests.length, shadowed, hosts: [...new Set(requests.map((r) => r.host))] }
-  if (requests.length === 0) return { passed: false, cause: 'no mirrored request line to inspect', details }
+  const details = {
+    lines: requests.length,
+    shadowed,
+    hosts: [...new Set(requests.map((r) => r.host))],
+    read: tally,
+  }
+  if (requests.length === 0)
+    return {
+      passed: false,
+      cause: `no mirrored request line to inspect${tally.read > 0 ? ` (${unparsedNote(tally, 'an /items request line')})` : ''}`,
+      details,
+    }
   if (ev.expectSuffix === null) {
     return {
       passed: false,
@@ -402,10 +463,16 @@ function matchesPattern(e: AccessLogEntry, p: LogEntryPattern): boolean {
 }
 
 export function judgeAccessLogMatch(ev: AccessLogMatchEvidence): BasicVerdict {
-  const entries = ev.lines.map(parseAccessLog).filter((e): e is AccessLogEntry => e !== undefined)
+  const { entries, tally } = accessLogEntries(ev.lines)
   const found = entries.filter((e) => matchesPattern(e, ev.want))
   const forbidden = ev.forbid ? entries.filter((e) => matchesPattern(e, ev.forbid as LogEntryPattern)) : []
-  const details = { entries: entries.length, matching: found.length, forbidden: forbidden.length }
+  const details = {
+    entries: entries.length,
+    matching: found.length,
+    forbidden: forbidden.length,
+    unknownLines: tally.unknown.count,
+    lines: tally,
+  }
   if (ev.exec?.expectFailure && ev.exec.exitCode === 0) {
     return {
       passed: false,
@@ -425,7 +492,7 @@ export function judgeAccessLogMatch(ev: AccessLogMatchEvidence): BasicVerdict {
   if (found.length === 0)
     return {
       passed: false,
-      cause: `no access-log line shows ${ev.description} (${entries.length} lines parsed)`,
+      cause: `no access-log line shows ${ev.description} (${entries.length} lines parsed; ${unparsedNote(tally, 'an access-log line')})`,
       details,
     }
   return { passed: true, cause: `${found.length} access-log line(s) show ${ev.description}`, details }

@@ -9,18 +9,56 @@ import {
 } from './canary.js'
 
 describe('parseFlaggerEvent', () => {
-  // Event messages from shared/reference/ch5-lab.md ("Events to expect").
+  // Messages as Flagger v1.44.0 formats them (pkg/controller/scheduler.go, scheduler_metrics.go,
+  // scheduler_hooks.go) for Canary catalog-release targeting Deployment catalog; the same
+  // templates exist in v1.36.1.
   it.each([
+    ['Initialization done! catalog-release.istioinaction', 'initialized', undefined],
     ['New revision detected! Scaling up catalog.istioinaction', 'new-revision', undefined],
+    ['New revision detected! Restarting analysis for catalog.istioinaction', 'new-revision', undefined],
+    ['Starting canary analysis for catalog.istioinaction', 'analysis-started', undefined],
     ['Advance catalog-release.istioinaction canary weight 10', 'advance', 10],
+    ['Advance catalog-release.istioinaction primary weight 60', 'advance-primary', 60],
+    ['Halt catalog-release.istioinaction advancement success rate 0.00% < 99%', 'halt', undefined],
+    ['Halt catalog-release.istioinaction advancement request duration 1.2s > 500ms', 'halt', undefined],
+    [
+      'Halt catalog-release.istioinaction advancement external check load-test failed Post "http://x": EOF',
+      'halt',
+      undefined,
+    ],
+    [
+      'Halt advancement no values found for istio metric request-success-rate probably catalog.istioinaction is not receiving traffic: running query failed: no values found',
+      'halt-no-values',
+      undefined,
+    ],
+    [
+      'Halt advancement no values found for istio metric request-duration probably catalog.istioinaction is not receiving traffic',
+      'halt-no-values',
+      undefined,
+    ],
+    [
+      'Copying catalog.istioinaction template spec to catalog-primary.istioinaction',
+      'promotion-copy',
+      undefined,
+    ],
+    ['Routing all traffic to primary', 'routing-to-primary', undefined],
     ['Promotion completed! Scaling down catalog.istioinaction', 'promotion-completed', undefined],
     ['Rolling back catalog-release.istioinaction failed checks threshold reached 5', 'rollback', undefined],
+    ['Rolling back catalog-release.istioinaction progress deadline exceeded x', 'rollback', undefined],
     ['Canary failed! Scaling down catalog.istioinaction', 'failed', undefined],
-    ['Starting canary analysis for catalog.istioinaction', 'other', undefined],
+    ['all the metrics providers are available!', 'other', undefined],
   ])('%s', (message, kind, weight) => {
-    const e = parseFlaggerEvent(message)
-    expect(e.kind).toBe(kind)
-    expect(e.weight).toBe(weight)
+    const plain = parseFlaggerEvent(message)
+    expect([plain.kind, plain.weight, plain.aggregated]).toEqual([kind, weight, undefined])
+    // The same message after Kubernetes aggregated it (client-go tools/record/events_cache.go).
+    const combined = parseFlaggerEvent(`(combined from similar events): ${message}`, '2026-11-27T08:00:00Z')
+    expect(combined).toEqual({
+      kind,
+      message,
+      at: '2026-11-27T08:00:00Z',
+      aggregated: true,
+      ...(weight === undefined ? {} : { weight }),
+    })
   })
 })
 
@@ -149,6 +187,75 @@ describe('judgeCanaryTimeline', () => {
         ),
       ).passed,
     ).toBe(false)
+  })
+})
+
+describe('judgeCanaryTimeline never lets events decide', () => {
+  const HALT = parseFlaggerEvent(
+    'Halt advancement no values found for istio metric request-success-rate probably catalog.istioinaction is not receiving traffic: running query failed: no values found',
+  )
+  const FULL = [
+    'Initialization done! catalog-release.istioinaction',
+    'New revision detected! Scaling up catalog.istioinaction',
+    'Starting canary analysis for catalog.istioinaction',
+    'Advance catalog-release.istioinaction canary weight 10',
+    'Advance catalog-release.istioinaction canary weight 20',
+    'Advance catalog-release.istioinaction canary weight 30',
+    'Advance catalog-release.istioinaction canary weight 40',
+    'Advance catalog-release.istioinaction canary weight 50',
+    'Copying catalog.istioinaction template spec to catalog-primary.istioinaction',
+    'Routing all traffic to primary',
+    '(combined from similar events): Promotion completed! Scaling down catalog.istioinaction',
+  ].map((m) => parseFlaggerEvent(m))
+  // Real runs hold a weight for several intervals when a check halts (no metric values yet).
+  const HELD: Run[] = GOOD.flatMap((r) =>
+    r[0] === 'Progressing' && (r[1] === 10 || r[1] === 20) ? [r, r] : [r],
+  )
+  const cases: [string, Run[], 'Succeeded' | 'Failed', CanaryTimelineEvidence['aspect']][] = [
+    ['good', GOOD, 'Succeeded', 'weights'],
+    ['good phases', GOOD, 'Succeeded', 'phases'],
+    ['held weights', HELD, 'Succeeded', 'weights'],
+    ['skipped', GOOD.filter(([, w]) => w !== 30), 'Succeeded', 'weights'],
+    [
+      'rolled back',
+      [
+        ['Initialized', 0, 4],
+        ['Progressing', 10, 30],
+        ['Failed', 0, 2],
+      ],
+      'Failed',
+      'final',
+    ],
+    ['failed instead', [...GOOD.slice(0, 4), ['Failed', 0, 2]], 'Succeeded', 'weights'],
+  ]
+  it.each(cases)(
+    '%s: the same verdict with all, aggregated, halting or no events',
+    (_, runs, final, aspect) => {
+      const base = evidence(timeline(runs), final, aspect)
+      const verdicts = [FULL, FULL.slice(-1), [HALT, HALT], []].map(
+        (events) => judgeCanaryTimeline({ ...base, events }).passed,
+      )
+      expect(new Set(verdicts).size).toBe(1)
+    },
+  )
+
+  it('passes weights held for several intervals (20, 20 in real runs)', () => {
+    expect(judgeCanaryTimeline(evidence(timeline(HELD)))).toMatchObject({
+      passed: true,
+      cause: 'canaryWeight 10, 20, 30, 40, 50 by 10',
+    })
+  })
+
+  it('names the last halt in a stall, and says when Kubernetes combined events', () => {
+    const stalled: Run[] = GOOD.map(([p, w, s]) => [p, w, w === 30 ? 70 : s])
+    const v = judgeCanaryTimeline({
+      ...evidence(timeline(stalled)),
+      events: [HALT, parseFlaggerEvent(`(combined from similar events): ${HALT.message}`)],
+    })
+    expect(v.cause).toBe(
+      `stalled at canaryWeight 30 for more than 60 s (last halt event: ${HALT.message} (combined by Kubernetes with similar events))`,
+    )
+    expect(v.details.events).toEqual({ read: 2, aggregated: 1, halts: 2 })
   })
 })
 

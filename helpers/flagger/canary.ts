@@ -3,44 +3,73 @@
  * Phases (Flagger's CanaryPhase): Initializing, Initialized, Waiting, Progressing,
  * WaitingPromotion, Promoting, Finalising, Succeeded, Failed, Terminating, Terminated;
  * status.canaryWeight is the current canary weight. Source: shared/reference/ch5-lab.md.
+ *
+ * Events are a hint, never a verdict: Kubernetes' event correlator (client-go
+ * tools/record/events_cache.go, which Flagger's record.NewBroadcaster uses) rewrites the 10th and
+ * later distinct messages of one object, type and reason within 10 minutes as
+ * "(combined from similar events): <message>" into ONE event that each later message overwrites,
+ * and drops events beyond a burst of 25 per object (refilled at one per 5 minutes). Every
+ * Flagger event has reason "Synced", so a full canary run loses some of them.
  */
 export type FlaggerEventKind =
+  | 'initialized'
   | 'new-revision'
+  | 'analysis-started'
   | 'advance'
+  | 'advance-primary'
+  | 'halt'
+  | 'halt-no-values'
+  | 'promotion-copy'
+  | 'routing-to-primary'
   | 'promotion-completed'
   | 'rollback'
-  | 'halt'
   | 'failed'
   | 'other'
 
 export interface FlaggerEvent {
   readonly kind: FlaggerEventKind
+  /** The message without the aggregation prefix. */
   readonly message: string
   readonly weight?: number
   readonly at?: string
+  /** Kubernetes combined this message with similar ones: earlier messages of its kind may be lost. */
+  readonly aggregated?: boolean
 }
 
+/** client-go EventAggregatorByReasonMessageFunc's prefix. */
+export const AGGREGATED_PREFIX = '(combined from similar events): '
+
+/**
+ * Flagger's own wording, fluxcd/flagger v1.36.1 and v1.44.0, pkg/controller/scheduler.go,
+ * scheduler_hooks.go and scheduler_metrics.go (recordEvent*f templates). Halt comes in two
+ * forms: "Halt %s.%s advancement ..." (threshold, webhook and approval halts) and
+ * "Halt advancement no values found for ..." (no metric data, no name in it).
+ */
 const PATTERNS: readonly [FlaggerEventKind, RegExp][] = [
-  ['new-revision', /^New revision detected!/],
+  ['initialized', /^Initialization done! /],
+  ['new-revision', /^New revision detected! /],
+  ['analysis-started', /^Starting canary analysis for /],
   ['advance', /^Advance \S+ canary weight (\d+)/],
-  ['promotion-completed', /^Promotion completed!/],
+  ['advance-primary', /^Advance \S+ primary weight (\d+)/],
+  ['halt-no-values', /^Halt advancement no values found /],
+  ['halt', /^Halt (?:\S+\.\S+ )?advancement /],
+  ['promotion-copy', /^Copying \S+ template spec to \S+/],
+  ['routing-to-primary', /^Routing all traffic to primary/],
+  ['promotion-completed', /^Promotion completed! /],
   ['rollback', /^Rolling back /],
-  ['halt', /^Halt advancement /],
-  ['failed', /^Canary failed!/],
+  ['failed', /^Canary failed! /],
 ]
 
-export function parseFlaggerEvent(message: string, at?: string): FlaggerEvent {
+export function parseFlaggerEvent(raw: string, at?: string): FlaggerEvent {
+  const trimmed = raw.trim()
+  const aggregated = trimmed.startsWith(AGGREGATED_PREFIX)
+  const message = aggregated ? trimmed.slice(AGGREGATED_PREFIX.length).trim() : trimmed
+  const common = { message, ...(at ? { at } : {}), ...(aggregated ? { aggregated } : {}) }
   for (const [kind, re] of PATTERNS) {
-    const m = re.exec(message.trim())
-    if (m)
-      return {
-        kind,
-        message: message.trim(),
-        ...(m[1] ? { weight: Number(m[1]) } : {}),
-        ...(at ? { at } : {}),
-      }
+    const m = re.exec(message)
+    if (m) return { kind, ...common, ...(m[1] ? { weight: Number(m[1]) } : {}) }
   }
-  return { kind: 'other', message: message.trim(), ...(at ? { at } : {}) }
+  return { kind: 'other', ...common }
 }
 
 export interface CanarySample {
@@ -71,17 +100,41 @@ function runs<T>(values: readonly T[]): T[] {
 export interface CanaryTimelineVerdict {
   readonly passed: boolean
   readonly cause: string
-  readonly details: { readonly phases: readonly string[]; readonly weights: readonly number[] }
+  readonly details: {
+    readonly phases: readonly string[]
+    readonly weights: readonly number[]
+    /** What the events said, for people: never part of the decision (they can be lost). */
+    readonly events: { readonly read: number; readonly aggregated: number; readonly halts: number }
+  }
 }
 
-/** Weights rise by stepWeight to maxWeight, never back, never stalled; phases in order; final phase as expected. */
+/** An event for a cause line, saying when Kubernetes combined it with others. */
+const describeEvent = (e: FlaggerEvent): string =>
+  e.aggregated ? `${e.message} (combined by Kubernetes with similar events)` : e.message
+
+/**
+ * Weights rise by stepWeight to maxWeight, never back, never stalled; phases in order; final
+ * phase as expected. Decided by the sampled status alone: the events only name the likely
+ * reason in a cause, since Kubernetes aggregates and drops them.
+ */
 export function judgeCanaryTimeline(ev: CanaryTimelineEvidence): CanaryTimelineVerdict {
   const phases = runs(ev.samples.map((s) => s.phase))
   const progressing = ev.samples.filter((s) => s.phase === 'Progressing' && s.weight > 0)
   const weights = runs(progressing.map((s) => s.weight))
-  const details = { phases, weights }
+  const halts = ev.events.filter((e) => e.kind === 'halt' || e.kind === 'halt-no-values')
+  const details = {
+    phases,
+    weights,
+    events: {
+      read: ev.events.length,
+      aggregated: ev.events.filter((e) => e.aggregated).length,
+      halts: halts.length,
+    },
+  }
   const final = phases.at(-1) ?? 'none'
-  const lastEvent = ev.events.filter((e) => e.kind !== 'other').at(-1)?.message
+  const last = ev.events.filter((e) => e.kind !== 'other').at(-1)
+  const lastEvent = last ? describeEvent(last) : undefined
+  const lastHalt = halts.at(-1)
   const fail = (cause: string): CanaryTimelineVerdict => ({ passed: false, cause, details })
 
   if (final !== ev.expectFinal) {
@@ -121,7 +174,9 @@ export function judgeCanaryTimeline(ev: CanaryTimelineEvidence): CanaryTimelineV
   for (const s of progressing) {
     if (!since || s.weight !== since.weight) since = s
     else if (Date.parse(s.at) - Date.parse(since.at) > ev.stallMs) {
-      return fail(`stalled at canaryWeight ${s.weight} for more than ${Math.round(ev.stallMs / 1000)} s`)
+      return fail(
+        `stalled at canaryWeight ${s.weight} for more than ${Math.round(ev.stallMs / 1000)} s${lastHalt ? ` (last halt event: ${describeEvent(lastHalt)})` : ''}`,
+      )
     }
   }
   if (weights.at(-1) !== ev.maxWeight)

@@ -10,9 +10,10 @@
  *   "%REQ(X-REQUEST-ID)%" "%REQ(:AUTHORITY)%" "%UPSTREAM_HOST%" %UPSTREAM_CLUSTER_RAW%
  *   %UPSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_REMOTE_ADDRESS%
  *   %REQUESTED_SERVER_NAME% %ROUTE_NAME%
- * Up to Istio 1.23 the cluster field is %UPSTREAM_CLUSTER% (same position). On newer Envoys
- * that field shows the cluster's alt_stat_name, which ends in ';' (istio/istio#52384, #54219);
- * the parser strips it so both variants yield the same cluster name.
+ * Up to Istio 1.22 the cluster field is %UPSTREAM_CLUSTER% (same position; 1.23.0 switched,
+ * istio/istio pilot/pkg/model/telemetry_logging.go, #52410). On newer Envoys that field shows
+ * the cluster's alt_stat_name, which ends in ';' (istio/istio#52384, #54219); the parser strips
+ * it so both variants yield the same cluster name.
  */
 
 export interface AccessLogEntry {
@@ -59,6 +60,12 @@ export interface CatalogRequestLine {
 /** Lines the catalog app prints that are known and carry nothing the checks need. */
 export interface KnownOtherLine {
   readonly kind: 'catalog-chatter' | 'json-server'
+  readonly text: string
+}
+
+/** A line of istio-proxy's own log (pilot-agent or Envoy), not an access-log line. */
+export interface ProxyAgentLine {
+  readonly kind: 'proxy-agent'
   readonly text: string
 }
 
@@ -130,9 +137,22 @@ export function parseAccessLog(raw: string): AccessLogEntry | undefined {
   }
 }
 
+/**
+ * The catalog app (istioinaction book sources, services/catalog/server.js) logs per request:
+ * "request path: /items", "blowups: {}", "number of blowups: 0" (its blowup middleware), its
+ * own morgan line ':method :host :url :status :res[content-length] - :response-time ms'
+ * (:host is the Host header, with or without a port; morgan prints 3 decimals), and
+ * json-server's default logger line in morgan's colourised 'dev' format
+ * ':method :url :status :response-time ms - :res[content-length]'. At start it prints
+ * "JSON Server is running"; faults print "rando is ...", "Sending a 500 blowup", ...
+ */
 const MORGAN = /^([A-Z]+) (\S+) (\S+) (\d{3}|-) (\d+|-) - ([\d.]+|-) ms$/
-const JSON_SERVER = /^([A-Z]+) (\S+) (\d{3}) ([\d.]+) ms - (\d+|-)$/
-const CHATTER = /^(request path: |blowups: |number of blowups: )/
+const JSON_SERVER = /^(?:([A-Z]+) (\S+) (\d{3}) ([\d.]+) ms - (\d+|-)|JSON Server is running)$/
+const CHATTER =
+  /^(request path: |blowups: |number of blowups: |rando is |Sending a 500 blowup|Sending a latency blowup|Dropping connection|altering blowup with |deleted blowup )/
+/** pilot-agent ("2026-11-27T08:00:00.000000Z\tinfo\t...") and Envoy ("[2026-11-27 08:00:00.000][15][warning]...") lines. */
+const PROXY_AGENT =
+  /^(?:\d{4}-\d{2}-\d{2}T[\d:.]+Z\s+(?:debug|info|warn|warning|error|critical)\s|\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+\]\[\d+\]\[\w+\])/
 
 export function parseCatalogLine(raw: string): CatalogRequestLine | KnownOtherLine | undefined {
   const line = stripAnsi(raw).trim()
@@ -156,6 +176,14 @@ export function parseCatalogLine(raw: string): CatalogRequestLine | KnownOtherLi
   if (JSON_SERVER.test(line)) return { kind: 'json-server', text: line }
   if (CHATTER.test(line)) return { kind: 'catalog-chatter', text: line }
   return undefined
+}
+
+/** An istio-proxy log line: an access-log entry, the proxy's own log, or undefined. */
+export function parseProxyLine(raw: string): AccessLogEntry | ProxyAgentLine | undefined {
+  const entry = parseAccessLog(raw)
+  if (entry) return entry
+  const line = stripAnsi(raw).trim()
+  return PROXY_AGENT.test(line) ? { kind: 'proxy-agent', text: line } : undefined
 }
 
 export interface ParseResult<T> {
@@ -183,4 +211,54 @@ export function parseAll<T>(
     }
   }
   return { entries, unknown: { count, samples } }
+}
+
+/** How a check's lines were read: parsed requests, known lines that are no request, unknown ones. */
+export interface LineTally {
+  readonly read: number
+  readonly requests: number
+  /** Known formats without a request in them (app chatter, json-server, the proxy's own log). */
+  readonly notRequest: number
+  readonly unknown: { readonly count: number; readonly samples: readonly string[] }
+}
+
+export interface RequestLines<T> {
+  readonly entries: readonly T[]
+  readonly tally: LineTally
+}
+
+function requestLines<T extends { kind: string }, R extends T>(
+  lines: readonly string[],
+  parse: (line: string) => T | undefined,
+  isRequest: (line: T) => line is R,
+): RequestLines<R> {
+  const all = parseAll(lines, parse)
+  const entries = all.entries.filter(isRequest)
+  return {
+    entries,
+    tally: {
+      read: lines.filter((l) => l.trim()).length,
+      requests: entries.length,
+      notRequest: all.entries.length - entries.length,
+      unknown: all.unknown,
+    },
+  }
+}
+
+/** The catalog app's request lines, with every other line counted, never dropped silently. */
+export function catalogRequests(lines: readonly string[]): RequestLines<CatalogRequestLine> {
+  return requestLines(lines, parseCatalogLine, (l): l is CatalogRequestLine => l.kind === 'catalog-request')
+}
+
+/** istio-proxy's access-log entries, with every other line counted, never dropped silently. */
+export function accessLogEntries(lines: readonly string[]): RequestLines<AccessLogEntry> {
+  return requestLines(lines, parseProxyLine, (l): l is AccessLogEntry => l.kind === 'envoy-access')
+}
+
+/** "12 lines read, 3 no request line, 1 of unknown format", for causes and details. */
+export function describeTally(t: LineTally): string {
+  const parts = [`${t.read} ${t.read === 1 ? 'line' : 'lines'} read`]
+  if (t.notRequest) parts.push(`${t.notRequest} not a request line`)
+  if (t.unknown.count) parts.push(`${t.unknown.count} of unknown format`)
+  return parts.join(', ')
 }

@@ -1,4 +1,4 @@
-import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node'
+import type { V1ConfigMap, V1Deployment, V1Pod } from '@kubernetes/client-node'
 import type { KubeClient } from '../kube/client.js'
 import type { DetectedVersions } from './model.js'
 
@@ -8,6 +8,17 @@ export function imageTag(image: string | undefined): string {
   const noDigest = image.split('@')[0] ?? ''
   const last = noDigest.split('/').at(-1) ?? ''
   return last.includes(':') ? (last.split(':').at(-1) ?? 'unknown') : 'latest'
+}
+
+/**
+ * The istio-proxy image of a pod: a regular container, or a native sidecar (an init container
+ * with restartPolicy Always), which Istio 1.27+ injects on Kubernetes >= 1.33
+ * (istio/istio pkg/kube/inject/webhook.go DetectNativeSidecar). Pure.
+ */
+export function proxyImageOf(pod: V1Pod): string | undefined {
+  const spec = pod.spec
+  return [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].find((c) => c.name === 'istio-proxy')
+    ?.image
 }
 
 /** Reads the versions the cluster runs. Every read is optional: a missing component reads 'absent'. */
@@ -35,8 +46,8 @@ export async function detectVersions(
   const proxies = new Set<string>()
   if (gateway) proxies.add(imageTag(image(gateway)))
   for (const pod of pods?.items ?? []) {
-    const proxy = pod.spec?.containers.find((c) => c.name === 'istio-proxy')
-    if (proxy) proxies.add(imageTag(proxy.image))
+    const proxy = proxyImageOf(pod)
+    if (proxy) proxies.add(imageTag(proxy))
   }
   return {
     kubernetes,

@@ -1,4 +1,12 @@
-import { APP_IMAGES, NODE_PORTS, PLATFORMS, type Profile, type ToolPin } from '../../../cluster/profiles.js'
+import {
+  APP_IMAGES,
+  type ImagePull,
+  NODE_PORTS,
+  PLATFORMS,
+  type Profile,
+  registriesOf,
+  type ToolPin,
+} from '../../../cluster/profiles.js'
 import { SCENARIOS } from '../../../suites/index.js'
 import { suiteContextName } from '../../kube/context-guard.js'
 import { manifestFiles } from '../../runner/define.js'
@@ -19,6 +27,13 @@ export interface Plan {
     readonly existingCluster: string
     readonly journal: string
   }
+  /**
+   * Every registry the main job pulls from with this profile (cluster, Istio, addons, Flagger,
+   * app images, the hermetic stand-in), each image with what pulls it and its source.
+   */
+  readonly registries: readonly { readonly registry: string; readonly images: readonly ImagePull[] }[]
+  /** Newer releases that exist and why the profile does not use them. */
+  readonly newerReleases: readonly string[]
   readonly scenarios: readonly {
     id: string
     title: string
@@ -64,6 +79,11 @@ export function buildPlan(profile: Profile, clusterName: string): Plan {
       journal:
         'every change is journaled in .journal/ before it is made and undone at the end, on failure and on Ctrl-C; run, up and restore undo what an interrupted run left',
     },
+    registries: registriesOf(profile).map(({ registry, images }) => ({
+      registry,
+      images: images.map((image) => profile.images.find((i) => i.image === image) as ImagePull),
+    })),
+    newerReleases: profile.newerReleases,
     scenarios: SCENARIOS.map((s) => ({
       id: s.id,
       title: s.title,
@@ -106,6 +126,15 @@ export function renderPlan(plan: Plan): string {
     `safety    ${plan.safety.ownership}`,
     `          ${plan.safety.existingCluster}`,
     `          ${plan.safety.journal}`,
+    '',
+    'registries (allow these through a proxy or mirror)',
+    ...plan.registries.flatMap(({ registry, images }) => [
+      `  ${registry}`,
+      ...images.map((i) => `    ${i.image}  (${i.pulledBy})`),
+    ]),
+    ...(plan.newerReleases.length
+      ? ['', 'newer releases not used', ...plan.newerReleases.map((n) => `  ${n}`)]
+      : []),
     '',
     `scenarios (${plan.scenarios.length})`,
   ]

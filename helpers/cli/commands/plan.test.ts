@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest'
+import { PROFILES, type Profile } from '../../../cluster/profiles.js'
+import { buildPlan, renderPlan } from './plan.js'
+
+describe('plan lists the registries the main job pulls from', () => {
+  it('in --json: per registry, each image with what pulls it and its source', () => {
+    const plan = JSON.parse(JSON.stringify(buildPlan(PROFILES.current as Profile, 'istio-conformance')))
+    expect(plan.registries.map((r: { registry: string }) => r.registry)).toEqual(['docker.io', 'ghcr.io'])
+    expect(plan.registries[1].images).toContainEqual({
+      image: 'ghcr.io/fluxcd/flagger:1.44.0',
+      pulledBy: 'helm install flagger',
+      source: 'https://github.com/fluxcd/flagger/blob/v1.44.0/charts/flagger/values.yaml',
+    })
+    expect(plan.newerReleases).toEqual((PROFILES.current as Profile).newerReleases)
+  })
+
+  it('in text: a registries section naming every image', () => {
+    const profile = PROFILES.book as Profile
+    const text = renderPlan(buildPlan(profile, 'istio-conformance'))
+    expect(text).toContain('registries (allow these through a proxy or mirror)\n  docker.io\n')
+    for (const { image } of profile.images) expect(text).toContain(`    ${image}  (`)
+    expect(text).toContain('\n  ghcr.io\n    ghcr.io/fluxcd/flagger:1.36.1  (helm install flagger)')
+  })
+})

@@ -1,0 +1,280 @@
+import type { KubernetesObject } from '@kubernetes/client-node'
+import { describe, expect, it } from 'vitest'
+import { parseFlaggerEvent } from '../flagger/canary.js'
+import { catalogRequests, parseAccessLog, stripAnsi } from '../logs/parse.js'
+import { loadManifest } from '../manifests/load.js'
+import { withHostsEntry, withOutboundPolicy } from '../mesh-edits.js'
+import { CATALOG_BODY, FakeEventRecorder, FakeLab, translateHttpRules } from './fake-lab.js'
+
+const load = (...files: string[]): KubernetesObject[] => files.flatMap((f) => loadManifest(f))
+const WINDOW = { since: '2026-11-27T07:59:00.000Z', skewMs: 0 }
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+const WEBAPP_CATALOG = { host: 'webapp.istioinaction.io', path: '/api/catalog' }
+const MESH = {
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'istio', namespace: 'istio-system' },
+  data: { mesh: 'accessLogFile: /dev/stdout\n' },
+}
+const COREDNS = {
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'coredns', namespace: 'kube-system' },
+  data: { Corefile: '.:53 {\n    errors\n    forward . /etc/resolv.conf\n    reload\n}\n' },
+}
+
+async function send(fake: FakeLab, probe: { host: string; path: string }, n: number) {
+  return fake.ingress.sample(probe, { maxRequests: n, onOrdered: () => false })
+}
+async function logs(fake: FakeLab, labelSelector: string, container: string) {
+  const read = await fake.cluster.readLogs({ namespace: 'istioinaction', labelSelector, container }, WINDOW)
+  return read.lines.map((l) => l.text)
+}
+const settle = (fake: FakeLab, ms = 2_000) => fake.adapters().clock?.sleep(ms)
+
+describe('VirtualService translation (item 1)', () => {
+  it('drops the rules after a rule without match, as istiod does', () => {
+    const header = { match: [{ headers: { 'x-istio-cohort': { exact: 'internal' } } }], route: [] }
+    const catchAll = { route: [] }
+    expect(translateHttpRules([header, catchAll])).toEqual([header, catchAll])
+    expect(translateHttpRules([catchAll, header])).toEqual([catchAll])
+    expect(translateHttpRules([{ match: [{}, { headers: { a: { exact: 'b' } } }] }, header])).toEqual([
+      { match: [{}] },
+    ])
+  })
+
+  it('holds one route for the reversed table, and warns from Istio 1.27 only', async () => {
+    for (const [istio, warnings] of [
+      ['1.17.8', []],
+      ['1.30.5', ['virtualService rule #1 not used (route without matches defined before)']],
+    ] as const) {
+      const fake = new FakeLab()
+      fake.istio = istio
+      await fake.cluster.apply(
+        load('apps/catalog.yaml', 'apps/catalog-v2.yaml', 'ch5/edge-gateway.yaml', 'ch5/catalog-dr.yaml'),
+      )
+      await fake.cluster.apply(load('ch5/edge-vs-catalog-cohort-reversed.yaml'))
+      const { routes } = await fake.cluster.fetchRoutes({
+        namespace: 'istio-system',
+        labelSelector: 'app=istio-ingressgateway',
+        routeName: 'http.8080',
+        virtualHost: 'catalog.istioinaction.io:80',
+      })
+      expect(routes).toHaveLength(1)
+      expect(routes[0]?.match.headers).toEqual([])
+      expect(fake.warnings).toEqual(warnings)
+    }
+  })
+})
+
+describe('the mesh as real logs show it', () => {
+  async function mirrorLab(setup: (fake: FakeLab) => void = () => undefined) {
+    const fake = new FakeLab()
+    setup(fake)
+    await fake.cluster.apply(
+      load(
+        'apps/catalog.yaml',
+        'apps/catalog-v2.yaml',
+        'apps/webapp.yaml',
+        'ch5/coolstore-gateway.yaml',
+        'ch5/catalog-dr.yaml',
+        'ch5/mesh-vs-catalog-mirror.yaml',
+      ),
+    )
+    const sampled = await send(fake, WEBAPP_CATALOG, 20)
+    return { fake, sampled }
+  }
+
+  it("writes v2's inbound line for each mirror: same id as webapp's call, -shadow, two XFF addresses", async () => {
+    const { fake } = await mirrorLab()
+    await settle(fake)
+    const webapp = (await logs(fake, 'app=webapp', 'istio-proxy')).map(parseAccessLog)
+    const v2 = (await logs(fake, 'app=catalog,version=v2', 'istio-proxy')).map(parseAccessLog)
+    expect(v2).toHaveLength(20)
+    expect(v2.map((e) => e?.requestId)).toEqual(webapp.map((e) => e?.requestId))
+    expect(v2[0]).toMatchObject({
+      authority: 'catalog.istioinaction-shadow:80',
+      upstreamCluster: 'inbound|3000||',
+      routeName: 'default',
+      bytesSent: 698,
+    })
+    expect(await logs(fake, 'app=catalog,version=v2', 'istio-proxy')).toEqual(
+      expect.arrayContaining([expect.stringContaining('"172.18.0.1,10.244.0.9"')]),
+    )
+    // webapp's outbound line: the client in XFF (through the ingress), v1's real body size, route "-".
+    expect(webapp[0]).toMatchObject({ bytesSent: 502, routeName: null })
+    expect(await logs(fake, 'app=webapp', 'istio-proxy')).toEqual(
+      expect.arrayContaining([expect.stringContaining('"172.18.0.1" "beegoServer"')]),
+    )
+  })
+
+  it('regenerates the client x-request-id at the gateway by default; UUIDs everywhere', async () => {
+    const { fake, sampled } = await mirrorLab()
+    await settle(fake)
+    const ids = (await logs(fake, 'app=webapp', 'istio-proxy')).map((l) => parseAccessLog(l)?.requestId)
+    for (const id of [...ids, ...sampled.records.map((r) => r.requestId)]) expect(id).toMatch(UUID)
+    expect(ids.filter((id) => sampled.records.some((r) => r.requestId === id))).toEqual([])
+    const kept = await mirrorLab((f) => {
+      f.gatewayKeepsClientRequestId = true
+    })
+    await settle(kept.fake)
+    const keptIds = (await logs(kept.fake, 'app=webapp', 'istio-proxy')).map(
+      (l) => parseAccessLog(l)?.requestId,
+    )
+    expect(keptIds).toEqual(kept.sampled.records.map((r) => r.requestId))
+  })
+
+  it("prints the catalog app's variety, answers with the real bodies, and no port when the Host has none", async () => {
+    const { fake } = await mirrorLab((f) => {
+      f.catalogHostHasPort = false
+    })
+    const app = await logs(fake, 'app=catalog,version=v2', 'catalog')
+    expect(app.slice(0, 5)).toEqual([
+      'request path: /items',
+      'blowups: {}',
+      'number of blowups: 0',
+      expect.stringMatching(/^GET catalog\.istioinaction-shadow \/items 200 698 - \d\.\d{3} ms$/),
+      expect.stringContaining('GET /items \u001b[32m200\u001b[0m '),
+    ])
+    // json-server's colourised 'dev' line, once the colours are stripped.
+    expect(stripAnsi(app[4] ?? '')).toMatch(/^GET \/items 200 \d\.\d{3} ms - 698$/)
+    expect(catalogRequests(app).tally).toMatchObject({ requests: 20, notRequest: 80 })
+    expect([Buffer.byteLength(CATALOG_BODY.v1), Buffer.byteLength(CATALOG_BODY.v2)]).toEqual([502, 698])
+  })
+
+  it('flushes access logs every second: a line is unreadable until the next flush', async () => {
+    const { fake } = await mirrorLab()
+    const before = await logs(fake, 'app=webapp', 'istio-proxy')
+    expect(before).toHaveLength(0)
+    await settle(fake, 1_000)
+    expect(await logs(fake, 'app=webapp', 'istio-proxy')).toHaveLength(20)
+  })
+})
+
+describe('egress as real logs show it', () => {
+  async function egressLab(dns: boolean) {
+    const fake = new FakeLab([
+      { ...MESH, data: { mesh: withOutboundPolicy(MESH.data.mesh, 'REGISTRY_ONLY') } } as KubernetesObject,
+      dns
+        ? {
+            ...COREDNS,
+            data: {
+              Corefile: withHostsEntry(COREDNS.data.Corefile, '172.18.0.20', 'jsonplaceholder.typicode.com'),
+            },
+          }
+        : COREDNS,
+    ])
+    await fake.cluster.apply(
+      load('apps/catalog.yaml', 'apps/webapp.yaml', 'apps/forum.yaml', 'ch5/coolstore-gateway.yaml'),
+    )
+    await send(fake, { host: 'webapp.istioinaction.io', path: '/api/users' }, 5)
+    await settle(fake)
+    return (await logs(fake, 'app=forum', 'istio-proxy')).map(parseAccessLog)
+  }
+
+  it('logs block_all only when forum can resolve the host (item 8)', async () => {
+    expect(await egressLab(false)).toEqual([])
+    expect((await egressLab(true))[0]).toMatchObject({ responseCode: 502, routeName: 'block_all' })
+  })
+
+  it('names the passthrough route allow_any and a ServiceEntry route default', async () => {
+    const fake = new FakeLab([MESH, COREDNS])
+    fake.internet = true
+    await fake.cluster.apply(
+      load('apps/catalog.yaml', 'apps/webapp.yaml', 'apps/forum.yaml', 'ch5/coolstore-gateway.yaml'),
+    )
+    await send(fake, { host: 'webapp.istioinaction.io', path: '/api/users' }, 1)
+    await fake.cluster.apply(load('ch5/jsonplaceholder-se.yaml'))
+    await send(fake, { host: 'webapp.istioinaction.io', path: '/api/users' }, 1)
+    await settle(fake)
+    const lines = (await logs(fake, 'app=forum', 'istio-proxy')).map(parseAccessLog)
+    expect(lines.map((e) => [e?.upstreamCluster, e?.routeName])).toEqual([
+      ['PassthroughCluster', 'allow_any'],
+      ['outbound|80||jsonplaceholder.typicode.com', 'default'],
+    ])
+  })
+})
+
+describe('Flagger as it really runs', () => {
+  async function canaryRun(flaggerVersion: string) {
+    const fake = new FakeLab()
+    fake.flaggerVersion = flaggerVersion
+    const clock = fake.adapters().clock
+    await fake.cluster.apply(load('apps/catalog.yaml', 'apps/webapp.yaml', 'ch5/coolstore-gateway.yaml'))
+    await fake.cluster.apply(load('ch5/catalog-canary.yaml'))
+    const load10 = fake.ingress.startLoad(WEBAPP_CATALOG, 10)
+    const samples: { phase: string; weight: number }[] = []
+    const watch = async (seconds: number) => {
+      for (let s = 0; s < seconds; s += 2) {
+        await clock?.sleep(2_000)
+        const canary = (await fake.cluster.read({
+          apiVersion: 'flagger.app/v1beta1',
+          kind: 'Canary',
+          name: 'catalog-release',
+          namespace: 'istioinaction',
+        })) as { status: { phase: string; canaryWeight: number } }
+        samples.push({ phase: canary.status.phase, weight: canary.status.canaryWeight })
+      }
+    }
+    await watch(20)
+    await fake.cluster.apply(load('ch5/catalog-deployment-v2.yaml'))
+    await watch(200)
+    await load10.stop()
+    const events = await fake.cluster.events('istioinaction', 'catalog-release')
+    return { samples, events }
+  }
+
+  it('Flagger < 1.43 reports canaryWeight 0 in Promoting and Finalising; 1.43+ keeps it in Promoting', async () => {
+    const weightsIn = (samples: { phase: string; weight: number }[], phase: string) => [
+      ...new Set(samples.filter((s) => s.phase === phase).map((s) => s.weight)),
+    ]
+    const old = await canaryRun('1.36.1')
+    expect(weightsIn(old.samples, 'Promoting')).toEqual([0])
+    expect(weightsIn(old.samples, 'Finalising')).toEqual([0])
+    const current = await canaryRun('1.44.0')
+    expect(weightsIn(current.samples, 'Promoting')).toEqual([50])
+    expect(weightsIn(current.samples, 'Finalising')).toEqual([0])
+  })
+
+  it('holds the first weight while metrics have no values yet, and emits the events Flagger emits', async () => {
+    const { samples, events } = await canaryRun('1.36.1')
+    const at10 = samples.filter((s) => s.phase === 'Progressing' && s.weight === 10).length
+    // Sampled every 2 s at a 10 s interval: more than one interval at weight 10.
+    expect(at10).toBeGreaterThan(5)
+    const kinds = events.map((e) => parseFlaggerEvent(e.message).kind)
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'initialized',
+        'new-revision',
+        'analysis-started',
+        'advance',
+        'halt-no-values',
+        'promotion-copy',
+        'promotion-completed',
+      ]),
+    )
+    // From the 10th distinct Normal message Kubernetes combines them into one event, so
+    // "Routing all traffic to primary" (the 10th) was overwritten by "Promotion completed!".
+    expect(kinds).not.toContain('routing-to-primary')
+    expect(events.map((e) => e.message)).toContainEqual(
+      '(combined from similar events): Promotion completed! Scaling down catalog.istioinaction',
+    )
+  })
+})
+
+describe("Kubernetes' event correlator", () => {
+  it('deduplicates, combines from the 10th distinct message, and drops past a burst of 25', () => {
+    const recorder = new FakeEventRecorder()
+    const t = Date.parse('2026-11-27T08:00:00Z')
+    recorder.record(t, 'Warning', 'Halt x')
+    recorder.record(t + 1, 'Warning', 'Halt x')
+    for (let i = 1; i <= 12; i++) recorder.record(t + 10 + i, 'Normal', `Advance weight ${i}`)
+    const messages = recorder.list().map((e) => e.message)
+    expect(messages.filter((m) => m === 'Halt x')).toHaveLength(1)
+    expect(messages.filter((m) => m.startsWith('Advance'))).toHaveLength(9)
+    expect(messages.at(-1)).toBe('(combined from similar events): Advance weight 12')
+    for (let i = 13; i <= 40; i++) recorder.record(t + 100 + i, 'Warning', `Halt ${i}`)
+    // 14 recorded above, 11 more fit the burst of 25; the rest are dropped.
+    expect(recorder.list().at(-1)?.message).toBe('(combined from similar events): Halt 23')
+  })
+})
