@@ -43,9 +43,9 @@ describe('CoreDNS hosts entry', () => {
   it('adds a hosts block with fallthrough to the root server block', () => {
     const edited = withHostsEntry(KIND_COREFILE, '172.18.0.9', 'jsonplaceholder.typicode.com')
     expect(edited).toContain(
-      '.:53 {\n    hosts {\n       172.18.0.9 jsonplaceholder.typicode.com\n       fallthrough\n    }\n    errors',
+      '.:53 {\n    hosts {\n       172.18.0.9 jsonplaceholder.typicode.com\n       ttl 5\n       fallthrough\n    }\n    errors',
     )
-    expect(edited.replace(/ {4}hosts \{\n.*\n.*\n {4}\}\n/, '')).toBe(KIND_COREFILE)
+    expect(edited.replace(/ {4}hosts \{\n.*\n.*\n.*\n {4}\}\n/, '')).toBe(KIND_COREFILE)
   })
 
   it('adds to an existing hosts block, and refuses a Corefile without a root block', () => {

@@ -19,6 +19,9 @@ export function outboundPolicyOf(meshYaml: string): string {
 /**
  * kube-system/coredns ConfigMap, key `Corefile`: answers `host` with `ip` from a hosts block in
  * the root server block (`.:53 { ... }`), falling through to the rest for every other name.
+ * The answer's TTL is 5 s (the hosts plugin's default is 3600 s, coredns.io/plugins/hosts):
+ * Istio sets respect_dns_ttl on DNS clusters, so Envoy re-resolves when the TTL expires, and a
+ * short one lets the stand-in's address, and its removal, take effect promptly.
  */
 export function withHostsEntry(corefile: string, ip: string, host: string): string {
   const entry = `${ip} ${host}`
@@ -31,7 +34,7 @@ export function withHostsEntry(corefile: string, ip: string, host: string): stri
   const open = /\.:53\s*\{\n/.exec(corefile)
   if (!open) throw new Error('Corefile has no ".:53 {" server block')
   const at = open.index + open[0].length
-  return `${corefile.slice(0, at)}    hosts {\n       ${entry}\n       fallthrough\n    }\n${corefile.slice(at)}`
+  return `${corefile.slice(0, at)}    hosts {\n       ${entry}\n       ttl 5\n       fallthrough\n    }\n${corefile.slice(at)}`
 }
 
 /** What the suite's scenarios would leave behind if their cleanup never ran. */

@@ -48,6 +48,23 @@ describe('route order judge', () => {
     })
     expect(judge(order([headerRoute, catchAll], false)).passed).toBe(false)
   })
+
+  it('passes a reversed table that holds only the catch-all: istiod dropped the rule, as Istio documents', () => {
+    expect(judge({ ...order([catchAll], false), expectedWarning: null })).toMatchObject({
+      passed: true,
+      cause:
+        'http.8080 catalog.istioinaction.io:80 holds only the catch-all (#0): istiod dropped the header rule after the match-less rule, as Istio documents; this Istio version drops the rule without a warning',
+    })
+    const warned = judge({
+      ...order([catchAll], false),
+      expectedWarning: 'virtualService rule #1 not used (route without matches defined before)',
+      admissionWarnings: ['virtualService rule #1 not used (route without matches defined before)'],
+    })
+    expect(warned.cause).toMatch(
+      /; the API server warned: virtualService rule #1 not used \(route without matches defined before\)$/,
+    )
+    expect(judge(order([headerRoute], false)).cause).toMatch(/^no catch-all route/)
+  })
 })
 
 // Webapp outbound lines in Istio's default format (see helpers/logs/parse.test.ts for the source).

@@ -29,9 +29,19 @@ export interface RouteOrderEvidence {
   readonly header: { readonly name: string; readonly exact: string }
   readonly headerCluster: string
   readonly catchAllCluster: string
-  /** true: the header route must come first (it can match); false: the catch-all comes first. */
+  /**
+   * true: the header route must come first (it can match). false (the rules reversed): no
+   * route the header could reach may precede the catch-all. Istio stops translating a
+   * VirtualService's http rules at the first rule without a match (pilot route.go,
+   * BuildHTTPRoutesForVirtualService, 1.17.8 to master), so the header route is normally
+   * absent; it must never come first.
+   */
   readonly expectHeaderFirst: boolean
   readonly routes: readonly RouteView[]
+  /** What the API server warned while the VirtualService was applied (Istio >= 1.27 warns). */
+  readonly admissionWarnings?: readonly string[]
+  /** The warning this Istio version's webhook gives for the dropped rule; null: none (before 1.27). */
+  readonly expectedWarning?: string | null
 }
 
 /** A proxy's access-log lines in the window, and which upstream cluster calls must use. */
@@ -87,6 +97,11 @@ export interface MirrorCountEvidence {
    * (Envoy >= 1.33), so these ids, not the sampler's, are what v2's proxy log can match.
    */
   readonly callerLines?: readonly string[]
+  /**
+   * Only the caller's calls started at or after this time (the start of the measured traffic)
+   * are the ones mirrored for `calls`; the log window reaches a few seconds further back.
+   */
+  readonly notBefore?: string
   /** Share of mirrored requests that may be lost without failing (Envoy does not retry shadows). */
   readonly tolerance: number
 }
@@ -187,7 +202,8 @@ export function judgeRouteOrder(ev: RouteOrderEvidence): BasicVerdict {
     (r) => r.match.headers.length === 0 && targetClusters(r).includes(ev.catchAllCluster),
   )
   const table = describeRoutes(ev.routes).join(' | ')
-  const details = { headerIndex, catchAllIndex, table }
+  const details = { headerIndex, catchAllIndex, table, admissionWarnings: ev.admissionWarnings ?? [] }
+  if (!ev.expectHeaderFirst) return judgeReversedOrder(ev, headerIndex, catchAllIndex, table, details)
   if (headerIndex < 0) {
     return {
       passed: false,
@@ -202,21 +218,16 @@ export function judgeRouteOrder(ev: RouteOrderEvidence): BasicVerdict {
       details,
     }
   }
-  const headerFirst = headerIndex < catchAllIndex
-  if (headerFirst === ev.expectHeaderFirst) {
+  if (headerIndex < catchAllIndex) {
     return {
       passed: true,
-      cause: headerFirst
-        ? `header route (#${headerIndex}) precedes the catch-all (#${catchAllIndex}) in ${ev.routeName} ${ev.virtualHost}`
-        : `catch-all (#${catchAllIndex}) precedes the header route (#${headerIndex}): the header route can never match`,
+      cause: `header route (#${headerIndex}) precedes the catch-all (#${catchAllIndex}) in ${ev.routeName} ${ev.virtualHost}`,
       details,
     }
   }
   return {
     passed: false,
-    cause: headerFirst
-      ? `expected the catch-all first, found the header route at #${headerIndex} before it (#${catchAllIndex})`
-      : `route order swapped: the catch-all (#${catchAllIndex}) precedes the header route (#${headerIndex}), so ${ev.header.name} never reaches ${ev.headerCluster}`,
+    cause: `route order swapped: the catch-all (#${catchAllIndex}) precedes the header route (#${headerIndex}), so ${ev.header.name} never reaches ${ev.headerCluster}`,
     details,
   }
 }
@@ -231,6 +242,48 @@ function unparsedNote(tally: LineTally, what: string): string {
   return tally.read > 0 && tally.requests === 0
     ? `${describeTally(tally)}; none was ${what}${sample ? `, e.g. ${JSON.stringify(sample.slice(0, 120))}` : ''}`
     : describeTally(tally)
+}
+
+/**
+ * The rules reversed (catch-all first): the header must reach no route before the catch-all.
+ * Dropped (as istiod does) or listed after the catch-all, the header route can never match.
+ */
+function judgeReversedOrder(
+  ev: RouteOrderEvidence,
+  headerIndex: number,
+  catchAllIndex: number,
+  table: string,
+  details: Readonly<Record<string, unknown>>,
+): BasicVerdict {
+  if (catchAllIndex < 0) {
+    return {
+      passed: false,
+      cause: `no catch-all route to ${ev.catchAllCluster} in ${ev.virtualHost} (${table})`,
+      details,
+    }
+  }
+  if (headerIndex >= 0 && headerIndex < catchAllIndex) {
+    return {
+      passed: false,
+      cause: `expected the catch-all first, found the header route at #${headerIndex} before it (#${catchAllIndex})`,
+      details,
+    }
+  }
+  const seen = ev.admissionWarnings ?? []
+  const warning =
+    seen.length > 0
+      ? `; the API server warned: ${seen.join('; ')}`
+      : ev.expectedWarning === null
+        ? '; this Istio version drops the rule without a warning'
+        : ''
+  return {
+    passed: true,
+    cause:
+      headerIndex < 0
+        ? `${ev.routeName} ${ev.virtualHost} holds only the catch-all (#${catchAllIndex}): istiod dropped the header rule after the match-less rule, as Istio documents${warning}`
+        : `catch-all (#${catchAllIndex}) precedes the header route (#${headerIndex}): the header route can never match${warning}`,
+    details,
+  }
 }
 
 export function judgeAccessLogCluster(ev: AccessLogClusterEvidence): BasicVerdict {
@@ -351,7 +404,14 @@ export function judgeMirrorCount(ev: MirrorCountEvidence): BasicVerdict {
       "the x-request-id of webapp's outbound /items calls (its proxy log)",
       new Set(
         (caller?.entries ?? [])
-          .filter((e) => !e.tcp && (e.path ?? '').startsWith('/items') && e.requestId !== null)
+          .filter(
+            (e) =>
+              !e.tcp &&
+              (e.path ?? '').startsWith('/items') &&
+              e.requestId !== null &&
+              (ev.notBefore === undefined ||
+                (e.startTime !== null && Date.parse(e.startTime) >= Date.parse(ev.notBefore))),
+          )
           .map((e) => e.requestId as string),
       ),
     ],

@@ -4,7 +4,7 @@ import { DeadlineError } from '../poll.js'
 import { startFakeApiServer } from '../testing/fake-apiserver.js'
 import { writeKubeconfig } from '../testing/kubeconfig-fixtures.js'
 import { json } from '../testing/recording-server.js'
-import { FIELD_MANAGER, KubeClient, parseManifests } from './client.js'
+import { FIELD_MANAGER, KubeClient, parseManifests, warningMessages } from './client.js'
 
 let close: (() => Promise<void>) | undefined
 afterEach(async () => {
@@ -28,6 +28,38 @@ describe('parseManifests', () => {
 
   it('rejects invalid YAML', () => {
     expect(() => parseManifests('kind: [unclosed')).toThrow(/invalid YAML/)
+  })
+})
+
+describe('admission warnings', () => {
+  it('parses Warning headers, one message each, unescaped', () => {
+    expect(
+      warningMessages(
+        '299 - "virtualService rule #1 not used (route without matches defined before)", 299 - "a \\"quoted\\" word"',
+      ),
+    ).toEqual(['virtualService rule #1 not used (route without matches defined before)', 'a "quoted" word'])
+    expect(warningMessages(undefined)).toEqual([])
+  })
+
+  it("keeps the warnings the API server sends with an apply, as Istio's webhook sends them", async () => {
+    const api = await startFakeApiServer((req, res) => {
+      if (req.method !== 'PATCH') return false
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        warning: '299 - "virtualService rule #1 not used (route without matches defined before)"',
+      })
+      res.end(req.body)
+      return true
+    })
+    close = api.close
+    const client = clientFor(api.url)
+    await client.applyYaml(
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: istioinaction}\ndata: {a: b}\n',
+    )
+    expect(client.takeWarnings()).toEqual([
+      'virtualService rule #1 not used (route without matches defined before)',
+    ])
+    expect(client.takeWarnings()).toEqual([])
   })
 })
 

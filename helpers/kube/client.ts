@@ -5,11 +5,13 @@ import {
   AppsV1Api,
   CoreV1Api,
   CustomObjectsApi,
+  createConfiguration,
   Exec,
   type KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
+  ServerConfiguration,
   type V1ConfigMap,
   type V1Status,
 } from '@kubernetes/client-node'
@@ -29,6 +31,26 @@ export interface ExecResult {
   /** The API server's V1Status for the command: Success, or Failure with the exit code. */
   readonly status: string
   readonly exitCode: number
+}
+
+/**
+ * The messages of HTTP `Warning` headers (RFC 7234: `299 - "text"`, several joined by ", "),
+ * as the API server sends admission webhooks' warnings. Pure.
+ */
+export function warningMessages(header: string | undefined): string[] {
+  if (!header) return []
+  return [...header.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)].map((m) =>
+    (m[1] as string).replace(/\\(.)/g, '$1'),
+  )
+}
+
+/** KubernetesObjectApi on a configuration of our own, with the context's default namespace. */
+class ObjectApi extends KubernetesObjectApi {
+  static create(kubeConfig: KubeConfig, configuration: ConstructorParameters<typeof KubernetesObjectApi>[0]) {
+    const api = new ObjectApi(configuration)
+    api.setDefaultNamespace(kubeConfig)
+    return api
+  }
 }
 
 /** Field manager for server-side apply: the suite owns the fields it sets, and only those. */
@@ -69,13 +91,35 @@ export class KubeClient {
   readonly core: CoreV1Api
   readonly apps: AppsV1Api
 
+  /** Warnings the API server sent with responses (admission webhooks warn without refusing). */
+  private readonly warnings: string[] = []
+
   constructor(
     readonly kubeConfig: KubeConfig,
     readonly context: string,
     private readonly clock?: Clock,
   ) {
     kubeConfig.setCurrentContext(context)
-    this.objects = KubernetesObjectApi.makeApiClient(kubeConfig)
+    // As kubeConfig.makeApiClient builds it, plus a middleware that keeps Warning headers:
+    // Istio's validation webhook warns about a VirtualService rule it will not translate.
+    const server = kubeConfig.getCurrentCluster()?.server
+    if (!server) throw new Error(`context ${context} has no cluster`)
+    this.objects = ObjectApi.create(
+      kubeConfig,
+      createConfiguration({
+        baseServer: new ServerConfiguration(server, {}),
+        authMethods: { default: kubeConfig },
+        promiseMiddleware: [
+          {
+            pre: async (request) => request,
+            post: async (response) => {
+              this.warnings.push(...warningMessages(response.headers.warning))
+              return response
+            },
+          },
+        ],
+      }),
+    )
     this.core = kubeConfig.makeApiClient(CoreV1Api)
     this.apps = kubeConfig.makeApiClient(AppsV1Api)
   }
@@ -96,6 +140,11 @@ export class KubeClient {
       )
     }
     return applied
+  }
+
+  /** The warnings received since the last call, oldest first. */
+  takeWarnings(): string[] {
+    return this.warnings.splice(0)
   }
 
   applyYaml(text: string): Promise<KubernetesObject[]> {

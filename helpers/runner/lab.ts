@@ -65,6 +65,11 @@ export interface LabCluster {
   read(ref: ObjectRef): Promise<KubernetesObject | undefined>
   /** Server-side apply at the newest served apiVersions. */
   apply(objects: readonly KubernetesObject[]): Promise<void>
+  /**
+   * Warnings the API server returned since the last call: admission webhooks warn without
+   * refusing (Istio's, for a VirtualService rule it will not translate).
+   */
+  admissionWarnings?(): readonly string[]
   /** Delete and wait until gone. */
   delete(refs: readonly ObjectRef[]): Promise<void>
   waitForDeployments(namespace: string, names: readonly string[]): Promise<void>
@@ -131,6 +136,8 @@ export class Lab<C extends string = string, S extends string = string> {
   readonly appliedFiles: string[] = []
   readonly timeouts: Timeouts
   readonly journal: Journal
+  /** What the API server warned about while this scenario applied its manifests. */
+  readonly admissionWarnings: string[] = []
   private readonly deferred: { what: string; run: () => Promise<void> }[] = []
   /** The change being made right now: cleanup waits for it before undoing anything. */
   private inFlight: Promise<unknown> = Promise.resolve()
@@ -195,6 +202,9 @@ export class Lab<C extends string = string, S extends string = string> {
   async applyObjects(objects: readonly KubernetesObject[]): Promise<void> {
     for (const obj of objects) await this.journalChange(refOf(obj), { kind: 'apply', object: obj })
     await this.change(() => this.cluster.apply(objects))
+    const warnings = this.cluster.admissionWarnings?.() ?? []
+    for (const w of warnings) this.log(`the API server warns: ${w}`)
+    this.admissionWarnings.push(...warnings)
     const byNamespace = new Map<string, string[]>()
     for (const o of objects.filter((o) => o.kind === 'Deployment')) {
       const ns = o.metadata?.namespace ?? 'default'
@@ -514,33 +524,45 @@ export class Lab<C extends string = string, S extends string = string> {
 
   /**
    * Gathers evidence and records the check; if gathering throws, the check is recorded as
-   * unobserved. With `until`, evidence caused by something just done (log lines Envoy flushes
-   * periodically, mirrors sent asynchronously) is gathered again until its verdict passes or
-   * that deadline passes, and the last evidence is judged once.
+   * unobserved. With `until` (a row of the timeout table), evidence caused by something just
+   * done is delivered late: Istio starts Envoy with a 1 s access-log flush
+   * (pilot-agent's --file-flush-interval-msec 1000, pkg/envoy/proxy.go, 1.17.8 to master) and
+   * mirrors are sent fire-and-forget. So it gathers again every second until the evidence both
+   * passes and has stopped changing between two reads (the log has caught up), or the deadline
+   * passes; then the last evidence is judged once. This waits for delivery; it never retries a
+   * verdict on new traffic.
    */
   async observe(check: C, gather: () => Promise<Evidence>, options: { until?: TimeoutName } = {}) {
     const started = this.now()
-    let evidence: Evidence
+    const until = options.until
+    let evidence: Evidence | undefined
     try {
-      evidence = await gather()
-      if (options.until && !judge(evidence).passed) {
+      if (!until) evidence = await gather()
+      else {
+        // Compared one read (a second) later, so two reads straddle at least one flush.
+        let previous: string | undefined
         await this.poll(
-          `${check}: evidence complete`,
+          `${check}: evidence delivered`,
           async (): Promise<PollResult<true>> => {
             evidence = await gather()
+            const now = JSON.stringify(evidence)
+            const stable = previous !== undefined && now === previous
+            previous = now
             const verdict = judge(evidence)
-            return verdict.passed ? { done: true, value: true } : { done: false, state: verdict.cause }
+            if (verdict.passed && stable) return { done: true, value: true }
+            return { done: false, state: verdict.passed ? 'still arriving' : verdict.cause }
           },
-          { timeout: options.until, intervalMs: 1_000 },
+          { timeout: until, intervalMs: 1_000 },
         ).catch((error: unknown) => {
-          // The deadline passing is an outcome: the last evidence is judged as it is.
-          if (!(error instanceof DeadlineError)) throw error
+          // The deadline passing is an outcome: the last evidence is judged as it is. Had
+          // every read failed, the deadline's message names the last failure.
+          if (!(error instanceof DeadlineError) || evidence === undefined) throw error
         })
       }
     } catch (error) {
       evidence = { kind: 'unobserved', reason: describeError(error) }
     }
-    return this.record(check, evidence, started)
+    return this.record(check, evidence ?? { kind: 'unobserved', reason: 'nothing was gathered' }, started)
   }
 
   /**

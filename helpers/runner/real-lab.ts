@@ -86,6 +86,7 @@ export function realLabAdapters(
       apply: async (objects) => {
         await client.applyServed(objects)
       },
+      admissionWarnings: () => client.takeWarnings(),
       delete: async (refs) =>
         client.deleteAndWaitGone(await Promise.all(refs.map((r) => client.servedRef(r))), 3 * MINUTE),
       waitForDeployments: (namespace, names) => client.waitForDeployments(namespace, names, 5 * MINUTE),

@@ -10,7 +10,12 @@ export interface Timeouts {
   readonly routesProgrammed: number
   /** A mesh-wide policy change (mesh config reload by istiod, pushed to every sidecar). */
   readonly meshPolicy: number
-  /** A ServiceEntry host answering through a stand-in: CoreDNS reloads its Corefile (reload plugin, ~30 s) and Envoy re-resolves. */
+  /**
+   * A ServiceEntry host answering through a stand-in: CoreDNS reloads its Corefile within about
+   * 30 s (reload plugin); Envoy re-resolves when the answer's TTL expires (Istio sets
+   * respect_dns_ttl on DNS clusters, pilot cluster_builder.go; the suite's hosts entry answers
+   * with TTL 5 s) and retries a failed lookup after the mesh's dnsRefreshRate (60 s).
+   */
   readonly outsideHostReachable: number
   /** Deployments rolled out and their pods Ready (image already on the node). */
   readonly rollout: number

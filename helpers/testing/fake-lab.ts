@@ -128,6 +128,8 @@ export class FakeLab {
   readonly lines: string[] = []
   /** Warnings the validation webhook returned on apply, as kubectl would print them. */
   readonly warnings: string[] = []
+  /** How many of `warnings` the lab has already handed out as admission warnings. */
+  private warned = 0
   istio = '1.17.8'
   /** Flagger's version: from 1.43.0 Promoting keeps canaryWeight (fluxcd/flagger pkg/canary/status.go). */
   flaggerVersion = '1.36.1'
@@ -327,6 +329,8 @@ export class FakeLab {
     const forced = this.override?.(probe)
     if (forced) return { status: forced === 'error' ? 503 : 200, cls: forced }
     const { status, body } = this.respond(probe, this.edgeRequestId(requestId))
+    // The answer arrives after the request started (and after its log lines' start times).
+    if (at === undefined) this.tick(1)
     return { status, cls: classifierFor(probe.classifier)(status, body).class }
   }
 
@@ -470,6 +474,11 @@ export class FakeLab {
   }
 
   readonly cluster: LabCluster = {
+    admissionWarnings: () => {
+      const fresh = this.warnings.slice(this.warned)
+      this.warned = this.warnings.length
+      return fresh
+    },
     istioVersion: async () => this.istio,
     events: async (_ns, name): Promise<ClusterEvent[]> =>
       name === 'catalog-release' ? (this.flagger?.recorder.list() ?? []) : [],

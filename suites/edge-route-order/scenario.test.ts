@@ -29,7 +29,23 @@ describe('edge-route-order against the in-memory lab', () => {
     expect(result.checks[0]?.cause).toBe(
       'header route (#0) precedes the catch-all (#1) in http.8080 catalog.istioinaction.io:80',
     )
+    // Istio translates the reversed VirtualService up to its match-less rule: one route.
+    const reversed = result.checks[1]?.evidence as unknown as { routes: unknown[] }
+    expect(reversed.routes).toHaveLength(1)
+    expect(result.checks[1]?.cause).toBe(
+      'http.8080 catalog.istioinaction.io:80 holds only the catch-all (#0): istiod dropped the header rule after the match-less rule, as Istio documents; this Istio version drops the rule without a warning',
+    )
     expect(fake.objects.size).toBe(0)
+  })
+
+  it("shows the webhook's warning for the dropped rule where Istio gives one (1.27 and later)", async () => {
+    const fake = new FakeLab()
+    fake.istio = '1.31.1'
+    const result = await runScenario(scenario, fake.adapters())
+    expect(result.checks[1]?.passed).toBe(true)
+    expect(result.checks[1]?.cause).toMatch(
+      /; the API server warned: virtualService rule #1 not used \(route without matches defined before\)$/,
+    )
   })
 
   it('fails when the table has the order swapped', async () => {

@@ -3,21 +3,17 @@ import { outboundPolicyOf } from '../../helpers/mesh-edits.js'
 import { DEFAULT_OPTIONS } from '../../helpers/runner/define.js'
 import { runScenario } from '../../helpers/runner/scenario.js'
 import { FakeLab } from '../../helpers/testing/fake-lab.js'
+import { CLUSTER_CONFIG } from '../../helpers/testing/run-fixtures.js'
 import { scenario } from './scenario.js'
 
-const MESH = {
-  apiVersion: 'v1',
-  kind: 'ConfigMap',
-  metadata: { name: 'istio', namespace: 'istio-system' },
-  data: { mesh: 'accessLogFile: /dev/stdout\n' },
-}
+const COREDNS = CLUSTER_CONFIG[1]
 const meshOf = (fake: FakeLab) =>
   (fake.objects.get('ConfigMap/istio-system/istio') as { data: { mesh: string } } | undefined)?.data.mesh ??
   ''
 
 describe('egress-registry-only against the in-memory lab', () => {
   it('blocks egress through the mesh config, proves it three ways, and restores the mesh config', async () => {
-    const fake = new FakeLab([MESH])
+    const fake = new FakeLab(CLUSTER_CONFIG)
     const result = await runScenario(scenario, fake.adapters())
     expect(result.checks.map((c) => [c.check, c.passed, c.cause])).toEqual([
       ['blackhole-tcp', true, '1 access-log line(s) show BlackHoleCluster with flag UH'],
@@ -37,30 +33,61 @@ describe('egress-registry-only against the in-memory lab', () => {
       container: 'webapp',
       command: ['curl', '-sS', '--max-time', '5', 'https://203.0.113.10/'],
     })
-    expect(fake.logReads.map((q) => q.labelSelector)).toEqual(['app=webapp', 'app=forum'])
+    // The call is made once; its line is read until Envoy's 1 s flush has delivered it.
+    expect(fake.execs).toHaveLength(1)
+    expect([...new Set(fake.logReads.map((q) => q.labelSelector))]).toEqual(['app=webapp', 'app=forum'])
     expect(meshOf(fake)).toBe('accessLogFile: /dev/stdout\n')
-    expect(result.cleanup.restored).toContain('ConfigMap/istio')
+    expect(result.cleanup.restored).toEqual(expect.arrayContaining(['ConfigMap/istio', 'ConfigMap/coredns']))
+    expect(fake.objects.get('ConfigMap/kube-system/coredns')).toEqual(COREDNS)
+  })
+
+  it('answers the outside host from the cluster DNS, since forum resolves it before Envoy blocks the call', async () => {
+    const fake = new FakeLab(CLUSTER_CONFIG)
+    const corefiles: string[] = []
+    const apply = fake.cluster.apply
+    fake.cluster.apply = async (objects) => {
+      for (const o of objects)
+        if (o.metadata?.name === 'coredns')
+          corefiles.push((o as { data: { Corefile: string } }).data.Corefile)
+      return apply(objects)
+    }
+    const result = await runScenario(scenario, fake.adapters())
+    expect(result.checks[2]?.passed).toBe(true)
+    expect(corefiles[0]).toContain('203.0.113.10 jsonplaceholder.typicode.com')
+  })
+
+  it('without DNS for the outside host forum never calls out, and forum-block-all says no line shows it', async () => {
+    const fake = new FakeLab(CLUSTER_CONFIG)
+    // A cluster that is not the suite's own keeps its DNS; this one cannot resolve the host.
+    const result = await runScenario(scenario, fake.adapters(), { ...DEFAULT_OPTIONS, existingCluster: true })
+    expect(result.checks[2]).toMatchObject({
+      passed: false,
+      cause: expect.stringMatching(/^no access-log line shows GET \/users 502/),
+    })
+    expect(result.checks[2]?.hint).toContain('could not resolve jsonplaceholder.typicode.com')
   })
 
   it('falls back to wget when the image has no curl', async () => {
-    const fake = new FakeLab([MESH])
+    const fake = new FakeLab(CLUSTER_CONFIG)
     fake.execTools = new Set(['wget'])
     const result = await runScenario(scenario, fake.adapters())
     expect(result.checks[1]?.passed).toBe(true)
     expect(fake.execs.map((e) => e.command[0])).toEqual(['curl', 'wget'])
   })
 
-  it('on an existing cluster uses a namespace Sidecar and never touches the mesh config', async () => {
-    const fake = new FakeLab([MESH])
+  it('on an existing cluster uses a namespace Sidecar and never touches mesh-wide config', async () => {
+    const fake = new FakeLab(CLUSTER_CONFIG)
+    fake.internet = true // the learner's cluster resolves the outside host itself
     const result = await runScenario(scenario, fake.adapters(), { ...DEFAULT_OPTIONS, existingCluster: true })
     expect(result.passed).toBe(true)
     expect(fake.applied).toContain('Sidecar/default')
     expect(fake.applied).not.toContain('ConfigMap/istio')
+    expect(fake.applied).not.toContain('ConfigMap/coredns')
     expect(fake.objects.has('Sidecar/istioinaction/default')).toBe(false)
   })
 
   it('restores the mesh config after a failing probe', async () => {
-    const fake = new FakeLab([MESH])
+    const fake = new FakeLab(CLUSTER_CONFIG)
     fake.override = (probe) => (probe.path === '/api/users' ? 'error' : undefined)
     const result = await runScenario(scenario, fake.adapters())
     expect(result.passed).toBe(false)

@@ -1,10 +1,12 @@
 import { defineScenario } from '../../helpers/runner/define.js'
-import { lockDownEgress, REGISTRY_ONLY } from '../egress.js'
+import type { ExecOutcome } from '../../helpers/runner/lab.js'
+import { lockDownEgress, pointDnsAt, REGISTRY_ONLY } from '../egress.js'
 import {
   BLOCKED_LABELS,
   EGRESS_APPS,
   FORUM_PROXY_LOGS,
   NAMESPACE,
+  OUTSIDE_HOST,
   USERS_BLOCKED,
   WEBAPP_PROXY_LOGS,
 } from '../shared.js'
@@ -52,11 +54,16 @@ export const scenario = defineScenario({
     },
     'forum-block-all': {
       proves: "forum's proxy log shows GET /users 502 direct_response block_all",
-      hint: "forum's proxy logs the blocked call as 502 direct_response on route block_all; BlackHoleCluster TCP lines instead mean the call was HTTPS or on an unexpected port.",
+      hint: "forum's proxy logs the blocked call as 502 direct_response on route block_all (`kubectl logs deploy/forum -n istioinaction -c istio-proxy`); BlackHoleCluster TCP lines instead mean the call was HTTPS or on an unexpected port; no /users line at all means forum could not resolve jsonplaceholder.typicode.com (it resolves the host itself: Istio's DNS capture is off by default).",
     },
   },
   async run(lab) {
     await lab.apply('webapp-forum-catalog')
+    // forum resolves the outside host itself (Istio's DNS capture is off by default,
+    // ISTIO_META_DNS_CAPTURE): without an answer it fails before Envoy and no block_all line
+    // appears. On the suite's cluster the cluster DNS answers with an address no request ever
+    // reaches (Envoy blocks the call first); elsewhere the cluster's own DNS must resolve it.
+    if (!lab.options.existingCluster) await pointDnsAt(lab, OUTSIDE_HOST, OUTSIDE_ADDRESS)
     await lockDownEgress(lab)
     // The policy is in effect once /api/users is blocked 3 times in a row.
     const measured = await lab.expectOnly('users-500', USERS_BLOCKED, 'v1', {
@@ -64,32 +71,42 @@ export const scenario = defineScenario({
       labels: BLOCKED_LABELS,
     })
     if (!measured) return
-    await lab.observe('blackhole-tcp', async () => {
-      const call = await lab.cluster.exec(NAMESPACE, 'app=webapp', 'webapp', HTTPS_CALLS)
-      const read = await lab.cluster.readLogs(WEBAPP_PROXY_LOGS, measured.window)
-      return {
-        kind: 'access-log-match',
-        description: 'BlackHoleCluster with flag UH',
-        want: { tcp: true, cluster: 'BlackHoleCluster', flag: 'UH' },
-        forbid: { cluster: 'PassthroughCluster' },
-        lines: read.lines.map((l) => l.text),
-        exec: {
-          command: call.command,
-          exitCode: call.exitCode,
-          stderr: call.stderr.slice(0, 300),
-          expectFailure: true,
-        },
-      }
-    })
-    await lab.observe('forum-block-all', async () => {
-      const read = await lab.cluster.readLogs(FORUM_PROXY_LOGS, measured.window)
-      return {
-        kind: 'access-log-match',
-        description: 'GET /users 502 direct_response block_all',
-        want: { path: '/users', responseCode: 502, details: 'direct_response', routeName: 'block_all' },
-        forbid: { cluster: 'PassthroughCluster' },
-        lines: read.lines.map((l) => l.text),
-      }
-    })
+    // The call is made once; its log line is read until Envoy has flushed it.
+    let call: ExecOutcome | undefined
+    await lab.observe(
+      'blackhole-tcp',
+      async () => {
+        call ??= await lab.cluster.exec(NAMESPACE, 'app=webapp', 'webapp', HTTPS_CALLS)
+        const read = await lab.cluster.readLogs(WEBAPP_PROXY_LOGS, measured.window)
+        return {
+          kind: 'access-log-match',
+          description: 'BlackHoleCluster with flag UH',
+          want: { tcp: true, cluster: 'BlackHoleCluster', flag: 'UH' },
+          forbid: { cluster: 'PassthroughCluster' },
+          lines: read.lines.map((l) => l.text),
+          exec: {
+            command: call.command,
+            exitCode: call.exitCode,
+            stderr: call.stderr.slice(0, 300),
+            expectFailure: true,
+          },
+        }
+      },
+      { until: 'logLinesDelivered' },
+    )
+    await lab.observe(
+      'forum-block-all',
+      async () => {
+        const read = await lab.cluster.readLogs(FORUM_PROXY_LOGS, measured.window)
+        return {
+          kind: 'access-log-match',
+          description: 'GET /users 502 direct_response block_all',
+          want: { path: '/users', responseCode: 502, details: 'direct_response', routeName: 'block_all' },
+          forbid: { cluster: 'PassthroughCluster' },
+          lines: read.lines.map((l) => l.text),
+        }
+      },
+      { until: 'logLinesDelivered' },
+    )
   },
 })

@@ -1,7 +1,7 @@
 import type { V1Deployment } from '@kubernetes/client-node'
 import { expectedBehaviour, MIRROR_SHADOW_SUFFIX } from '../../helpers/istio-behaviour.js'
 import { defineScenario } from '../../helpers/runner/define.js'
-import { MESH_WITH_SUBSETS, NAMESPACE, WEBAPP_CATALOG } from '../shared.js'
+import { MESH_WITH_SUBSETS, NAMESPACE, WEBAPP_CATALOG, WEBAPP_PROXY_LOGS } from '../shared.js'
 
 const V2_APP_LOGS = {
   namespace: NAMESPACE,
@@ -56,14 +56,18 @@ export const scenario = defineScenario({
     if (!measured) return
     const calls = measured.records.filter((r) => r.class !== 'error').length
 
-    // Shadow requests are sent asynchronously: read until their log lines are all there.
+    // Shadow requests are sent asynchronously: read until their log lines are all there. The
+    // mirror keeps the x-request-id of webapp's call to catalog. That is the sampler's id where
+    // the ingress gateway keeps the client's (Istio < 1.25, a client on a private address);
+    // from 1.25 the gateway replaces it, so the ids come from webapp's own outbound lines.
     let appLines: string[] = []
     await lab.observe(
       'v2-receives-mirror',
       async () => {
-        const [app, proxy] = await Promise.all([
+        const [app, proxy, caller] = await Promise.all([
           lab.cluster.readLogs(V2_APP_LOGS, measured.window),
           lab.cluster.readLogs(V2_PROXY_LOGS, measured.window),
+          lab.cluster.readLogs(WEBAPP_PROXY_LOGS, measured.window),
         ])
         appLines = app.lines.map((l) => l.text)
         return {
@@ -71,6 +75,8 @@ export const scenario = defineScenario({
           calls,
           requestIds: measured.records.map((r) => r.requestId),
           proxyLines: proxy.lines.map((l) => l.text),
+          callerLines: caller.lines.map((l) => l.text),
+          notBefore: measured.window.since,
           appLines,
           tolerance: MIRROR_TOLERANCE,
         }

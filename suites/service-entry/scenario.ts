@@ -52,15 +52,19 @@ export const scenario = defineScenario({
       ...(options.egress === 'internet' ? { leak: 0.05, errorBound: DEFAULT_ERROR_BOUND } : {}),
     })
     if (!measured) return
-    await lab.observe('forum-se-cluster', async () => {
-      const read = await lab.cluster.readLogs(FORUM_PROXY_LOGS, measured.window)
-      return {
-        kind: 'access-log-match',
-        description: `the ServiceEntry's cluster outbound|80||${OUTSIDE_HOST}`,
-        want: { path: '/users', cluster: `outbound|80||${OUTSIDE_HOST}` },
-        forbid: { routeName: 'block_all' },
-        lines: read.lines.map((l) => l.text),
-      }
-    })
+    await lab.observe(
+      'forum-se-cluster',
+      async () => {
+        const read = await lab.cluster.readLogs(FORUM_PROXY_LOGS, measured.window)
+        return {
+          kind: 'access-log-match',
+          description: `the ServiceEntry's cluster outbound|80||${OUTSIDE_HOST}`,
+          want: { path: '/users', cluster: `outbound|80||${OUTSIDE_HOST}` },
+          forbid: { routeName: 'block_all' },
+          lines: read.lines.map((l) => l.text),
+        }
+      },
+      { until: 'logLinesDelivered' },
+    )
   },
 })
