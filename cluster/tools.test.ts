@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startRecordingServer } from '../helpers/testing/recording-server.js'
+import { tempDir } from '../helpers/testing/temp-dir.js'
 import { PLATFORMS, PROFILES, type Profile } from './profiles.js'
 import { type Artefact, artefactFor, chooseToolSource, hostPlatform, installArtefact } from './tools.js'
 
@@ -14,7 +14,7 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 
 /** A small tar.gz shaped like Istio's release archive: istio-<v>/bin/istioctl + addons. */
 function makeIstioArchive(version: string): Buffer {
-  const dir = mkdtempSync(join(tmpdir(), 'itc-archive-'))
+  const dir = tempDir('archive')
   const root = join(dir, `istio-${version}`)
   mkdirSync(join(root, 'bin'), { recursive: true })
   mkdirSync(join(root, 'samples', 'addons'), { recursive: true })
@@ -105,7 +105,7 @@ describe('installArtefact against a local file server', () => {
   })
 
   it('downloads, verifies and installs an executable binary', async () => {
-    const tools = mkdtempSync(join(tmpdir(), 'itc-tools-'))
+    const tools = tempDir('tools')
     const path = await installArtefact(kindWith(sha256(kindBinary)), tools)
     expect(path).toBe(join(tools, 'kind-0.25.0', 'kind'))
     expect(readFileSync(path)).toEqual(kindBinary)
@@ -113,7 +113,7 @@ describe('installArtefact against a local file server', () => {
   })
 
   it('refuses a checksum mismatch and leaves nothing behind', async () => {
-    const tools = mkdtempSync(join(tmpdir(), 'itc-tools-'))
+    const tools = tempDir('tools')
     await expect(installArtefact(kindWith('0'.repeat(64)), tools)).rejects.toThrow(
       /checksum mismatch for .*kind-linux-amd64/,
     )
@@ -121,7 +121,7 @@ describe('installArtefact against a local file server', () => {
   })
 
   it('names the URL on HTTP 404 and leaves nothing behind', async () => {
-    const tools = mkdtempSync(join(tmpdir(), 'itc-tools-'))
+    const tools = tempDir('tools')
     const missing = { ...kindWith(sha256(kindBinary)), url: `${server.url}/kind/v9.9.9/kind-linux-amd64` }
     await expect(installArtefact(missing, tools)).rejects.toThrow(
       `HTTP 404 for ${server.url}/kind/v9.9.9/kind-linux-amd64`,
@@ -130,7 +130,7 @@ describe('installArtefact against a local file server', () => {
   })
 
   it('does not download a tool that is already present', async () => {
-    const tools = mkdtempSync(join(tmpdir(), 'itc-tools-'))
+    const tools = tempDir('tools')
     await installArtefact(kindWith(sha256(kindBinary)), tools)
     const before = server.requests.length
     await installArtefact(kindWith(sha256(kindBinary)), tools)
@@ -138,7 +138,7 @@ describe('installArtefact against a local file server', () => {
   })
 
   it("unpacks an unpinned Istio archive verified against the publisher's checksum file, and records it", async () => {
-    const tools = mkdtempSync(join(tmpdir(), 'itc-tools-'))
+    const tools = tempDir('tools')
     const istio = artefactFor('istioctl', book, 'linux-amd64', bases())
     expect(istio.sha256).toBeNull()
     const istioctl = await installArtefact(istio, tools)
@@ -150,7 +150,7 @@ describe('installArtefact against a local file server', () => {
   })
 
   it('refuses a published checksum that differs from the one recorded earlier', async () => {
-    const tools = mkdtempSync(join(tmpdir(), 'itc-tools-'))
+    const tools = tempDir('tools')
     const istio = artefactFor('istioctl', book, 'linux-amd64', bases())
     writeFileSync(join(tools, 'checksums.json'), JSON.stringify({ [istio.url]: 'f'.repeat(64) }))
     await expect(installArtefact(istio, tools)).rejects.toThrow(/published checksum .* changed/)

@@ -143,7 +143,10 @@ describe('run against an API server on 127.0.0.1', () => {
 describe('package bin', () => {
   it('runs the TypeScript CLI without a build step', async () => {
     const run = promisify(execFile)
-    const { stdout } = await run(process.execPath, ['bin/istio-traffic-conformance.mjs', 'run', '--list'])
+    // tsx would otherwise leave its transform cache (tsx-<uid>) in the OS temp directory.
+    const { stdout } = await run(process.execPath, ['bin/istio-traffic-conformance.mjs', 'run', '--list'], {
+      env: { ...process.env, TSX_DISABLE_CACHE: '1' },
+    })
     expect(stdout.trim().split('\n')).toHaveLength(11)
   })
 })

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { KubeConfig } from '@kubernetes/client-node'
 import { describe, expect, it } from 'vitest'
@@ -10,6 +9,7 @@ import { startFakeApiServer } from '../testing/fake-apiserver.js'
 import { FakeLab } from '../testing/fake-lab.js'
 import { writeKubeconfig } from '../testing/kubeconfig-fixtures.js'
 import { json } from '../testing/recording-server.js'
+import { tempDir } from '../testing/temp-dir.js'
 import { capText, type DiagnosticsSource, writeDiagnostics } from './diagnostics.js'
 import { clusterDiagnostics } from './diagnostics-source.js'
 
@@ -25,7 +25,7 @@ describe('writeDiagnostics', () => {
   }
 
   it('writes each part, caps big files, records what it could not collect, and reads each container once', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'itc-diag-'))
+    const dir = tempDir('diag')
     const query = { namespace: 'istioinaction', labelSelector: 'app=webapp', container: 'istio-proxy' }
     const files = await writeDiagnostics(dir, source, 'istioinaction', [query, query], 1000)
     expect(files).toEqual([

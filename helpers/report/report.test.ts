@@ -1,10 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { BREAKAGE, buildRun } from '../testing/run-fixtures.js'
+import { tempDir } from '../testing/temp-dir.js'
 import { diffRuns, renderDiff } from './diff.js'
 import { toJUnit } from './junit.js'
 import type { RunRecord } from './model.js'
@@ -24,7 +24,7 @@ beforeAll(async () => {
 }, 60_000)
 
 function xmllint(xml: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'itc-junit-'))
+  const dir = tempDir('junit')
   writeFileSync(join(dir, 'junit.xml'), xml)
   return execFileSync('xmllint', ['--noout', '--schema', XSD, join(dir, 'junit.xml')], {
     encoding: 'utf8',

@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { UsageError } from '../../errors.js'
 import type { RunRecord } from '../../report/model.js'
 import { writeReports } from '../../report/write.js'
 import { BREAKAGE, buildRun } from '../../testing/run-fixtures.js'
+import { makeTempDir } from '../../testing/temp-dir.js'
 import { parseArgv } from '../args.js'
 import { latestRun, reportCommand } from './report.js'
 
@@ -14,12 +14,14 @@ let passingDir: string
 let failingDir: string
 let failing: RunRecord
 beforeAll(async () => {
-  reports = mkdtempSync(join(tmpdir(), 'itc-reports-'))
+  const dir = makeTempDir('reports')
+  reports = dir.path
   passingDir = join(reports, '2026-11-27T08-00-00Z-book')
   failingDir = join(reports, '2026-11-27T09-00-00Z-book')
   failing = await buildRun({ breakage: BREAKAGE })
   await writeReports(passingDir, await buildRun())
   await writeReports(failingDir, failing)
+  return dir.remove
 }, 60_000)
 
 function report(argv: string[]) {
