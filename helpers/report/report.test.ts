@@ -1,8 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { requireTool, XMLLINT } from '../testing/external-tools.js'
+import { CONTROL_CHARACTER, HOSTILE, hostileRun } from '../testing/hostile.js'
 import { BREAKAGE, buildRun } from '../testing/run-fixtures.js'
 import { tempDir } from '../testing/temp-dir.js'
 import { diffRuns, renderDiff } from './diff.js'
@@ -12,10 +14,6 @@ import { rejudge } from './rejudge.js'
 import { toMarkdown } from './summary.js'
 
 const XSD = fileURLToPath(new URL('../testing/junit.xsd', import.meta.url))
-// CI installs Debian's libxml2-utils (see .ci/run); elsewhere the schema tests need it too, or are skipped.
-const hasXmllint = spawnSync('xmllint', ['--version']).status === 0
-if (!hasXmllint && process.env.CI)
-  throw new Error('xmllint is missing: .ci/run installs the Debian package libxml2-utils')
 let passing: RunRecord
 let failing: RunRecord
 beforeAll(async () => {
@@ -46,13 +44,11 @@ describe('fixtures', () => {
 })
 
 describe('junit.xml', () => {
-  it.skipIf(!hasXmllint)(
-    'validates against the JUnit XML schema, for a passing run and a run with failures',
-    () => {
-      expect(() => xmllint(toJUnit(passing))).not.toThrow()
-      expect(() => xmllint(toJUnit(failing))).not.toThrow()
-    },
-  )
+  it('validates against the JUnit XML schema, for a passing run and a run with failures', (ctx) => {
+    requireTool(ctx, XMLLINT)
+    expect(() => xmllint(toJUnit(passing))).not.toThrow()
+    expect(() => xmllint(toJUnit(failing))).not.toThrow()
+  })
 
   it('has one testsuite per scenario and one testcase per check; failures name the cause and numbers', () => {
     const xml = toJUnit(failing)
@@ -69,12 +65,19 @@ describe('junit.xml', () => {
     )
   })
 
-  it.skipIf(!hasXmllint)('escapes markup and refuses to break XML with odd characters', () => {
-    const odd = structuredClone(passing)
-    const check = odd.scenarios[0]?.checks[0] as { cause: string; passed: boolean }
-    check.cause = 'a < b & "c" \u0007'
-    check.passed = false
-    expect(() => xmllint(toJUnit(odd))).not.toThrow()
+  it('keeps hostile strings as text: the XML stays valid and gains no element', (ctx) => {
+    requireTool(ctx, XMLLINT)
+    const hostile = hostileRun(failing)
+    // Timestamps must stay xs:dateTime for the schema; everything else is hostile.
+    const xml = toJUnit({ ...hostile, startedAt: failing.startedAt })
+    expect(() => xmllint(xml)).not.toThrow()
+    expect(xml).not.toMatch(/<(script|img|svg|iframe|a|style)\b/i)
+    expect(xml).not.toMatch(CONTROL_CHARACTER)
+    const cases =
+      hostile.scenarios.flatMap((s) => s.checks).length +
+      hostile.scenarios.filter((s) => s.cleanup.errors.length).length +
+      hostile.missingResults.length
+    expect(xml.match(/<testcase /g)).toHaveLength(cases)
   })
 })
 
@@ -152,5 +155,19 @@ describe('summary.md', () => {
       '- hint for `no-v2`: A v2 response means the VirtualService does not pin subset version-v1',
     )
     expect(toMarkdown(passing)).not.toContain('hint for')
+  })
+
+  it('keeps hostile strings inert: no raw HTML, link, code span break, extra column or control character', () => {
+    const md = toMarkdown(hostileRun(failing))
+    expect(md).not.toMatch(CONTROL_CHARACTER)
+    // Outside code spans (where nothing is markup) every '<' and '[' from the record is escaped,
+    // and the only raw pipes are the table's own.
+    const prose = md.replace(/(`+)(?!`)[^\n]*?[^`]\1(?!`)/g, '')
+    expect(prose).not.toMatch(/(^|[^\\])[<[]/m)
+    for (const row of md.split('\n').filter((l) => l.startsWith('| ')))
+      expect(row.replace(/\\\|/g, '').match(/\|/g), row).toHaveLength(5)
+    expect(prose).not.toMatch(/[^\\]:\/\//)
+    expect(md).toContain('\\<script\\>document.title="PWNED-script"\\</script\\>')
+    expect(md).not.toContain(`\n${HOSTILE.newlineForgery.split('\n')[1]}`)
   })
 })
