@@ -134,16 +134,19 @@ describe('index.html', () => {
         expect(activity).toEqual({ otherRequests: [], dialogs: [], problems: [] })
         expect(server.requests.map((r) => r.url)).toEqual(['/index.html'])
         expect(await page.title()).toBe('istio-traffic-conformance: FAIL')
-        const dom = await page.evaluate(() => ({
-          active: document.querySelectorAll(
-            'script, img, iframe, object, embed, link, a, form, input, base, meta[http-equiv], audio, video, foreignObject',
-          ).length,
-          styles: document.querySelectorAll('style').length,
-          handlers: [...document.querySelectorAll('*')].flatMap((e) =>
-            [...e.attributes].filter((a) => /^on/i.test(a.name)).map((a) => `${e.tagName} ${a.name}`),
+        const dom = {
+          active: await page
+            .locator(
+              'script, img, iframe, object, embed, link, a, form, input, base, meta[http-equiv], audio, video, foreignObject',
+            )
+            .count(),
+          styles: await page.locator('style').count(),
+          // A string, so the test needs no DOM typings: every on* attribute on any element.
+          handlers: await page.evaluate<string[]>(
+            '[...document.querySelectorAll("*")].flatMap((e) => [...e.attributes].filter((a) => /^on/i.test(a.name)).map((a) => e.tagName + " " + a.name))',
           ),
-          svgs: document.querySelectorAll('svg').length,
-        }))
+          svgs: await page.locator('svg').count(),
+        }
         expect(dom).toEqual({ active: 0, styles: 1, handlers: [], svgs: expect.any(Number) })
         // Only the suite's own charts: the hostile </svg><svg ...> stayed text.
         expect(dom.svgs).toBe(toHtml(run).match(/<svg /g)?.length)
