@@ -10,7 +10,6 @@ import { tempDir } from '../testing/temp-dir.js'
 import { diffRuns, renderDiff } from './diff.js'
 import { toJUnit } from './junit.js'
 import type { RunRecord } from './model.js'
-import { rejudge } from './rejudge.js'
 import { toMarkdown } from './summary.js'
 
 const XSD = fileURLToPath(new URL('../testing/junit.xsd', import.meta.url))
@@ -87,32 +86,6 @@ describe('run.json', () => {
   })
 })
 
-describe('rejudge', () => {
-  it('reproduces every saved verdict from the evidence', () => {
-    const result = rejudge(JSON.parse(JSON.stringify(failing)))
-    expect(result.checked).toBe(failing.scenarios.flatMap((s) => s.checks).length)
-    expect(result.differences).toEqual([])
-  })
-
-  it('flags a tampered verdict', () => {
-    const tampered = structuredClone(failing)
-    const check = tampered.scenarios.find((s) => s.id === 'weighted-shift')?.checks[0] as {
-      passed: boolean
-      cause: string
-    }
-    check.passed = true
-    check.cause = 'all good'
-    const result = rejudge(tampered)
-    expect(result.differences).toHaveLength(1)
-    expect(result.differences[0]).toMatchObject({
-      scenario: 'weighted-shift',
-      check: 'share-10',
-      saved: { passed: true },
-      recomputed: { passed: false },
-    })
-  })
-})
-
 describe('diff', () => {
   it('classifies newly failing, newly passing and unchanged checks between two runs', () => {
     const d = diffRuns(passing, failing)
@@ -122,7 +95,10 @@ describe('diff', () => {
     expect(diffRuns(failing, passing).entries.find((e) => e.scenario === 'subset-v1')?.status).toBe(
       'newly passing',
     )
-    expect(d.newlyFailing).toBeGreaterThanOrEqual(4)
+    expect(d.counts.newlyFailing).toBeGreaterThanOrEqual(4)
+    expect(d.worse).toEqual([`${d.counts.newlyFailing} newly failing`])
+    expect(renderDiff(d).split('\n').at(-1)).toBe(`B is worse than A: ${d.counts.newlyFailing} newly failing`)
+    expect(diffRuns(failing, passing).worse).toEqual([])
   })
 
   it('tells the mirror suffix change between Istio 1.17 and 1.30 as changed by design', async () => {
@@ -131,15 +107,47 @@ describe('diff', () => {
     const shadow = d.entries.find((e) => e.scenario === 'mirroring' && e.check === 'shadow-host')
     expect(shadow).toMatchObject({ status: 'changed by design' })
     expect(shadow?.byDesign).toContain('mirror-shadow-suffix: Istio 1.17.8: Envoy appends -shadow')
-    expect(d.newlyFailing).toBe(0)
-    const text = renderDiff(d)
-    expect(text.split('\n')[0]).toBe(
-      `A: Istio 1.17.8, Kubernetes v1.26.15, profile book, ${passing.startedAt}`,
+    expect(d.counts.newlyFailing).toBe(0)
+    expect(d.worse).toEqual([])
+    const text = renderDiff(d).split('\n')
+    expect(text[0]).toBe(`A: Istio 1.17.8, Kubernetes v1.26.15, profile book, ${passing.startedAt}`)
+    expect(text.at(-2)).toMatch(
+      /^\d+ unchanged, 0 newly failing, 0 newly passing, 2 changed by design, 0 only in A, 0 only in B \(0 failing\)$/,
     )
-    expect(text).toMatch(
-      /\d+ unchanged, 0 newly failing, 0 newly passing, 2 changed by design, 0 in one run only$/,
-    )
+    expect(text.at(-1)).toBe('B is not worse than A: no check newly fails or went missing')
   }, 60_000)
+
+  it('counts a check of A that B lacks, and a new check failing in B, as worse, and says so', () => {
+    const fewer = structuredClone(passing) as unknown as RunRecord & { scenarios: { checks: unknown[] }[] }
+    fewer.scenarios[0]?.checks.pop()
+    const lost = diffRuns(passing, fewer)
+    expect(lost.counts).toMatchObject({ newlyFailing: 0, onlyInA: 1 })
+    expect(lost.worse).toEqual(["1 of A's checks missing from B"])
+    expect(renderDiff(lost)).toMatch(/edge-routing\/all-ok\s+only in A\n\s+A: all 688 responses/)
+    const gained = diffRuns(fewer, failing)
+    expect(gained.counts.onlyInB).toBe(1)
+    expect(diffRuns(fewer, passing).worse).toEqual([])
+  })
+
+  it('reports a scenario that newly fails outside its checks (its cleanup failed)', () => {
+    const dirty = structuredClone(passing) as unknown as RunRecord & {
+      scenarios: { passed: boolean; cleanup: { errors: string[] } }[]
+    }
+    const s = dirty.scenarios[1] as { passed: boolean; cleanup: { errors: string[] } }
+    s.cleanup.errors = ['VirtualService/catalog: timed out']
+    s.passed = false
+    const d = diffRuns(passing, dirty)
+    expect(d.entries.filter((e) => e.status !== 'unchanged')).toEqual([
+      expect.objectContaining({ scenario: 'subset-v1', check: '(scenario)', status: 'newly failing' }),
+    ])
+    expect(d.worse).toEqual(['1 newly failing'])
+  })
+
+  it('strips control characters from everything it prints', () => {
+    const text = renderDiff(diffRuns(passing, hostileRun(failing)))
+    expect(text).not.toMatch(CONTROL_CHARACTER)
+    expect(text).not.toContain('\nPASS forged-scenario')
+  })
 })
 
 describe('summary.md', () => {
