@@ -30,7 +30,7 @@ import { hostileRun } from '../testing/hostile.js'
 import { BREAKAGE, buildRun } from '../testing/run-fixtures.js'
 import { tempDir } from '../testing/temp-dir.js'
 import { type DetectedVersions, RUN_RECORD_SCHEMA, type RunRecord } from './model.js'
-import { checkRunRecord, runRecordSchema } from './record-schema.js'
+import { checkRunRecord, checkScenarioResult, runRecordSchema } from './record-schema.js'
 import { writeReports } from './write.js'
 
 /**
@@ -487,6 +487,21 @@ describe('records the suite writes', () => {
     const checks = Object.values(records).flatMap((r) => r.scenarios.flatMap((s) => s.checks))
     expect(new Set(checks.map((c) => c.evidence.kind))).toEqual(new Set(Object.keys(EVIDENCE_DEFS)))
     expect(new Set(checks.map((c) => 'procedure' in c.verdict))).toEqual(new Set([true, false]))
+  })
+
+  it('each scenario result alone is valid, and one without checks is refused', () => {
+    for (const s of (records.failing as RunRecord).scenarios)
+      expect(checkScenarioResult(s)).toMatchObject({ ok: true })
+    const { checks: _checks, ...withoutChecks } = (records.failing as RunRecord)
+      .scenarios[0] as ScenarioResult
+    expect(checkScenarioResult(withoutChecks)).toEqual({
+      ok: false,
+      problem: { pointer: '/checks', message: 'is missing' },
+    })
+    expect(checkScenarioResult(null)).toEqual({
+      ok: false,
+      problem: { pointer: '', message: 'must be a JSON object, found null' },
+    })
   })
 
   it('run.json as writeReports writes it is valid after a trip through the file', async () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
+import type { ScenarioResult } from '../runner/scenario.js'
 import { terminalText } from '../text/escape.js'
 import { RUN_RECORD_SCHEMA, type RunRecord } from './model.js'
 
@@ -12,14 +13,14 @@ export const runRecordSchema = JSON.parse(readFileSync(RUN_RECORD_SCHEMA_URL, 'u
   readonly $defs: Readonly<Record<string, unknown>>
 }
 
-let compiled: ValidateFunction | undefined
-function validator(): ValidateFunction {
+let ajv: Ajv2020 | undefined
+/** The validator of the whole record, or of one of its definitions (`$defs/<name>`). */
+function validator(definition?: string): ValidateFunction {
   // strict: a schema keyword Ajv does not know is an error here, not silently ignored. Required
   // names without a `properties` entry beside them are intended (a union's tag, `if`'s test).
-  compiled ??= new Ajv2020({ strict: true, strictRequired: false, discriminator: true }).compile(
-    runRecordSchema,
-  )
-  return compiled
+  ajv ??= new Ajv2020({ strict: true, strictRequired: false, discriminator: true }).addSchema(runRecordSchema)
+  const ref = definition ? `${runRecordSchema.$id}#/$defs/${definition}` : runRecordSchema.$id
+  return ajv.getSchema(ref) as ValidateFunction
 }
 
 /** The first place a value breaks the schema: a JSON pointer into the record and what is wrong. */
@@ -117,6 +118,27 @@ export function describeSchemaError(error: ErrorObject, record: unknown): Schema
       return { pointer: at, message: `must have at least ${params.limit} item(s), found none` }
     default:
       return { pointer: at, message: `${error.message ?? 'is invalid'}, found ${shown(found)}` }
+  }
+}
+
+/**
+ * Validates one scenario's result (reports/<run>/scenarios/<id>.json, which the e2e run writes
+ * and `run` reads back) against the schema's ScenarioResult; pointers are relative to it.
+ */
+export function checkScenarioResult(
+  value: unknown,
+):
+  | { readonly ok: true; readonly result: ScenarioResult }
+  | { readonly ok: false; readonly problem: SchemaProblem } {
+  const validate = validator('ScenarioResult')
+  if (validate(value)) return { ok: true, result: value as ScenarioResult }
+  const problem =
+    value === null || typeof value !== 'object' || Array.isArray(value)
+      ? { pointer: '', message: `must be a JSON object, found ${shown(value)}` }
+      : describeSchemaError((validate.errors as ErrorObject[])[0] as ErrorObject, value)
+  return {
+    ok: false,
+    problem: { pointer: terminalText(problem.pointer), message: terminalText(problem.message) },
   }
 }
 
