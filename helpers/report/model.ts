@@ -88,8 +88,8 @@ export interface RunRecord {
   /** Diagnostics folders written for failed scenarios, relative to the run folder. */
   readonly diagnostics: Readonly<Record<string, readonly string[]>>
   /**
-   * The scenario ids the run was asked to run, in order; each appears in `scenarios`,
-   * `missingResults` or `notImplemented`. Lets `report rejudge` see a scenario deleted from the
+   * The scenario ids the run was asked to run, in order; each appears in `scenarios` or
+   * `missingResults`. Lets `report rejudge` see a scenario deleted from the
    * record. Optional until the writer (helpers/cli/commands/run.ts) sets it.
    */
   readonly selected?: readonly string[]

@@ -23,13 +23,18 @@ import type {
 } from '../flagger/canary.js'
 import type { PhaseTiming } from '../progress.js'
 import type { HeaderMatch, RouteTarget, RouteView } from '../routes/inspect.js'
-import type { CheckResult, CleanupReport } from '../runner/lab.js'
-import type { ScenarioResult } from '../runner/scenario.js'
 import type { OcPoint, OperatingCharacteristic, RatioSpec } from '../stats/ratio-tests.js'
 import { hostileRun } from '../testing/hostile.js'
 import { BREAKAGE, buildRun } from '../testing/run-fixtures.js'
 import { tempDir } from '../testing/temp-dir.js'
-import { type DetectedVersions, RUN_RECORD_SCHEMA, type RunRecord } from './model.js'
+import {
+  type CheckResult,
+  type CleanupReport,
+  type DetectedVersions,
+  RUN_RECORD_SCHEMA,
+  type RunRecord,
+  type ScenarioResult,
+} from './model.js'
 import { checkRunRecord, checkScenarioResult, runRecordSchema } from './record-schema.js'
 import { writeReports } from './write.js'
 
@@ -59,13 +64,13 @@ const SHAPES: readonly (readonly [
       profile: 'required',
       context: 'required',
       server: 'required',
+      clusterMode: 'required',
       versions: 'required',
       startedAt: 'required',
       endedAt: 'required',
       upTimings: 'required',
       scenarios: 'required',
       missingResults: 'required',
-      notImplemented: 'required',
       diagnostics: 'required',
       selected: 'optional',
       passed: 'optional',
@@ -119,6 +124,8 @@ const SHAPES: readonly (readonly [
     {
       scenario: 'required',
       check: 'required',
+      title: 'required',
+      hint: 'required',
       passed: 'required',
       cause: 'required',
       evidence: 'required',

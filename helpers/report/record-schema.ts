@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
-import type { ScenarioResult } from '../runner/scenario.js'
 import { terminalText } from '../text/escape.js'
-import { RUN_RECORD_SCHEMA, type RunRecord } from './model.js'
+import { RUN_RECORD_SCHEMA, type RunRecord, type ScenarioResult } from './model.js'
 
 /** The published JSON Schema of run.json, shipped beside this file. */
 export const RUN_RECORD_SCHEMA_URL = new URL('./run-record.schema.json', import.meta.url)

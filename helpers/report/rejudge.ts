@@ -1,13 +1,14 @@
-import { CATALOGUE } from '../catalogue.js'
 import { judge } from '../evidence/judges.js'
 import type { RunRecord } from './model.js'
 
 /** The check ids each scenario defines, in order: what a record of that scenario must hold. */
 export type ExpectedChecks = Readonly<Record<string, readonly string[]>>
 
-/** Today's source of the expected checks: the catalogue. */
-export function catalogueChecks(): ExpectedChecks {
-  return Object.fromEntries(CATALOGUE.map((s) => [s.id, s.checks.map((c) => c.id)]))
+/** The expected checks of scenario declarations (the registry, suites/index.ts). Pure. */
+export function expectedChecksOf(
+  scenarios: readonly { readonly id: string; readonly checks: readonly { readonly id: string }[] }[],
+): ExpectedChecks {
+  return Object.fromEntries(scenarios.map((s) => [s.id, s.checks.map((c) => c.id)]))
 }
 
 /** One place where the saved record says something its evidence (or its own parts) does not. */
@@ -147,7 +148,7 @@ export function rejudge(run: RunRecord, expected: ExpectedChecks): RejudgeResult
 
   if (run.selected) {
     run.selected.forEach((id) => {
-      if (seenScenarios.has(id) || run.missingResults.includes(id) || run.notImplemented.includes(id)) return
+      if (seenScenarios.has(id) || run.missingResults.includes(id)) return
       runPassed = false
       differ(id, '/scenarios', 'no result and not listed as missing', `a result for selected scenario ${id}`)
     })

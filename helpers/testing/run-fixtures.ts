@@ -63,7 +63,7 @@ export async function buildRun(
     scenarios,
     missingResults: [],
     diagnostics: {},
-    selected: ALL_SCENARIOS.map((d) => d.id),
+    selected: SCENARIOS.map((d) => d.id),
     passed: scenarios.every((s) => s.passed),
   }
 }

@@ -1,11 +1,12 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { SCENARIOS } from '../../../suites/index.js'
 import { UsageError } from '../../errors.js'
 import { diffRuns, renderDiff } from '../../report/diff.js'
 import { RUN_RECORD_SCHEMA, type RunRecord, runPassed } from '../../report/model.js'
 import { checkRunRecord, RUN_RECORD_SCHEMA_URL } from '../../report/record-schema.js'
-import { catalogueChecks, type ExpectedChecks, rejudge } from '../../report/rejudge.js'
+import { type ExpectedChecks, expectedChecksOf, rejudge } from '../../report/rejudge.js'
 import { REPORTS_DIR } from '../../runner/paths.js'
 import { terminalText as term } from '../../text/escape.js'
 import type { ParsedArgs } from '../args.js'
@@ -61,7 +62,7 @@ export function reportCommand(
   args: ParsedArgs,
   out: (line: string) => void,
   reportsDir = REPORTS_DIR,
-  expected: ExpectedChecks = catalogueChecks(),
+  expected: ExpectedChecks = expectedChecksOf(SCENARIOS),
 ): number {
   const [sub, ...rest] = args.positionals
   if (sub === undefined) {
