@@ -20,6 +20,7 @@ import type {
   CanaryStepsEvidence,
   CanaryTimelineEvidence,
   FlaggerEvent,
+  FlaggerEventKind,
 } from '../flagger/canary.js'
 import type { PhaseTiming } from '../progress.js'
 import type { HeaderMatch, RouteTarget, RouteView } from '../routes/inspect.js'
@@ -300,7 +301,7 @@ const SHAPES: readonly (readonly [
       requestIds: 'required',
       notBefore: 'required',
       lines: 'required',
-      unknownLines: 'required',
+      unknownLines: 'optional',
     } satisfies Shape<AccessLogClusterEvidence>,
   ],
   [
@@ -325,6 +326,7 @@ const SHAPES: readonly (readonly [
       message: 'required',
       weight: 'optional',
       at: 'optional',
+      aggregated: 'optional',
     } satisfies Shape<FlaggerEvent>,
   ],
   [
@@ -361,6 +363,7 @@ const SHAPES: readonly (readonly [
       requestIds: 'required',
       proxyLines: 'required',
       appLines: 'required',
+      callerLines: 'optional',
       tolerance: 'required',
     } satisfies Shape<MirrorCountEvidence>,
   ],
@@ -423,6 +426,23 @@ const EVIDENCE_DEFS: Readonly<Record<Evidence['kind'], string>> = {
   'access-log-match': 'AccessLogMatchEvidence',
 }
 
+/** Every Flagger event kind: exhaustive by type, compared with the schema's enum. */
+const FLAGGER_EVENT_KINDS: Readonly<Record<FlaggerEventKind, true>> = {
+  initialized: true,
+  'new-revision': true,
+  'analysis-started': true,
+  advance: true,
+  'advance-primary': true,
+  halt: true,
+  'halt-no-values': true,
+  'promotion-copy': true,
+  'routing-to-primary': true,
+  'promotion-completed': true,
+  rollback: true,
+  failed: true,
+  other: true,
+}
+
 interface ObjectSchema {
   readonly type?: string
   readonly properties?: Readonly<Record<string, { readonly const?: unknown }>>
@@ -467,6 +487,11 @@ describe('run-record.schema.json against the TypeScript types', () => {
     )
     for (const [kind, def] of Object.entries(EVIDENCE_DEFS))
       expect(schemaAt(`/$defs/${def}`).properties?.kind?.const).toBe(kind)
+  })
+
+  it('lists every Flagger event kind the parser can produce', () => {
+    const kind = schemaAt('/$defs/FlaggerEvent/properties/kind') as { enum?: readonly string[] }
+    expect([...(kind.enum ?? [])].sort()).toEqual(Object.keys(FLAGGER_EVENT_KINDS).sort())
   })
 
   it("is versioned with the record's schema number", () => {
