@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { recordingTools } from '../helpers/testing/recording-tools.js'
+import { tempDir } from '../helpers/testing/temp-dir.js'
 import { createClusterCli, parseCrictlImages } from './cli-adapter.js'
 import { PROFILES, type Profile } from './profiles.js'
 
@@ -10,7 +10,7 @@ const book = PROFILES.book as Profile
 
 function cliWith(answers: Parameters<typeof recordingTools>[0], kubeconfig?: string) {
   const tools = recordingTools({ kind: {}, istioctl: {}, helm: {}, docker: {}, ...answers })
-  const istioDir = mkdtempSync(join(tmpdir(), 'itc-istio-'))
+  const istioDir = tempDir('istio')
   mkdirSync(join(istioDir, 'samples', 'addons'), { recursive: true })
   writeFileSync(join(istioDir, 'samples', 'addons', 'prometheus.yaml'), 'kind: Deployment\n')
   const cli = createClusterCli(

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startRecordingServer } from '../helpers/testing/recording-server.js'
 import { recordingTools } from '../helpers/testing/recording-tools.js'
+import { tempDir } from '../helpers/testing/temp-dir.js'
 import { PROFILES, type Profile } from './profiles.js'
 import { resolveTool } from './resolve-tools.js'
 
@@ -41,7 +41,7 @@ describe('resolveTool', () => {
   it('uses the tool on PATH when its version matches the profile, downloading nothing', async () => {
     const onPath = recordingTools({ kind: { stdout: 'kind v0.25.0 go1.22.9 linux/amd64\n' } })
     vi.stubEnv('PATH', `${onPath.dir}:${process.env.PATH}`)
-    const toolsDir = mkdtempSync(join(tmpdir(), 'itc-tools-'))
+    const toolsDir = tempDir('tools')
     const before = server.requests.length
     expect(await resolveTool('kind', pinned, 'linux-amd64', { toolsDir, bases: bases() })).toEqual({
       path: 'kind',
@@ -55,7 +55,7 @@ describe('resolveTool', () => {
   it('downloads the pinned version when PATH has another, then reuses it', async () => {
     const onPath = recordingTools({ kind: { stdout: 'kind v0.20.0 go1.20 linux/amd64\n' } })
     vi.stubEnv('PATH', `${onPath.dir}:${process.env.PATH}`)
-    const toolsDir = mkdtempSync(join(tmpdir(), 'itc-tools-'))
+    const toolsDir = tempDir('tools')
     const first = await resolveTool('kind', pinned, 'linux-amd64', { toolsDir, bases: bases() })
     expect(first).toEqual({
       path: join(toolsDir, 'kind-0.25.0', 'kind'),

@@ -1,10 +1,21 @@
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DownloadError } from '../helpers/system/download.js'
 import { startRecordingServer } from '../helpers/testing/recording-server.js'
+import { tarGz } from '../helpers/testing/tar-writer.js'
+import { tempDir } from '../helpers/testing/temp-dir.js'
 import { PLATFORMS, PROFILES, type Profile } from './profiles.js'
 import { type Artefact, artefactFor, chooseToolSource, hostPlatform, installArtefact } from './tools.js'
 
@@ -13,13 +24,14 @@ const current = PROFILES.current as Profile
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 
 /** A small tar.gz shaped like Istio's release archive: istio-<v>/bin/istioctl + addons. */
-function makeIstioArchive(version: string): Buffer {
-  const dir = mkdtempSync(join(tmpdir(), 'itc-archive-'))
+function makeIstioArchive(version: string, change?: (root: string) => void): Buffer {
+  const dir = tempDir('archive')
   const root = join(dir, `istio-${version}`)
   mkdirSync(join(root, 'bin'), { recursive: true })
   mkdirSync(join(root, 'samples', 'addons'), { recursive: true })
   writeFileSync(join(root, 'bin', 'istioctl'), `#!/bin/sh\necho "${version}"\n`)
   writeFileSync(join(root, 'samples', 'addons', 'prometheus.yaml'), 'kind: List\n')
+  change?.(root)
   execFileSync('tar', ['-czf', join(dir, 'a.tar.gz'), '-C', dir, `istio-${version}`])
   return readFileSync(join(dir, 'a.tar.gz'))
 }
@@ -73,9 +85,28 @@ describe('installArtefact against a local file server', () => {
   const istioArchive = makeIstioArchive('1.17.8')
   let server: Awaited<ReturnType<typeof startRecordingServer>>
   const publishedIstioSha = sha256(istioArchive)
+  // A file outside .tools/ that hostile archives point at; it must stay as it is.
+  const outside = join(tempDir('outside'), 'precious')
+  writeFileSync(outside, 'do not touch\n', { mode: 0o600 })
+  const hostile: Record<string, Buffer> = {
+    symlink: makeIstioArchive('1.17.8', (root) => {
+      rmSync(join(root, 'bin', 'istioctl'))
+      symlinkSync(outside, join(root, 'bin', 'istioctl'))
+    }),
+    hardlink: tarGz([
+      { name: 'istio-1.17.8/', type: '5' },
+      { name: 'istio-1.17.8/bin/', type: '5' },
+      { name: 'istio-1.17.8/bin/istioctl', type: '1', linkname: outside },
+    ]),
+    'parent-path': tarGz([
+      { name: 'istio-1.17.8/bin/istioctl', body: '#!/bin/sh\n' },
+      { name: 'istio-1.17.8/../../../escaped', body: 'escaped\n' },
+    ]),
+  }
   beforeAll(async () => {
     server = await startRecordingServer((req, res) => {
       const files: Record<string, Buffer> = {
+        ...Object.fromEntries(Object.entries(hostile).map(([k, v]) => [`/hostile/${k}.tar.gz`, v])),
         '/kind/v0.25.0/kind-linux-amd64': kindBinary,
         '/istio/1.17.8/istio-1.17.8-linux-amd64.tar.gz': istioArchive,
         '/istio/1.17.8/istio-1.17.8-linux-amd64.tar.gz.sha256': Buffer.from(
@@ -105,7 +136,7 @@ describe('installArtefact against a local file server', () => {
   })
 
   it('downloads, verifies and installs an executable binary', async () => {
-    const tools = mkdtempSync(join(tmpdir(), 'itc-tools-'))
+    const tools = tempDir('tools')
     const path = await installArtefact(kindWith(sha256(kindBinary)), tools)
     expect(path).toBe(join(tools, 'kind-0.25.0', 'kind'))
     expect(readFileSync(path)).toEqual(kindBinary)
@@ -113,7 +144,7 @@ describe('installArtefact against a local file server', () => {
   })
 
   it('refuses a checksum mismatch and leaves nothing behind', async () => {
-    const tools = mkdtempSync(join(tmpdir(), 'itc-tools-'))
+    const tools = tempDir('tools')
     await expect(installArtefact(kindWith('0'.repeat(64)), tools)).rejects.toThrow(
       /checksum mismatch for .*kind-linux-amd64/,
     )
@@ -121,7 +152,7 @@ describe('installArtefact against a local file server', () => {
   })
 
   it('names the URL on HTTP 404 and leaves nothing behind', async () => {
-    const tools = mkdtempSync(join(tmpdir(), 'itc-tools-'))
+    const tools = tempDir('tools')
     const missing = { ...kindWith(sha256(kindBinary)), url: `${server.url}/kind/v9.9.9/kind-linux-amd64` }
     await expect(installArtefact(missing, tools)).rejects.toThrow(
       `HTTP 404 for ${server.url}/kind/v9.9.9/kind-linux-amd64`,
@@ -130,7 +161,7 @@ describe('installArtefact against a local file server', () => {
   })
 
   it('does not download a tool that is already present', async () => {
-    const tools = mkdtempSync(join(tmpdir(), 'itc-tools-'))
+    const tools = tempDir('tools')
     await installArtefact(kindWith(sha256(kindBinary)), tools)
     const before = server.requests.length
     await installArtefact(kindWith(sha256(kindBinary)), tools)
@@ -138,7 +169,7 @@ describe('installArtefact against a local file server', () => {
   })
 
   it("unpacks an unpinned Istio archive verified against the publisher's checksum file, and records it", async () => {
-    const tools = mkdtempSync(join(tmpdir(), 'itc-tools-'))
+    const tools = tempDir('tools')
     const istio = artefactFor('istioctl', book, 'linux-amd64', bases())
     expect(istio.sha256).toBeNull()
     const istioctl = await installArtefact(istio, tools)
@@ -150,11 +181,40 @@ describe('installArtefact against a local file server', () => {
   })
 
   it('refuses a published checksum that differs from the one recorded earlier', async () => {
-    const tools = mkdtempSync(join(tmpdir(), 'itc-tools-'))
+    const tools = tempDir('tools')
     const istio = artefactFor('istioctl', book, 'linux-amd64', bases())
     writeFileSync(join(tools, 'checksums.json'), JSON.stringify({ [istio.url]: 'f'.repeat(64) }))
     await expect(installArtefact(istio, tools)).rejects.toThrow(/published checksum .* changed/)
     expect(existsSync(join(tools, 'istio-1.17.8'))).toBe(false)
+  })
+
+  describe('refuses links in archives', () => {
+    it.each([
+      ['symlink', 'istio-1.17.8/bin/istioctl is a symbolic link (to '],
+      ['hardlink', 'istio-1.17.8/bin/istioctl is a hard link (to '],
+      ['parent-path', 'istio-1.17.8/../../../escaped would be unpacked outside its folder'],
+    ])(
+      '%s: refused with the archive name; nothing outside .tools/ changes; nothing is left',
+      async (name, reason) => {
+        const tools = tempDir('tools')
+        const url = `${server.url}/hostile/${name}.tar.gz`
+        const artefact: Artefact = {
+          ...artefactFor('istioctl', book, 'linux-amd64', bases()),
+          url,
+          sha256: sha256(hostile[name] as Buffer),
+        }
+        const before = { text: readFileSync(outside, 'utf8'), mode: statSync(outside).mode }
+        const error = await installArtefact(artefact, tools).catch((e: unknown) => e)
+        expect(error).toBeInstanceOf(DownloadError)
+        expect((error as Error).message.startsWith(`refusing ${url}: ${reason}`)).toBe(true)
+        expect((error as Error).message).toContain(
+          'only regular files and directories are taken from a release archive, and nothing was unpacked',
+        )
+        expect({ text: readFileSync(outside, 'utf8'), mode: statSync(outside).mode }).toEqual(before)
+        expect(readdirSync(tools)).toEqual([])
+        expect(existsSync(join(tools, '..', 'escaped'))).toBe(false)
+      },
+    )
   })
 })
 

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { UsageError } from '../helpers/errors.js'
+import { listTarGz, nonRegularUnder, refusedEntry } from '../helpers/system/archive.js'
 import { DownloadError, downloadVerified, fetchPublishedSha256 } from '../helpers/system/download.js'
 import { execTool } from '../helpers/system/exec.js'
 import { onInterrupt } from '../helpers/system/interrupt.js'
@@ -31,6 +32,10 @@ export interface Artefact {
   /** Pinned checksum, or null: verified against `checksumUrl` (the publisher's file). */
   readonly sha256: string | null
   readonly checksumUrl: string
+  /**
+   * No zip: no artefact of a supported platform is one (Windows is not supported). Adding one
+   * needs the same entry check as tar.gz before anything is unpacked.
+   */
   readonly format: 'binary' | 'tar.gz'
   /** Folder under .tools/ holding this version. */
   readonly dir: string
@@ -149,8 +154,15 @@ export async function installArtefact(artefact: Artefact, toolsDir: string): Pro
       await downloadVerified(artefact.url, archive, expected)
       const unpacked = join(staging, 'unpacked')
       await mkdir(unpacked)
-      const tar = await execTool('tar', ['-xzf', archive, '-C', unpacked], { timeoutMs: 5 * 60_000 })
+      await refuseUnsafeEntries(artefact.url, archive)
+      // --no-same-owner: files belong to whoever runs `up`, also as root.
+      const tar = await execTool('tar', ['--no-same-owner', '-xzf', archive, '-C', unpacked], {
+        timeoutMs: 5 * 60_000,
+      })
       if (tar.exitCode !== 0) throw new DownloadError(`cannot unpack ${artefact.url}: ${tar.stderr.trim()}`)
+      // Checked again on disk, in case tar read an entry differently from the listing.
+      const odd = await nonRegularUnder(unpacked)
+      if (odd.length) throw unsafeArchive(artefact.url, `${odd[0]} was unpacked as a link or special file`)
       const root = join(unpacked, artefact.archiveRoot ?? '')
       if (!existsSync(join(root, artefact.binary))) {
         throw new DownloadError(`${artefact.url} has no ${join(artefact.archiveRoot ?? '', artefact.binary)}`)
@@ -163,6 +175,24 @@ export async function installArtefact(artefact: Artefact, toolsDir: string): Pro
     unregister()
     await rm(staging, { recursive: true, force: true })
   }
+}
+
+const unsafeArchive = (url: string, reason: string) =>
+  new DownloadError(
+    `refusing ${url}: ${reason}; only regular files and directories are taken from a release archive, and nothing was unpacked`,
+    'a release archive of this tool should hold no links: check the release page, and report it if the published archive has one',
+  )
+
+/** Lists the archive first: a link, special file or path leaving the folder refuses the whole archive. */
+async function refuseUnsafeEntries(url: string, archive: string): Promise<void> {
+  let entries: Awaited<ReturnType<typeof listTarGz>>
+  try {
+    entries = await listTarGz(archive)
+  } catch (error) {
+    throw new DownloadError(`cannot read ${url}: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  const refused = refusedEntry(entries)
+  if (refused) throw unsafeArchive(url, refused)
 }
 
 /**

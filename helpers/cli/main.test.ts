@@ -75,14 +75,15 @@ describe('CLI contract', () => {
     expect(err.split('\n')[0]).toMatch(/^error: malformed kubeconfig/)
   })
 
-  it('an unexpected failure is one readable line and exit 1, not a stack trace', async () => {
+  it('a run record of the wrong shape exits 2 naming the first bad field, not a stack trace', async () => {
+    // This record used to crash the judge (exit 1); the run.json schema now refuses it first.
     const dir = writeRaw(
       '{"schema": 1, "scenarios": [{"id": "x", "checks": [{"check": "c", "evidence": null}]}]}',
     )
     const { code, err } = await cli(['report', 'rejudge', dir])
-    expect(code).toBe(1)
-    expect(err.split('\n')).toHaveLength(1)
-    expect(err).toMatch(/^error: Cannot read properties of null/)
+    expect(code).toBe(2)
+    expect(err.split('\n')).toHaveLength(2)
+    expect(err).toMatch(/^error: .* is not a run record of this suite: \/suite is missing\nfix: /)
   })
 
   it('report with a missing run record exits 2 naming the file', async () => {
@@ -143,7 +144,10 @@ describe('run against an API server on 127.0.0.1', () => {
 describe('package bin', () => {
   it('runs the TypeScript CLI without a build step', async () => {
     const run = promisify(execFile)
-    const { stdout } = await run(process.execPath, ['bin/istio-traffic-conformance.mjs', 'run', '--list'])
+    // tsx would otherwise leave its transform cache (tsx-<uid>) in the OS temp directory.
+    const { stdout } = await run(process.execPath, ['bin/istio-traffic-conformance.mjs', 'run', '--list'], {
+      env: { ...process.env, TSX_DISABLE_CACHE: '1' },
+    })
     expect(stdout.trim().split('\n')).toHaveLength(11)
   })
 })

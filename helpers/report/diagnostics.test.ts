@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { KubeConfig } from '@kubernetes/client-node'
 import { describe, expect, it } from 'vitest'
@@ -8,8 +7,10 @@ import { KubeClient } from '../kube/client.js'
 import { runScenario } from '../runner/scenario.js'
 import { startFakeApiServer } from '../testing/fake-apiserver.js'
 import { FakeLab } from '../testing/fake-lab.js'
+import { CONTROL_CHARACTER, HOSTILE, HOSTILE_TEXT } from '../testing/hostile.js'
 import { writeKubeconfig } from '../testing/kubeconfig-fixtures.js'
 import { json } from '../testing/recording-server.js'
+import { tempDir } from '../testing/temp-dir.js'
 import { capText, type DiagnosticsSource, writeDiagnostics } from './diagnostics.js'
 import { clusterDiagnostics } from './diagnostics-source.js'
 
@@ -25,7 +26,7 @@ describe('writeDiagnostics', () => {
   }
 
   it('writes each part, caps big files, records what it could not collect, and reads each container once', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'itc-diag-'))
+    const dir = tempDir('diag')
     const query = { namespace: 'istioinaction', labelSelector: 'app=webapp', container: 'istio-proxy' }
     const files = await writeDiagnostics(dir, source, 'istioinaction', [query, query], 1000)
     expect(files).toEqual([
@@ -41,6 +42,23 @@ describe('writeDiagnostics', () => {
     const events = readFileSync(join(dir, 'events.txt'), 'utf8')
     expect(Buffer.byteLength(events)).toBeLessThanOrEqual(1000)
     expect(events).toMatch(/^\[truncated: kept the last 1000 of 5000 bytes\]/)
+  })
+
+  it('keeps what the cluster said line for line, without escapes that would act on a terminal', async () => {
+    const dir = tempDir('diag')
+    const hostile: DiagnosticsSource = {
+      istioResources: async () => `kind: VirtualService\n# ${HOSTILE_TEXT}\n`,
+      proxyRoutes: async () => {
+        throw new Error(HOSTILE.oscTitle)
+      },
+      events: async () => `first ${HOSTILE.ansiColour}\nsecond ${HOSTILE.osc8}\n`,
+      tail: async () => [{ pod: `pod-${HOSTILE.controls}`, text: `${HOSTILE.controls}\nline 2\n` }],
+    }
+    const query = { namespace: 'istioinaction', labelSelector: 'app=webapp', container: 'istio-proxy' }
+    const files = await writeDiagnostics(dir, hostile, 'istioinaction', [query])
+    for (const f of files) expect(readFileSync(join(dir, f), 'utf8'), f).not.toMatch(CONTROL_CHARACTER)
+    expect(readFileSync(join(dir, 'events.txt'), 'utf8')).toBe('first red  cleared\nsecond hyperlink\n')
+    expect(readFileSync(join(dir, 'routes-webapp.json.error.txt'), 'utf8')).toBe('after title\n')
   })
 
   it('capText leaves small texts alone', () => {

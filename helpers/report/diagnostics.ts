@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { LogQuery } from '../logs/reader.js'
+import { terminalText } from './escape.js'
 
 /** What failure diagnostics are made of. Real: over KubeClient. Tests: a fake. */
 export interface DiagnosticsSource {
@@ -28,6 +29,13 @@ export function capText(text: string, capBytes = DIAGNOSTICS_CAP_BYTES): string 
 const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_')
 
 /**
+ * Diagnostics are read with `cat` and `less`: what the cluster said is kept line for line, but
+ * without escape sequences or control characters that would act on the reader's terminal.
+ */
+const inert = (text: string) => terminalText(text, { multiline: true })
+const message = (error: unknown) => `${inert(error instanceof Error ? error.message : String(error))}\n`
+
+/**
  * Writes a failed scenario's diagnostics into `dir`: its resources, the ingress gateway's and
  * webapp's routes, the namespace's events, and the last lines of every container its checks
  * read. Each file is capped; a part that cannot be collected is written as `<part>.error.txt`
@@ -44,11 +52,11 @@ export async function writeDiagnostics(
   const written: string[] = []
   const save = async (name: string, produce: () => Promise<string>) => {
     try {
-      await writeFile(join(dir, name), capText(await produce(), capBytes))
+      await writeFile(join(dir, name), capText(inert(await produce()), capBytes))
       written.push(name)
     } catch (error) {
       const errorName = `${name}.error.txt`
-      await writeFile(join(dir, errorName), `${error instanceof Error ? error.message : String(error)}\n`)
+      await writeFile(join(dir, errorName), message(error))
       written.push(errorName)
     }
   }
@@ -66,12 +74,12 @@ export async function writeDiagnostics(
     try {
       for (const { pod, text } of await source.tail(q, 200)) {
         const name = join('logs', `${fileSafe(pod)}_${fileSafe(q.container)}.log`)
-        await writeFile(join(dir, name), capText(text, capBytes))
+        await writeFile(join(dir, name), capText(inert(text), capBytes))
         written.push(name)
       }
     } catch (error) {
       const name = join('logs', `${fileSafe(q.labelSelector)}_${fileSafe(q.container)}.error.txt`)
-      await writeFile(join(dir, name), `${error instanceof Error ? error.message : String(error)}\n`)
+      await writeFile(join(dir, name), message(error))
       written.push(name)
     }
   }

@@ -4,6 +4,7 @@ import {
   expectedBehaviour,
   MIRROR_SHADOW_SUFFIX,
 } from '../istio-behaviour.js'
+import { terminalText as term } from './escape.js'
 import type { RunRecord } from './model.js'
 
 /** Checks whose expectation depends on a documented, version-dependent behaviour. */
@@ -30,6 +31,17 @@ export interface DiffEntry {
   readonly byDesign?: string
 }
 
+export interface DiffCounts {
+  readonly unchanged: number
+  readonly newlyFailing: number
+  readonly newlyPassing: number
+  readonly changedByDesign: number
+  readonly onlyInA: number
+  readonly onlyInB: number
+  /** Of the checks only in B, those that fail. */
+  readonly failingOnlyInB: number
+}
+
 export interface RunDiff {
   readonly a: {
     readonly istio: string
@@ -44,7 +56,13 @@ export interface RunDiff {
     readonly startedAt: string
   }
   readonly entries: readonly DiffEntry[]
-  readonly newlyFailing: number
+  readonly counts: DiffCounts
+  /**
+   * Why B is worse than A, one phrase each; empty when it is not. `report diff` exits 1 exactly
+   * when this is not empty, and prints it: a check that newly fails, a check of A that B lacks
+   * (a lost guarantee), a new check that fails in B.
+   */
+  readonly worse: readonly string[]
 }
 
 function byDesign(key: string, istioA: string, istioB: string): string | undefined {
@@ -56,25 +74,50 @@ function byDesign(key: string, istioA: string, istioB: string): string | undefin
   return `${behaviour.topic}: Istio ${istioA}: ${a.note}; Istio ${istioB}: ${b.note}`
 }
 
+/** The scenario-level verdict beyond its checks (error, cleanup), as a pseudo-check. */
+const SCENARIO_ITSELF = '(scenario)'
+
+function scenarioCause(s: RunRecord['scenarios'][number]): string {
+  if (s.error) return `stopped: ${s.error}`
+  if (s.cleanup.errors.length) return `cleanup failed: ${s.cleanup.errors.join('; ')}`
+  return s.passed ? 'passed' : 'failed'
+}
+
 /**
  * Per check, what changed from run A to run B (say, the old Istio and the new one). A check
  * whose documented behaviour differs between the two versions is "changed by design" when it
- * passes in B; if it fails in B it is newly failing all the same, with the note. Pure.
+ * passes in B; if it fails in B it is newly failing all the same, with the note. A scenario
+ * that newly fails (or passes) for a reason outside its checks (it stopped, its cleanup failed)
+ * gets an entry of its own. Pure.
  */
 export function diffRuns(a: RunRecord, b: RunRecord): RunDiff {
   const index = (run: RunRecord) =>
     new Map(
-      run.scenarios.flatMap((s) =>
-        s.checks.map((c) => [`${s.id}/${c.check}`, { passed: c.passed, cause: c.cause }] as const),
-      ),
+      run.scenarios.flatMap((s) => [
+        ...s.checks.map((c) => [`${s.id}/${c.check}`, { passed: c.passed, cause: c.cause }] as const),
+        [`${s.id}/${SCENARIO_ITSELF}`, { passed: s.passed, cause: scenarioCause(s) }] as const,
+      ]),
     )
   const ia = index(a)
   const ib = index(b)
   const keys = [...new Set([...ia.keys(), ...ib.keys()])]
-  const entries: DiffEntry[] = keys.map((key) => {
-    const [scenario, check] = key.split('/') as [string, string]
+  const entries: DiffEntry[] = keys.flatMap((key): DiffEntry[] => {
+    const slash = key.indexOf('/')
+    const scenario = key.slice(0, slash)
+    const check = key.slice(slash + 1)
     const ca = ia.get(key)
     const cb = ib.get(key)
+    if (check === SCENARIO_ITSELF) {
+      // Only when it tells something the checks do not: the scenario's verdict changed while
+      // none of its checks did.
+      const checksChanged = [...ib.keys(), ...ia.keys()].some(
+        (k) =>
+          k.startsWith(`${scenario}/`) &&
+          k !== key &&
+          (ia.get(k)?.passed ?? null) !== (ib.get(k)?.passed ?? null),
+      )
+      if (!ca || !cb || ca.passed === cb.passed || checksChanged) return []
+    }
     const note = byDesign(key, a.versions.istioControlPlane, b.versions.istioControlPlane)
     const base = {
       scenario,
@@ -83,12 +126,12 @@ export function diffRuns(a: RunRecord, b: RunRecord): RunDiff {
       ...(cb ? { b: cb } : {}),
       ...(note ? { byDesign: note } : {}),
     }
-    if (!ca) return { ...base, status: 'only in B' }
-    if (!cb) return { ...base, status: 'only in A' }
-    if (ca.passed && !cb.passed) return { ...base, status: 'newly failing' }
-    if (!ca.passed && cb.passed) return { ...base, status: 'newly passing' }
-    if (note && cb.passed) return { ...base, status: 'changed by design' }
-    return { ...base, status: 'unchanged' }
+    if (!ca) return [{ ...base, status: 'only in B' }]
+    if (!cb) return [{ ...base, status: 'only in A' }]
+    if (ca.passed && !cb.passed) return [{ ...base, status: 'newly failing' }]
+    if (!ca.passed && cb.passed) return [{ ...base, status: 'newly passing' }]
+    if (note && cb.passed) return [{ ...base, status: 'changed by design' }]
+    return [{ ...base, status: 'unchanged' }]
   })
   const side = (r: RunRecord) => ({
     istio: r.versions.istioControlPlane,
@@ -96,30 +139,46 @@ export function diffRuns(a: RunRecord, b: RunRecord): RunDiff {
     profile: r.profile,
     startedAt: r.startedAt,
   })
-  return {
-    a: side(a),
-    b: side(b),
-    entries,
-    newlyFailing: entries.filter((e) => e.status === 'newly failing' || e.status === 'only in A').length,
+  const count = (status: DiffStatus) => entries.filter((e) => e.status === status).length
+  const counts: DiffCounts = {
+    unchanged: count('unchanged'),
+    newlyFailing: count('newly failing'),
+    newlyPassing: count('newly passing'),
+    changedByDesign: count('changed by design'),
+    onlyInA: count('only in A'),
+    onlyInB: count('only in B'),
+    failingOnlyInB: entries.filter((e) => e.status === 'only in B' && e.b && !e.b.passed).length,
   }
+  const worse = [
+    counts.newlyFailing ? `${counts.newlyFailing} newly failing` : '',
+    counts.onlyInA ? `${counts.onlyInA} of A's checks missing from B` : '',
+    counts.failingOnlyInB ? `${counts.failingOnlyInB} new check(s) failing in B` : '',
+  ].filter(Boolean)
+  return { a: side(a), b: side(b), entries, counts, worse }
 }
 
+/** For a terminal: every value from the two records is stripped of control characters. */
 export function renderDiff(d: RunDiff): string {
-  const width = Math.max(...d.entries.map((e) => `${e.scenario}/${e.check}`.length), 10)
+  const label = (e: DiffEntry) => term(`${e.scenario}/${e.check}`)
+  const width = Math.max(...d.entries.map((e) => label(e).length), 10)
   const lines = [
-    `A: Istio ${d.a.istio}, Kubernetes ${d.a.kubernetes}, profile ${d.a.profile}, ${d.a.startedAt}`,
-    `B: Istio ${d.b.istio}, Kubernetes ${d.b.kubernetes}, profile ${d.b.profile}, ${d.b.startedAt}`,
+    `A: Istio ${term(d.a.istio)}, Kubernetes ${term(d.a.kubernetes)}, profile ${term(d.a.profile)}, ${term(d.a.startedAt)}`,
+    `B: Istio ${term(d.b.istio)}, Kubernetes ${term(d.b.kubernetes)}, profile ${term(d.b.profile)}, ${term(d.b.startedAt)}`,
     '',
   ]
   for (const e of d.entries) {
-    lines.push(`${`${e.scenario}/${e.check}`.padEnd(width)}  ${e.status}`)
-    if (e.status !== 'unchanged' && e.b) lines.push(`${''.padEnd(width)}  B: ${e.b.cause}`)
-    if (e.byDesign) lines.push(`${''.padEnd(width)}  by design: ${e.byDesign}`)
+    lines.push(`${label(e).padEnd(width)}  ${e.status}`)
+    if (e.status !== 'unchanged' && e.b) lines.push(`${''.padEnd(width)}  B: ${term(e.b.cause)}`)
+    if (e.status === 'only in A' && e.a) lines.push(`${''.padEnd(width)}  A: ${term(e.a.cause)}`)
+    if (e.byDesign) lines.push(`${''.padEnd(width)}  by design: ${term(e.byDesign)}`)
   }
-  const count = (s: DiffStatus) => d.entries.filter((e) => e.status === s).length
+  const c = d.counts
   lines.push(
     '',
-    `${count('unchanged')} unchanged, ${count('newly failing')} newly failing, ${count('newly passing')} newly passing, ${count('changed by design')} changed by design, ${count('only in A') + count('only in B')} in one run only`,
+    `${c.unchanged} unchanged, ${c.newlyFailing} newly failing, ${c.newlyPassing} newly passing, ${c.changedByDesign} changed by design, ${c.onlyInA} only in A, ${c.onlyInB} only in B (${c.failingOnlyInB} failing)`,
+    d.worse.length
+      ? `B is worse than A: ${d.worse.join(', ')}`
+      : 'B is not worse than A: no check newly fails or went missing',
   )
   return lines.join('\n')
 }

@@ -1,6 +1,6 @@
 import type { AccessLogMatchEvidence, MirrorCountEvidence } from '../evidence/judges.js'
 import type { CanaryStepsEvidence, CanaryTimelineEvidence } from '../flagger/canary.js'
-import { xmlText as esc } from './junit.js'
+import { htmlAttribute as attr, htmlText as text } from './escape.js'
 import {
   type CheckResult,
   checkCounts,
@@ -14,26 +14,32 @@ import { isShareVerdict, keyNumbers } from './numbers.js'
 /**
  * index.html: one self-contained page (inline CSS and SVG; no script, font or image from the
  * network) that answers what passed, what failed, why, and on which versions. Pure.
+ *
+ * Every value from the record goes through `text` (element content) or `attr` (a quoted
+ * attribute), numbers included: a record's types are a promise, not a guarantee, so a number
+ * is made finite by `num` before it reaches an SVG coordinate.
  */
 
 const W = 640
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`
+/** A finite number for SVG geometry; anything else (NaN, a string in a tampered record) is 0. */
+const num = (x: unknown): number => (typeof x === 'number' && Number.isFinite(x) ? x : 0)
+const pct = (x: unknown) => `${(100 * num(x)).toFixed(1)}%`
 
 /** Observed share with its interval, against the expected share and the acceptance region. */
 function ratioChart(c: CheckResult): string {
   const v = c.verdict
   if (!isShareVerdict(v) || v.procedure !== 'sequential') return ''
-  const x = (p: number) => 40 + p * (W - 80)
-  const lo = Math.max(0, v.expectedShare - v.delta)
-  const hi = Math.min(1, v.expectedShare + v.delta)
-  const obs = v.observedShare ?? 0
+  const x = (p: unknown) => 40 + num(p) * (W - 80)
+  const lo = Math.max(0, num(v.expectedShare) - num(v.delta))
+  const hi = Math.min(1, num(v.expectedShare) + num(v.delta))
+  const obs = num(v.observedShare)
   const ticks = [0, 0.25, 0.5, 0.75, 1]
     .map(
       (t) =>
         `<line x1="${x(t)}" y1="70" x2="${x(t)}" y2="75" stroke="#555"/><text x="${x(t)}" y="88" text-anchor="middle">${t * 100}%</text>`,
     )
     .join('')
-  return `<svg class="chart ratio" data-check="${esc(c.check)}" viewBox="0 0 ${W} 100" role="img" aria-label="v2 share: expected ${pct(v.expectedShare)}, observed ${pct(obs)}">
+  return `<svg class="chart ratio" data-check="${attr(c.check)}" viewBox="0 0 ${W} 100" role="img" aria-label="v2 share: expected ${pct(v.expectedShare)}, observed ${pct(obs)}">
   <line x1="${x(0)}" y1="70" x2="${x(1)}" y2="70" stroke="#555"/>${ticks}
   <rect class="acceptance" x="${x(lo)}" y="20" width="${x(hi) - x(lo)}" height="40" fill="#d7ecd9"><title>indifference region ${pct(lo)}-${pct(hi)}</title></rect>
   <line class="expected" x1="${x(v.expectedShare)}" y1="12" x2="${x(v.expectedShare)}" y2="66" stroke="#1b6e2a" stroke-width="2" stroke-dasharray="4 3"/>
@@ -50,8 +56,8 @@ function canaryChart(timeline: CanaryTimelineEvidence, steps: CanaryStepsEvidenc
   const t0 = Date.parse(samples[0]?.at ?? '')
   const t1 = Date.parse(samples.at(-1)?.at ?? '') || t0 + 1
   const H = 220
-  const x = (at: string) => 50 + ((Date.parse(at) - t0) / Math.max(1, t1 - t0)) * (W - 80)
-  const y = (share: number) => H - 30 - share * (H - 60)
+  const x = (at: string) => 50 + num((Date.parse(at) - t0) / Math.max(1, t1 - t0)) * (W - 80)
+  const y = (share: number) => H - 30 - num(share) * (H - 60)
   const path = samples
     .map((s, i) => `${i === 0 ? 'M' : 'L'}${x(s.at).toFixed(1)},${y(s.weight / 100).toFixed(1)}`)
     .join(' ')
@@ -60,7 +66,7 @@ function canaryChart(timeline: CanaryTimelineEvidence, steps: CanaryStepsEvidenc
   const phaseMarks = changes
     .map((s, i) => {
       const right = x(s.at) > W - 90
-      return `<line class="phase-change" x1="${x(s.at)}" y1="20" x2="${x(s.at)}" y2="${H - 30}" stroke="#999" stroke-dasharray="2 3"/><text x="${x(s.at) + (right ? -2 : 2)}" y="${i % 2 ? 30 : 16}" class="phase"${right ? ' text-anchor="end"' : ''}>${esc(s.phase)}</text>`
+      return `<line class="phase-change" x1="${x(s.at)}" y1="20" x2="${x(s.at)}" y2="${H - 30}" stroke="#999" stroke-dasharray="2 3"/><text x="${x(s.at) + (right ? -2 : 2)}" y="${i % 2 ? 30 : 16}" class="phase"${right ? ' text-anchor="end"' : ''}>${text(s.phase)}</text>`
     })
     .join('')
   const stepPoints = (steps?.steps ?? [])
@@ -69,7 +75,7 @@ function canaryChart(timeline: CanaryTimelineEvidence, steps: CanaryStepsEvidenc
       const n = [...st.outcomes].filter((o) => o !== 'e').length
       const k = [...st.outcomes].filter((o) => o === '2').length
       if (!first || n === 0) return ''
-      return `<circle class="step-share" cx="${x(first.at) + 6}" cy="${y(k / n)}" r="4" fill="#c25e00"><title>weight ${st.weight}%: observed ${pct(k / n)} of ${n}</title></circle>`
+      return `<circle class="step-share" cx="${x(first.at) + 6}" cy="${y(k / n)}" r="4" fill="#c25e00"><title>weight ${text(String(st.weight))}%: observed ${pct(k / n)} of ${n}</title></circle>`
     })
     .join('')
   const axis = [0, 0.25, 0.5]
@@ -87,11 +93,12 @@ function canaryChart(timeline: CanaryTimelineEvidence, steps: CanaryStepsEvidenc
 }
 
 function mirrorChart(c: CheckResult, ev: MirrorCountEvidence): string {
-  const mirrored = Number((c.verdict as { details?: { mirrored?: number } }).details?.mirrored ?? 0)
-  const max = Math.max(ev.calls, mirrored, 1)
+  const mirrored = num((c.verdict as { details?: { mirrored?: unknown } }).details?.mirrored)
+  const calls = num(ev.calls)
+  const max = Math.max(calls, mirrored, 1)
   const bar = (label: string, value: number, row: number, color: string) =>
     `<text x="10" y="${row * 34 + 24}">${label}</text><rect x="140" y="${row * 34 + 8}" width="${(value / max) * (W - 220)}" height="22" fill="${color}"/><text x="${150 + (value / max) * (W - 220)}" y="${row * 34 + 24}">${value}</text>`
-  return `<svg class="chart mirror-counts" viewBox="0 0 ${W} 80" role="img" aria-label="calls ${ev.calls}, mirrored ${mirrored}">${bar('webapp calls', ev.calls, 0, '#1f3b8f')}${bar('mirrored to v2', mirrored, 1, '#c25e00')}</svg>`
+  return `<svg class="chart mirror-counts" viewBox="0 0 ${W} 80" role="img" aria-label="calls ${calls}, mirrored ${mirrored}">${bar('webapp calls', calls, 0, '#1f3b8f')}${bar('mirrored to v2', mirrored, 1, '#c25e00')}</svg>`
 }
 
 function evidenceLines(ev: AccessLogMatchEvidence): string {
@@ -99,22 +106,22 @@ function evidenceLines(ev: AccessLogMatchEvidence): string {
     .filter((l) => /BlackHoleCluster|block_all|PassthroughCluster|outbound\|/.test(l))
     .slice(0, 8)
   const exec = ev.exec ? `$ ${ev.exec.command.join(' ')}\n(exit ${ev.exec.exitCode}) ${ev.exec.stderr}\n` : ''
-  return `<pre class="evidence-lines">${esc(exec + (shown.length ? shown.join('\n') : '(no matching line)'))}</pre>`
+  return `<pre class="evidence-lines">${text(exec + (shown.length ? shown.join('\n') : '(no matching line)'))}</pre>`
 }
 
 function timingsChart(run: RunRecord): string {
   const rows = [
-    ...run.upTimings.map((t) => ({ label: `up: ${t.phase}`, seconds: t.seconds })),
+    ...run.upTimings.map((t) => ({ label: `up: ${t.phase}`, seconds: num(t.seconds) })),
     ...run.scenarios.map((s) => ({
       label: s.id,
-      seconds: (Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000,
+      seconds: num((Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000),
     })),
   ]
   const max = Math.max(1, ...rows.map((r) => r.seconds))
   const bars = rows
     .map(
       (r, i) =>
-        `<text x="10" y="${i * 22 + 16}">${esc(r.label)}</text><rect x="220" y="${i * 22 + 4}" width="${(r.seconds / max) * (W - 300)}" height="16" fill="#6b7fb8"/><text x="${226 + (r.seconds / max) * (W - 300)}" y="${i * 22 + 16}">${r.seconds.toFixed(1)} s</text>`,
+        `<text x="10" y="${i * 22 + 16}">${text(r.label)}</text><rect x="220" y="${i * 22 + 4}" width="${(r.seconds / max) * (W - 300)}" height="16" fill="#6b7fb8"/><text x="${226 + (r.seconds / max) * (W - 300)}" y="${i * 22 + 16}">${r.seconds.toFixed(1)} s</text>`,
     )
     .join('')
   return `<svg class="chart timings" viewBox="0 0 ${W} ${rows.length * 22 + 10}" role="img" aria-label="phase timings">${bars}</svg>`
@@ -135,7 +142,13 @@ function checkExtras(c: CheckResult, scenario: RunRecord['scenarios'][number]): 
 }
 
 function hintHtml(hint: string): string {
-  return hint ? `<div class="hint">hint: ${esc(hint)}</div>` : ''
+  if (!hint) return ''
+  // Hints write commands as `code`: shown as <code>, the rest as text.
+  const body = hint
+    .split(/(`[^`\n]+`)/)
+    .map((part) => (/^`[^`]+`$/.test(part) ? `<code>${text(part.slice(1, -1))}</code>` : text(part)))
+    .join('')
+  return `<div class="hint">hint: ${body}</div>`
 }
 
 const STYLE = `body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1d1d1f}
@@ -155,15 +168,15 @@ export function toHtml(run: RunRecord): string {
       const rows = s.checks
         .map(
           (c) =>
-            `<tr data-check="${esc(c.check)}" data-result="${c.passed ? 'pass' : 'fail'}"><td>${c.passed ? 'pass' : 'FAIL'}</td><td><code>${esc(c.check)}</code></td><td>${esc(c.cause)}<div class="numbers">${esc(keyNumbers(c))}</div>${c.passed ? '' : hintHtml(c.hint)}${checkExtras(c, s)}</td></tr>`,
+            `<tr data-check="${attr(c.check)}" data-result="${c.passed ? 'pass' : 'fail'}"><td>${c.passed ? 'pass' : 'FAIL'}</td><td><code>${text(c.check)}</code></td><td>${text(c.cause)}<div class="numbers">${text(keyNumbers(c))}</div>${c.passed ? '' : hintHtml(c.hint)}${checkExtras(c, s)}</td></tr>`,
         )
         .join('\n')
       const cleanup = s.cleanup.errors.length
-        ? `<p class="verdict fail">Cleanup failed: ${esc(s.cleanup.errors.join('; '))}</p>`
+        ? `<p class="verdict fail">Cleanup failed: ${text(s.cleanup.errors.join('; '))}</p>`
         : ''
-      const stopped = s.error ? `<p class="verdict fail">Stopped: ${esc(s.error)}</p>` : ''
-      return `<section class="scenario" id="${esc(s.id)}" data-scenario="${esc(s.id)}" data-result="${s.passed ? 'pass' : 'fail'}">
-<h2><span class="verdict ${s.passed ? 'pass' : 'fail'}">${s.passed ? 'PASS' : 'FAIL'}</span> ${esc(s.id)}: ${esc(s.title)} <small>(section ${esc(s.section)})</small></h2>${stopped}
+      const stopped = s.error ? `<p class="verdict fail">Stopped: ${text(s.error)}</p>` : ''
+      return `<section class="scenario" id="${attr(s.id)}" data-scenario="${attr(s.id)}" data-result="${s.passed ? 'pass' : 'fail'}">
+<h2><span class="verdict ${s.passed ? 'pass' : 'fail'}">${s.passed ? 'PASS' : 'FAIL'}</span> ${text(s.id)}: ${text(s.title)} <small>(section ${text(s.section)})</small></h2>${stopped}
 <table><thead><tr><th>result</th><th>check</th><th>cause and evidence</th></tr></thead><tbody>
 ${rows}
 </tbody></table>${cleanup}
@@ -173,7 +186,7 @@ ${rows}
   const missing = run.missingResults
     .map(
       (id) =>
-        `<section class="scenario" data-scenario="${esc(id)}" data-result="fail"><h2><span class="verdict fail">FAIL</span> ${esc(id)}</h2><p>No result was recorded: the e2e run stopped before this scenario finished.</p></section>`,
+        `<section class="scenario" data-scenario="${attr(id)}" data-result="fail"><h2><span class="verdict fail">FAIL</span> ${text(id)}</h2><p>No result was recorded: the e2e run stopped before this scenario finished.</p></section>`,
     )
     .join('\n')
   return `<!doctype html>
@@ -181,8 +194,8 @@ ${rows}
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>
 <body>
 <h1><span class="verdict ${passed ? 'pass' : 'fail'}" id="overall">${passed ? 'PASS' : 'FAIL'}</span> Istio in Action, chapter 5 traffic control</h1>
-<p>${esc(versionLine(run))}. ${counts.passed} checks passed, ${counts.failed} failed. Run from ${esc(run.startedAt)} to ${esc(run.endedAt)} against <code>${esc(run.context)}</code>; node image <code>${esc(run.versions.nodeImage)}</code>; proxies ${esc(run.versions.istioProxies.join(', ') || 'none seen')}.</p>
-<p class="cluster-mode">${esc(clusterModeLine(run))}</p>
+<p>${text(versionLine(run))}. ${counts.passed} checks passed, ${counts.failed} failed. Run from ${text(run.startedAt)} to ${text(run.endedAt)} against <code>${text(run.context)}</code>; node image <code>${text(run.versions.nodeImage)}</code>; proxies ${text(run.versions.istioProxies.join(', ') || 'none seen')}.</p>
+<p class="cluster-mode">${text(clusterModeLine(run))}</p>
 <details><summary>How to read this report</summary><p>Each scenario of the chapter is a box; each row is one check with the cause of its verdict and its key numbers. Ratio checks show the observed share of v2 (dot) with its exact confidence interval (bar) against the expected share (dashed line) and the region within the indifference margin (green). Deterministic routes allow no response of the wrong version over enough requests to catch a 1% leak. The canary chart shows Flagger's canaryWeight over time (line), the observed v2 share at each step (dots) and phase changes (dotted lines).</p></details>
 ${scenarios}
 ${missing}

@@ -56,11 +56,18 @@ export interface DetectedVersions {
 }
 
 /**
+ * The version of run.json's shape. Its JSON Schema is run-record.schema.json beside this file
+ * ($id `urn:istio-traffic-conformance:run-record:<version>`); every record read is validated
+ * against it. A change of shape bumps this number, the schema's $id and its `schema` const.
+ */
+export const RUN_RECORD_SCHEMA = 1
+
+/**
  * run.json: everything a person or a machine needs afterwards, without the cluster. Every
  * check keeps its evidence and verdict exactly as produced, so `report rejudge` can recompute.
  */
 export interface RunRecord {
-  readonly schema: 1
+  readonly schema: typeof RUN_RECORD_SCHEMA
   readonly suite: { readonly name: 'istio-traffic-conformance'; readonly version: string }
   readonly profile: string
   readonly context: string
@@ -80,6 +87,14 @@ export interface RunRecord {
   readonly missingResults: readonly string[]
   /** Diagnostics folders written for failed scenarios, relative to the run folder. */
   readonly diagnostics: Readonly<Record<string, readonly string[]>>
+  /**
+   * The scenario ids the run was asked to run, in order; each appears in `scenarios` or
+   * `missingResults`. Lets `report rejudge` see a scenario deleted from the
+   * record. Optional until the writer (helpers/cli/commands/run.ts) sets it.
+   */
+  readonly selected?: readonly string[]
+  /** The run's verdict as written (`runPassed`); `report rejudge` recomputes it. Optional as `selected`. */
+  readonly passed?: boolean
 }
 
 export function runPassed(run: RunRecord): boolean {

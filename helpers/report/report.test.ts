@@ -1,21 +1,18 @@
-import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { requireTool, XMLLINT } from '../testing/external-tools.js'
+import { CONTROL_CHARACTER, HOSTILE, hostileRun } from '../testing/hostile.js'
 import { BREAKAGE, buildRun } from '../testing/run-fixtures.js'
+import { tempDir } from '../testing/temp-dir.js'
 import { diffRuns, renderDiff } from './diff.js'
 import { toJUnit } from './junit.js'
 import type { RunRecord } from './model.js'
-import { rejudge } from './rejudge.js'
 import { toMarkdown } from './summary.js'
 
 const XSD = fileURLToPath(new URL('../testing/junit.xsd', import.meta.url))
-// CI installs Debian's libxml2-utils (see .ci/run); elsewhere the schema tests need it too, or are skipped.
-const hasXmllint = spawnSync('xmllint', ['--version']).status === 0
-if (!hasXmllint && process.env.CI)
-  throw new Error('xmllint is missing: .ci/run installs the Debian package libxml2-utils')
 let passing: RunRecord
 let failing: RunRecord
 beforeAll(async () => {
@@ -24,7 +21,7 @@ beforeAll(async () => {
 }, 60_000)
 
 function xmllint(xml: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'itc-junit-'))
+  const dir = tempDir('junit')
   writeFileSync(join(dir, 'junit.xml'), xml)
   return execFileSync('xmllint', ['--noout', '--schema', XSD, join(dir, 'junit.xml')], {
     encoding: 'utf8',
@@ -46,13 +43,11 @@ describe('fixtures', () => {
 })
 
 describe('junit.xml', () => {
-  it.skipIf(!hasXmllint)(
-    'validates against the JUnit XML schema, for a passing run and a run with failures',
-    () => {
-      expect(() => xmllint(toJUnit(passing))).not.toThrow()
-      expect(() => xmllint(toJUnit(failing))).not.toThrow()
-    },
-  )
+  it('validates against the JUnit XML schema, for a passing run and a run with failures', (ctx) => {
+    requireTool(ctx, XMLLINT)
+    expect(() => xmllint(toJUnit(passing))).not.toThrow()
+    expect(() => xmllint(toJUnit(failing))).not.toThrow()
+  })
 
   it('has one testsuite per scenario and one testcase per check; failures name the cause and numbers', () => {
     const xml = toJUnit(failing)
@@ -69,44 +64,25 @@ describe('junit.xml', () => {
     )
   })
 
-  it.skipIf(!hasXmllint)('escapes markup and refuses to break XML with odd characters', () => {
-    const odd = structuredClone(passing)
-    const check = odd.scenarios[0]?.checks[0] as { cause: string; passed: boolean }
-    check.cause = 'a < b & "c" \u0007'
-    check.passed = false
-    expect(() => xmllint(toJUnit(odd))).not.toThrow()
+  it('keeps hostile strings as text: the XML stays valid and gains no element', (ctx) => {
+    requireTool(ctx, XMLLINT)
+    const hostile = hostileRun(failing)
+    // Timestamps must stay xs:dateTime for the schema; everything else is hostile.
+    const xml = toJUnit({ ...hostile, startedAt: failing.startedAt })
+    expect(() => xmllint(xml)).not.toThrow()
+    expect(xml).not.toMatch(/<(script|img|svg|iframe|a|style)\b/i)
+    expect(xml).not.toMatch(CONTROL_CHARACTER)
+    const cases =
+      hostile.scenarios.flatMap((s) => s.checks).length +
+      hostile.scenarios.filter((s) => s.cleanup.errors.length).length +
+      hostile.missingResults.length
+    expect(xml.match(/<testcase /g)).toHaveLength(cases)
   })
 })
 
 describe('run.json', () => {
   it('round-trips through JSON unchanged', () => {
     expect(JSON.parse(JSON.stringify(failing))).toEqual(failing)
-  })
-})
-
-describe('rejudge', () => {
-  it('reproduces every saved verdict from the evidence', () => {
-    const result = rejudge(JSON.parse(JSON.stringify(failing)))
-    expect(result.checked).toBe(failing.scenarios.flatMap((s) => s.checks).length)
-    expect(result.differences).toEqual([])
-  })
-
-  it('flags a tampered verdict', () => {
-    const tampered = structuredClone(failing)
-    const check = tampered.scenarios.find((s) => s.id === 'weighted-shift')?.checks[0] as {
-      passed: boolean
-      cause: string
-    }
-    check.passed = true
-    check.cause = 'all good'
-    const result = rejudge(tampered)
-    expect(result.differences).toHaveLength(1)
-    expect(result.differences[0]).toMatchObject({
-      scenario: 'weighted-shift',
-      check: 'share-10',
-      saved: { passed: true },
-      recomputed: { passed: false },
-    })
   })
 })
 
@@ -119,7 +95,10 @@ describe('diff', () => {
     expect(diffRuns(failing, passing).entries.find((e) => e.scenario === 'subset-v1')?.status).toBe(
       'newly passing',
     )
-    expect(d.newlyFailing).toBeGreaterThanOrEqual(4)
+    expect(d.counts.newlyFailing).toBeGreaterThanOrEqual(4)
+    expect(d.worse).toEqual([`${d.counts.newlyFailing} newly failing`])
+    expect(renderDiff(d).split('\n').at(-1)).toBe(`B is worse than A: ${d.counts.newlyFailing} newly failing`)
+    expect(diffRuns(failing, passing).worse).toEqual([])
   })
 
   it('tells the mirror suffix change between Istio 1.17 and 1.30 as changed by design', async () => {
@@ -128,15 +107,47 @@ describe('diff', () => {
     const shadow = d.entries.find((e) => e.scenario === 'mirroring' && e.check === 'shadow-host')
     expect(shadow).toMatchObject({ status: 'changed by design' })
     expect(shadow?.byDesign).toContain('mirror-shadow-suffix: Istio 1.17.8: Envoy appends -shadow')
-    expect(d.newlyFailing).toBe(0)
-    const text = renderDiff(d)
-    expect(text.split('\n')[0]).toBe(
-      `A: Istio 1.17.8, Kubernetes v1.26.15, profile book, ${passing.startedAt}`,
+    expect(d.counts.newlyFailing).toBe(0)
+    expect(d.worse).toEqual([])
+    const text = renderDiff(d).split('\n')
+    expect(text[0]).toBe(`A: Istio 1.17.8, Kubernetes v1.26.15, profile book, ${passing.startedAt}`)
+    expect(text.at(-2)).toMatch(
+      /^\d+ unchanged, 0 newly failing, 0 newly passing, 2 changed by design, 0 only in A, 0 only in B \(0 failing\)$/,
     )
-    expect(text).toMatch(
-      /\d+ unchanged, 0 newly failing, 0 newly passing, 2 changed by design, 0 in one run only$/,
-    )
+    expect(text.at(-1)).toBe('B is not worse than A: no check newly fails or went missing')
   }, 60_000)
+
+  it('counts a check of A that B lacks, and a new check failing in B, as worse, and says so', () => {
+    const fewer = structuredClone(passing) as unknown as RunRecord & { scenarios: { checks: unknown[] }[] }
+    fewer.scenarios[0]?.checks.pop()
+    const lost = diffRuns(passing, fewer)
+    expect(lost.counts).toMatchObject({ newlyFailing: 0, onlyInA: 1 })
+    expect(lost.worse).toEqual(["1 of A's checks missing from B"])
+    expect(renderDiff(lost)).toMatch(/edge-routing\/all-ok\s+only in A\n\s+A: all 688 responses/)
+    const gained = diffRuns(fewer, failing)
+    expect(gained.counts.onlyInB).toBe(1)
+    expect(diffRuns(fewer, passing).worse).toEqual([])
+  })
+
+  it('reports a scenario that newly fails outside its checks (its cleanup failed)', () => {
+    const dirty = structuredClone(passing) as unknown as RunRecord & {
+      scenarios: { passed: boolean; cleanup: { errors: string[] } }[]
+    }
+    const s = dirty.scenarios[1] as { passed: boolean; cleanup: { errors: string[] } }
+    s.cleanup.errors = ['VirtualService/catalog: timed out']
+    s.passed = false
+    const d = diffRuns(passing, dirty)
+    expect(d.entries.filter((e) => e.status !== 'unchanged')).toEqual([
+      expect.objectContaining({ scenario: 'subset-v1', check: '(scenario)', status: 'newly failing' }),
+    ])
+    expect(d.worse).toEqual(['1 newly failing'])
+  })
+
+  it('strips control characters from everything it prints', () => {
+    const text = renderDiff(diffRuns(passing, hostileRun(failing)))
+    expect(text).not.toMatch(CONTROL_CHARACTER)
+    expect(text).not.toContain('\nPASS forged-scenario')
+  })
 })
 
 describe('summary.md', () => {
@@ -152,5 +163,19 @@ describe('summary.md', () => {
       '- hint for `no-v2`: A v2 response means the VirtualService does not pin subset version-v1',
     )
     expect(toMarkdown(passing)).not.toContain('hint for')
+  })
+
+  it('keeps hostile strings inert: no raw HTML, link, code span break, extra column or control character', () => {
+    const md = toMarkdown(hostileRun(failing))
+    expect(md).not.toMatch(CONTROL_CHARACTER)
+    // Outside code spans (where nothing is markup) every '<' and '[' from the record is escaped,
+    // and the only raw pipes are the table's own.
+    const prose = md.replace(/(`+)(?!`)[^\n]*?[^`]\1(?!`)/g, '')
+    expect(prose).not.toMatch(/(^|[^\\])[<[]/m)
+    for (const row of md.split('\n').filter((l) => l.startsWith('| ')))
+      expect(row.replace(/\\\|/g, '').match(/\|/g), row).toHaveLength(5)
+    expect(prose).not.toMatch(/[^\\]:\/\//)
+    expect(md).toContain('\\<script\\>document.title="PWNED-script"\\</script\\>')
+    expect(md).not.toContain(`\n${HOSTILE.newlineForgery.split('\n')[1]}`)
   })
 })

@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { pollUntil } from '../poll.js'
 import { startRecordingServer } from '../testing/recording-server.js'
+import { tempDir } from '../testing/temp-dir.js'
 import { downloadVerified, fetchPublishedSha256 } from './download.js'
 import { runInterruptCleanups } from './interrupt.js'
 
@@ -13,7 +13,7 @@ describe('downloadVerified when interrupted', () => {
       res.writeHead(200, { 'content-length': '2048' })
       res.write(Buffer.alloc(1024, 1)) // half the body, then stall until the test ends
     })
-    const dir = mkdtempSync(join(tmpdir(), 'itc-dl-'))
+    const dir = tempDir('dl')
     const download = downloadVerified(`${server.url}/kind`, join(dir, 'kind'), '0'.repeat(64)).catch(
       (e: unknown) => e,
     )

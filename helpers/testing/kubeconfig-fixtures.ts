@@ -1,6 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { tempDir } from './temp-dir.js'
 
 /** Writes a kubeconfig with the given contexts (each with its own cluster at `server`) to a temp file. */
 export function writeKubeconfig(options: {
@@ -10,7 +10,7 @@ export function writeKubeconfig(options: {
   /** Per-context API servers, overriding `server`. */
   servers?: Readonly<Record<string, string>>
 }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'itc-kubeconfig-'))
+  const dir = tempDir('kubeconfig')
   const path = join(dir, 'config')
   const server = options.server ?? 'https://127.0.0.1:6443'
   const lines = ['apiVersion: v1', 'kind: Config']
@@ -31,7 +31,7 @@ export function writeKubeconfig(options: {
 }
 
 export function writeRaw(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'itc-kubeconfig-'))
+  const dir = tempDir('kubeconfig')
   const path = join(dir, 'config')
   writeFileSync(path, text)
   return path

@@ -1,13 +1,13 @@
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { tempDir } from './temp-dir.js'
 
 /**
  * Fake executables that append their argv (as a JSON array) to a log and print a canned
  * answer: real processes, so the adapter's exec path and argument arrays are exercised.
  */
 export function recordingTools(answers: Record<string, { stdout?: string; stderr?: string; exit?: number }>) {
-  const dir = mkdtempSync(join(tmpdir(), 'itc-fake-tools-'))
+  const dir = tempDir('fake-tools')
   const log = join(dir, 'calls.log')
   writeFileSync(log, '')
   const paths: Record<string, string> = {}

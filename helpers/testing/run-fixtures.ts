@@ -63,6 +63,8 @@ export async function buildRun(
     scenarios,
     missingResults: [],
     diagnostics: {},
+    selected: SCENARIOS.map((d) => d.id),
+    passed: scenarios.every((s) => s.passed),
   }
 }
 

@@ -1,11 +1,11 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { chmodSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { PROFILES } from '../../../cluster/profiles.js'
 import { isPortFree } from '../../system/ports.js'
 import { toolVersion } from '../../system/tool-version.js'
+import { tempDir } from '../../testing/temp-dir.js'
 import { type DoctorObservations, doctorExitCode, judgeDoctor, renderDoctor } from './doctor.js'
 import { parseDockerInfo } from './doctor-probes.js'
 
@@ -144,7 +144,7 @@ describe('doctor probes on this machine', () => {
   })
 
   it('reads a tool version from its output and treats a failing or absent tool as missing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'itc-tools-'))
+    const dir = tempDir('tools')
     const kind = join(dir, 'kind')
     // Output format of `kind version`, e.g. "kind v0.25.0 go1.22.9 linux/amd64".
     writeFileSync(kind, '#!/bin/sh\necho "kind v0.25.0 go1.22.9 linux/amd64"\n')

@@ -1,12 +1,10 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Interrupts } from '../../system/interrupt.js'
 import { startFakeApiServer } from '../../testing/fake-apiserver.js'
 import { FakeLab } from '../../testing/fake-lab.js'
 import { writeKubeconfig } from '../../testing/kubeconfig-fixtures.js'
 import { json } from '../../testing/recording-server.js'
+import { tempDir } from '../../testing/temp-dir.js'
 import { parseArgv } from '../args.js'
 import { main } from '../main.js'
 import { restoreCommand } from './restore.js'
@@ -55,8 +53,8 @@ function runDeps(fakes: FakeLab[] = []): RunDeps {
       return { ...fake.adapters(), log }
     },
     now: () => new Date('2026-11-27T08:00:00Z'),
-    reportsDir: mkdtempSync(join(tmpdir(), 'itc-reports-')),
-    journalDir: mkdtempSync(join(tmpdir(), 'itc-journal-')),
+    reportsDir: tempDir('reports'),
+    journalDir: tempDir('journal'),
     interrupts: new Interrupts({ write: () => undefined, exit: () => undefined }),
   }
 }
@@ -169,7 +167,7 @@ describe('cluster-changing commands prove ownership first', () => {
         writeKubeconfig({ currentContext: OWN, contexts: [OWN], server: api.url }),
       ]),
       (l) => out.push(l),
-      { cluster: () => new FakeLab().cluster, journalDir: mkdtempSync(join(tmpdir(), 'itc-journal-')) },
+      { cluster: () => new FakeLab().cluster, journalDir: tempDir('journal') },
     )
     expect(code).toBe(0)
     expect(out.at(-1)).toMatch(/^nothing to restore: the journal of context kind-istio-conformance is empty/)

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,6 +8,7 @@ import { startFakeApiServer } from '../../testing/fake-apiserver.js'
 import { FakeLab } from '../../testing/fake-lab.js'
 import { writeKubeconfig } from '../../testing/kubeconfig-fixtures.js'
 import { json } from '../../testing/recording-server.js'
+import { tempDir } from '../../testing/temp-dir.js'
 import { parseArgv } from '../args.js'
 import { journalFor } from './connect.js'
 import { type RunDeps, renderRunSummary, runCommand } from './run.js'
@@ -49,8 +49,8 @@ function deps(options: { break?: boolean; initial?: readonly KubernetesObject[] 
       return { ...fake.adapters(), log }
     },
     now: () => new Date('2026-11-27T08:00:00Z'),
-    reportsDir: mkdtempSync(join(tmpdir(), 'itc-reports-')),
-    journalDir: mkdtempSync(join(tmpdir(), 'itc-journal-')),
+    reportsDir: tempDir('reports'),
+    journalDir: tempDir('journal'),
     interrupts: new Interrupts({ write: () => undefined, exit: () => undefined }),
   }
   const contexts: { context: string; ingress: string }[] = []
