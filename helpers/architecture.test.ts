@@ -25,6 +25,7 @@ const LAYERS: readonly (readonly [prefix: string, layer: number, room: string])[
   ['cluster/istio-operator.ts', 0, 'pure'],
   ['cluster/health.ts', 0, 'pure'],
   ['helpers/stats/', 0, 'pure'],
+  ['helpers/text/', 0, 'pure'],
   ['helpers/errors.ts', 0, 'pure'],
   ['helpers/poll.ts', 0, 'pure'],
   ['helpers/mesh-edits.ts', 0, 'pure'],

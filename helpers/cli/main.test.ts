@@ -78,7 +78,7 @@ describe('CLI contract', () => {
   it('a run record of the wrong shape exits 2 naming the first bad field, not a stack trace', async () => {
     // This record used to crash the judge (exit 1); the run.json schema now refuses it first.
     const dir = writeRaw(
-      '{"schema": 1, "scenarios": [{"id": "x", "checks": [{"check": "c", "evidence": null}]}]}',
+      '{"schema": 2, "scenarios": [{"id": "x", "checks": [{"check": "c", "evidence": null}]}]}',
     )
     const { code, err } = await cli(['report', 'rejudge', dir])
     expect(code).toBe(2)

@@ -4,6 +4,7 @@ import { resolveProfile } from '../../cluster/profiles.js'
 import { SuiteError } from '../errors.js'
 import { suiteContextName } from '../kube/context-guard.js'
 import { describeError } from '../kube/describe-error.js'
+import { terminalText } from '../text/escape.js'
 import { parseArgv } from './args.js'
 import { commandHelp, generalHelp } from './help.js'
 
@@ -12,8 +13,16 @@ export interface Io {
   readonly err: (text: string) => void
 }
 
-/** Runs the CLI and returns its exit code. Every error becomes one cause line and one fix line. */
-export async function main(argv: readonly string[], io: Io): Promise<number> {
+/**
+ * Runs the CLI and returns its exit code. Every error becomes one cause line and one fix line.
+ * Everything printed may hold strings from a cluster (names, log lines, messages): it reaches
+ * the terminal without escape sequences or control characters.
+ */
+export async function main(argv: readonly string[], raw: Io): Promise<number> {
+  const io: Io = {
+    out: (text) => raw.out(terminalText(text, { multiline: true })),
+    err: (text) => raw.err(terminalText(text, { multiline: true })),
+  }
   try {
     const parsed = parseArgv(argv)
     if (parsed.kind === 'help') {

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { LogQuery } from '../logs/reader.js'
-import { terminalText } from './escape.js'
+import { terminalText } from '../text/escape.js'
 
 /** What failure diagnostics are made of. Real: over KubeClient. Tests: a fake. */
 export interface DiagnosticsSource {

@@ -4,7 +4,7 @@ import {
   expectedBehaviour,
   MIRROR_SHADOW_SUFFIX,
 } from '../istio-behaviour.js'
-import { terminalText as term } from './escape.js'
+import { terminalText as term } from '../text/escape.js'
 import type { RunRecord } from './model.js'
 
 /** Checks whose expectation depends on a documented, version-dependent behaviour. */

@@ -1,6 +1,6 @@
 import type { AccessLogMatchEvidence, MirrorCountEvidence } from '../evidence/judges.js'
 import type { CanaryStepsEvidence, CanaryTimelineEvidence } from '../flagger/canary.js'
-import { htmlAttribute as attr, htmlText as text } from './escape.js'
+import { htmlAttribute as attr, htmlText as text } from '../text/escape.js'
 import {
   type CheckResult,
   checkCounts,

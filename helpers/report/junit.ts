@@ -1,4 +1,4 @@
-import { xmlAttribute, xmlText } from './escape.js'
+import { xmlAttribute, xmlText } from '../text/escape.js'
 import type { RunRecord } from './model.js'
 import { keyNumbers } from './numbers.js'
 

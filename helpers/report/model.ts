@@ -60,7 +60,7 @@ export interface DetectedVersions {
  * ($id `urn:istio-traffic-conformance:run-record:<version>`); every record read is validated
  * against it. A change of shape bumps this number, the schema's $id and its `schema` const.
  */
-export const RUN_RECORD_SCHEMA = 1
+export const RUN_RECORD_SCHEMA = 2
 
 /**
  * run.json: everything a person or a machine needs afterwards, without the cluster. Every
@@ -89,12 +89,11 @@ export interface RunRecord {
   readonly diagnostics: Readonly<Record<string, readonly string[]>>
   /**
    * The scenario ids the run was asked to run, in order; each appears in `scenarios` or
-   * `missingResults`. Lets `report rejudge` see a scenario deleted from the
-   * record. Optional until the writer (helpers/cli/commands/run.ts) sets it.
+   * `missingResults`. Lets `report rejudge` see a scenario deleted from the record.
    */
-  readonly selected?: readonly string[]
-  /** The run's verdict as written (`runPassed`); `report rejudge` recomputes it. Optional as `selected`. */
-  readonly passed?: boolean
+  readonly selected: readonly string[]
+  /** The run's verdict as written (`runPassed`); `report rejudge` recomputes it. */
+  readonly passed: boolean
 }
 
 export function runPassed(run: RunRecord): boolean {

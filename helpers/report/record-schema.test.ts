@@ -73,8 +73,8 @@ const SHAPES: readonly (readonly [
       scenarios: 'required',
       missingResults: 'required',
       diagnostics: 'required',
-      selected: 'optional',
-      passed: 'optional',
+      selected: 'required',
+      passed: 'required',
     } satisfies Shape<RunRecord>,
   ],
   [
@@ -285,6 +285,8 @@ const SHAPES: readonly (readonly [
       catchAllCluster: 'required',
       expectHeaderFirst: 'required',
       routes: 'required',
+      admissionWarnings: 'optional',
+      expectedWarning: 'optional',
     } satisfies Shape<RouteOrderEvidence>,
   ],
   [
@@ -364,6 +366,7 @@ const SHAPES: readonly (readonly [
       proxyLines: 'required',
       appLines: 'required',
       callerLines: 'optional',
+      notBefore: 'optional',
       tolerance: 'required',
     } satisfies Shape<MirrorCountEvidence>,
   ],
@@ -609,7 +612,7 @@ describe('refusals name the first bad field and what is wrong', () => {
   it.each([
     ['null', null, '', 'must be a JSON object, found null'],
     ['an array', [], '', 'must be a JSON object, found an array'],
-    ['another schema', { schema: 2 }, '/schema', 'is 2; this suite reads run records of schema 1'],
+    ['another schema', { schema: 1 }, '/schema', 'is 1; this suite reads run records of schema 2'],
   ])('%s', (_name, value, pointer, message) => {
     expect(checkRunRecord(value)).toEqual({ ok: false, problem: { pointer, message } })
   })

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
-import { terminalText } from './escape.js'
+import { terminalText } from '../text/escape.js'
 import { RUN_RECORD_SCHEMA, type RunRecord, type ScenarioResult } from './model.js'
 
 /** The published JSON Schema of run.json, shipped beside this file. */

@@ -1,4 +1,4 @@
-import { markdownCode as code, markdownText as md } from './escape.js'
+import { markdownCode as code, markdownText as md } from '../text/escape.js'
 import { checkCounts, clusterModeLine, type RunRecord, runPassed, versionLine } from './model.js'
 import { keyNumbers } from './numbers.js'
 

@@ -1,3 +1,5 @@
+import { stripControls } from '../text/escape.js'
+
 /**
  * What Ctrl-C (SIGINT) and SIGTERM do while the suite has something to undo.
  *
@@ -121,7 +123,8 @@ export class Interrupts {
 /** The process's interrupt handling. */
 export const interrupts = new Interrupts(
   {
-    write: (line) => process.stderr.write(`\n${line}\n`),
+    // What is left names cluster objects: no escape sequence reaches the terminal.
+    write: (line) => process.stderr.write(`\n${stripControls(line, true)}\n`),
     exit: (code) => process.exit(code),
   },
   (() => {

@@ -1,5 +1,5 @@
 import { SCENARIOS } from '../../suites/index.js'
-import type { RunRecord, ScenarioResult } from '../report/model.js'
+import { RUN_RECORD_SCHEMA, type RunRecord, type ScenarioResult } from '../report/model.js'
 import { runScenario } from '../runner/scenario.js'
 import { FakeLab } from './fake-lab.js'
 /** The cluster-wide ConfigMaps the egress scenarios edit (mesh config, CoreDNS), as kind and Istio create them. */
@@ -39,7 +39,7 @@ export async function buildRun(
   }
   const istio = options.istio ?? '1.17.8'
   return {
-    schema: 1,
+    schema: RUN_RECORD_SCHEMA,
     suite: { name: 'istio-traffic-conformance', version: '0.1.0' },
     profile: istio === '1.17.8' ? 'book' : 'current',
     context: 'kind-istio-conformance',

@@ -126,7 +126,7 @@ describe('report', () => {
     ['null', null, 'the record must be a JSON object, found null'],
     ['a scenario without checks', 'no-checks', '/scenarios/0/checks is missing'],
     ['a wrong type', 'wrong-type', '/scenarios/0/checks/0/passed must be true or false, found "yes"'],
-    ['another schema', { schema: 2 }, '/schema is 2; this suite reads run records of schema 1'],
+    ['another schema', { schema: 1 }, '/schema is 1; this suite reads run records of schema 2'],
   ])(
     'rejudge, diff and report refuse %s with exit 2, naming the first bad field',
     (name, value, expected) => {
@@ -165,7 +165,7 @@ describe('report', () => {
           `${join(dir, 'run.json')} is not a run record of this suite: ${expected}`,
         )
         expect((error as UsageError).fix).toMatch(
-          /^give a run\.json written by `run` \(schema 1, .*run-record\.schema\.json\)/,
+          /^give a run\.json written by `run` \(schema 2, .*run-record\.schema\.json\)/,
         )
       }
     },

@@ -4,11 +4,11 @@ import { fileURLToPath } from 'node:url'
 import { SCENARIOS } from '../../../suites/index.js'
 import { UsageError } from '../../errors.js'
 import { diffRuns, renderDiff } from '../../report/diff.js'
-import { terminalText as term } from '../../report/escape.js'
 import { RUN_RECORD_SCHEMA, type RunRecord, runPassed } from '../../report/model.js'
 import { checkRunRecord, RUN_RECORD_SCHEMA_URL } from '../../report/record-schema.js'
 import { type ExpectedChecks, expectedChecksOf, rejudge } from '../../report/rejudge.js'
 import { REPORTS_DIR } from '../../runner/paths.js'
+import { terminalText as term } from '../../text/escape.js'
 import type { ParsedArgs } from '../args.js'
 
 const RUN_FOLDER = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z-/

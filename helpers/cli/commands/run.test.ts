@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UsageError } from '../../errors.js'
+import { checkRunRecord } from '../../report/record-schema.js'
 import { Interrupts } from '../../system/interrupt.js'
 import { startFakeApiServer } from '../../testing/fake-apiserver.js'
 import { FakeLab } from '../../testing/fake-lab.js'
@@ -82,6 +83,8 @@ describe('run, in one process', () => {
       scenarios: [{ id: 'edge-routing', passed: true }],
     })
     expect(run.scenarios[0].checks[0]).toMatchObject({ title: expect.any(String), hint: expect.any(String) })
+    expect(run).toMatchObject({ selected: ['edge-routing'], passed: true })
+    expect(checkRunRecord(run)).toMatchObject({ ok: true })
     for (const f of ['junit.xml', 'summary.md', 'index.html', 'scenarios/edge-routing.json'])
       expect(existsSync(join(runDir, f)), f).toBe(true)
   })

@@ -7,7 +7,7 @@ import type { KubeClient } from '../../kube/client.js'
 import { type PhaseTiming, writeJson } from '../../progress.js'
 import { writeDiagnostics } from '../../report/diagnostics.js'
 import { clusterDiagnostics } from '../../report/diagnostics-source.js'
-import type { RunRecord, ScenarioResult } from '../../report/model.js'
+import { RUN_RECORD_SCHEMA, type RunRecord, type ScenarioResult } from '../../report/model.js'
 import { detectVersions } from '../../report/versions.js'
 import { listDiagnostics, REPORT_FILES, writeReports } from '../../report/write.js'
 import type { ScenarioDefinition } from '../../runner/define.js'
@@ -136,7 +136,7 @@ export async function runCommand(
     },
   )
   const run: RunRecord = {
-    schema: 1,
+    schema: RUN_RECORD_SCHEMA,
     suite: { name: 'istio-traffic-conformance', version: SUITE_VERSION },
     profile,
     context,
@@ -149,6 +149,8 @@ export async function runCommand(
     scenarios: results,
     missingResults: notRun,
     diagnostics: listDiagnostics(runDir),
+    selected: selected.map((s) => s.id),
+    passed: notRun.length === 0 && results.every((r) => r.passed),
   }
   await writeReports(runDir, run)
   out('')
@@ -156,5 +158,5 @@ export async function runCommand(
   out(`reports: ${REPORT_FILES.map((f) => join(shown, f)).join(', ')}`)
   for (const [id, files] of Object.entries(run.diagnostics))
     out(`diagnostics for ${id}: ${files.length} files in ${join(shown, 'diagnostics', id)}`)
-  return notRun.length > 0 || results.some((r) => !r.passed) ? 1 : 0
+  return run.passed ? 0 : 1
 }
