@@ -6,6 +6,7 @@ import {
   checkErrors,
   DEFAULT_ERROR_BOUND,
   encodeOutcomes,
+  formatCaughtRate,
   judgeShare,
   type RatioEvidence,
   type ZeroToleranceEvidence,
@@ -74,9 +75,11 @@ describe('judgeShare: sequential ratio checks', () => {
     const rate = detectableErrorRate(v.requests, DEFAULT_ERROR_BOUND)
     expect(v.errorCheck).toMatchObject({ passed: true, detectableRate: rate, power: 0.999 })
     expect(errorCheckFailProbability(v.requests, DEFAULT_ERROR_BOUND, rate as number)).toBeCloseTo(0.999, 9)
-    expect(v.cause).toContain(
-      `which fails an error rate of ${Number((100 * (rate as number)).toPrecision(2))}%`,
-    )
+    expect(v.cause).toContain(`which fails an error rate of ${formatCaughtRate(rate as number)}`)
+    // Rounded up, never down: the words never name a rate the bound does not catch.
+    expect(formatCaughtRate(0.0304)).toBe('3.1%')
+    expect(formatCaughtRate(0.03)).toBe('3%')
+    expect(formatCaughtRate(0.00421)).toBe('0.43%')
   })
 
   it('fails 50/50 observed when 90/10 is expected within 200 responses, naming shares and interval', () => {

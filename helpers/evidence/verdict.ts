@@ -107,6 +107,16 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`
 /** A rate with the digits it needs: 0.1% stays 0.1%, 0.02% is not rounded to 0.0%. */
 export const formatRate = (x: number) => `${Number((100 * x).toPrecision(2))}%`
 
+/**
+ * A rate a check catches, rounded up to two significant digits: "catches 3.1%" must never
+ * name a rate below the one it catches (3.04% reads 3.1%, not 3%).
+ */
+export function formatCaughtRate(x: number): string {
+  const percent = 100 * x
+  const unit = 10 ** (Math.floor(Math.log10(percent)) - 1)
+  return `${Number((Math.ceil(percent / unit - 1e-9) * unit).toPrecision(2))}%`
+}
+
 /** The verdict's error check, with the rate the bound catches at the requests used. */
 function errorCheckOf(errors: number, requests: number, bound: ErrorBound) {
   const power = bound.power ?? 0.999
@@ -130,7 +140,7 @@ function errorClause(check: ReturnType<typeof errorCheckOf>, requests: number, b
   const caught =
     check.detectableRate === null
       ? `too few requests to fail any error rate with probability ${bound.power}`
-      : `which fails an error rate of ${formatRate(check.detectableRate)} with probability ${bound.power}`
+      : `which fails an error rate of ${formatCaughtRate(check.detectableRate)} with probability ${bound.power}`
   return `; errors ${check.errors} of ${requests} under the ${formatRate(bound.maxRate)} bound, ${caught}`
 }
 
