@@ -1,4 +1,4 @@
-import { CANARY_STEP_SPEC, canaryLoadPlan, type StepSpec, type StepTiming } from './canary-steps.js'
+import { canaryLoadPlan, type StepSpec, type StepTiming } from './canary-steps.js'
 import { detectableErrorRate, type ErrorBound } from './error-bound.js'
 import { designFixed } from './fixed.js'
 import { designSequential, designZeroTolerance } from './ratio-tests.js'
