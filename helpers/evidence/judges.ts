@@ -1,5 +1,6 @@
 import {
   type CanaryStepsEvidence,
+  type CanaryStepsEvidenceV2,
   type CanaryTimelineEvidence,
   judgeCanaryTimeline,
 } from '../flagger/canary.js'
@@ -13,7 +14,17 @@ import {
 import type { RouteView } from '../routes/inspect.js'
 import { describeRoutes, targetClusters } from '../routes/inspect.js'
 import { clopperPearson, logCdf, logSf } from '../stats/binomial.js'
-import { countOutcomes, judgeShare, type ShareEvidence, type ShareVerdict } from './verdict.js'
+import { stepPower } from '../stats/canary-steps.js'
+import { detectableErrorRate, errorCheckPasses } from '../stats/error-bound.js'
+import { acceptanceRegion } from '../stats/fixed.js'
+import {
+  countOutcomes,
+  formatCaughtRate,
+  formatRate,
+  judgeShare,
+  type ShareEvidence,
+  type ShareVerdict,
+} from './verdict.js'
 
 /**
  * Every kind of evidence a check can produce, and one pure judge for all of them, so any
@@ -337,10 +348,13 @@ export function judgeAccessLogCluster(ev: AccessLogClusterEvidence): BasicVerdic
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`
 
 /**
- * Each step's observed v2 share against its canaryWeight, by the exact two-sided binomial test
- * at alpha: a step fails when its count is in either tail of probability <= alpha/2.
+ * Each step's observed v2 share against its canaryWeight. Evidence since issue 12 names its
+ * design and is judged with stated power (judgeCanaryStepsV2); older evidence by the exact
+ * two-sided binomial test at alpha, as it was recorded: a step fails when its count is in
+ * either tail of probability <= alpha/2.
  */
 export function judgeCanarySteps(ev: CanaryStepsEvidence): BasicVerdict {
+  if (ev.design === 'fixed-exact-v2') return judgeCanaryStepsV2(ev)
   const rows = ev.steps.map((s) => {
     const c = countOutcomes(s.outcomes)
     const n = c.v1 + c.v2
@@ -374,6 +388,110 @@ export function judgeCanarySteps(ev: CanaryStepsEvidence): BasicVerdict {
   return {
     passed: true,
     cause: rows.map((r) => `${r.weight}%: ${pct(r.share ?? 0)} of ${r.n}`).join(', '),
+    details,
+  }
+}
+
+/**
+ * What a step's test catches, in words: "a share <= 5.0% or >= 15.0%", rounded outward to
+ * 0.1% so the words never claim a share the test does not catch.
+ */
+function catches(p0: number, below: number | null, above: number | null): string {
+  const down = (x: number) => `${(Math.floor(x * 1000 + 1e-9) / 10).toFixed(1)}%`
+  const up = (x: number) => `${(Math.ceil(x * 1000 - 1e-9) / 10).toFixed(1)}%`
+  const sides = [
+    below === null ? null : `<= ${down(p0 - below)}`,
+    above === null ? null : `>= ${up(p0 + above)}`,
+  ].filter((x): x is string => x !== null)
+  return sides.length ? `a share ${sides.join(' or ')}` : 'no share at all'
+}
+
+/**
+ * Each step by the smallest fixed-n exact test with stated power: its last `needed` counted
+ * responses (the furthest from the weight change) pass when the v2 count lies in the
+ * equal-tailed acceptance region at alpha. With `needed` responses it fails a share off by
+ * the indifference with probability >= 1 - beta; with fewer it is judged on what it has and
+ * the verdict states the shares it could catch instead. Errors of all steps are pooled under
+ * the error bound. The check's false-failure bound is alpha per step, summed over the steps.
+ */
+function judgeCanaryStepsV2(ev: CanaryStepsEvidenceV2): BasicVerdict {
+  const spec = { delta: ev.delta, alpha: ev.alpha, beta: ev.beta }
+  const rows = ev.steps.map((s) => {
+    const p0 = s.weight / 100
+    const counted = s.outcomes.replaceAll('e', '')
+    const power = stepPower(p0, counted.length, spec)
+    const used = counted.slice(counted.length - power.n)
+    const v2 = countOutcomes(used).v2
+    const region = acceptanceRegion(power.n, p0, ev.alpha)
+    return {
+      weight: s.weight,
+      available: counted.length,
+      n: power.n,
+      needed: power.needed,
+      v2,
+      errors: countOutcomes(s.outcomes).error,
+      share: power.n ? v2 / power.n : null,
+      interval: clopperPearson(v2, power.n, ev.alpha),
+      passRange: [region.low, region.high] as const,
+      full: power.full,
+      catchesBelow: power.below === null ? null : p0 - power.below,
+      catchesAbove: power.above === null ? null : p0 + power.above,
+      consistent: power.n > 0 && v2 >= region.low && v2 <= region.high,
+      what: catches(p0, power.below, power.above),
+    }
+  })
+  const requests = ev.steps.reduce((sum, s) => sum + s.outcomes.length, 0)
+  const errors = rows.reduce((sum, r) => sum + r.errors, 0)
+  const errorOk = errorCheckPasses(errors, requests, ev.errorBound)
+  const power = ev.errorBound.power ?? 0.999
+  const detectableRate = detectableErrorRate(requests, ev.errorBound, power)
+  const details = {
+    steps: rows,
+    alphaPerStep: ev.alpha,
+    checkAlpha: ev.alpha * rows.length,
+    beta: ev.beta,
+    errorCheck: {
+      passed: errorOk,
+      errors,
+      requests,
+      maxRate: ev.errorBound.maxRate,
+      alpha: ev.errorBound.alpha,
+      detectableRate,
+      power,
+    },
+  }
+  const errorsText = `errors ${errors} of ${requests} under the ${formatRate(ev.errorBound.maxRate)} bound, ${
+    detectableRate === null
+      ? `too few requests to fail any error rate with probability ${power}`
+      : `which fails an error rate of ${formatCaughtRate(detectableRate)} with probability ${power}`
+  }`
+  if (rows.length === 0) return { passed: false, cause: 'no canaryWeight step was observed', details }
+  const empty = rows.find((r) => r.n === 0)
+  if (empty)
+    return { passed: false, cause: `no responses were measured at canaryWeight ${empty.weight}`, details }
+  const bad = rows.find((r) => !r.consistent)
+  if (bad) {
+    return {
+      passed: false,
+      cause: `at canaryWeight ${bad.weight} the v2 share was ${pct(bad.share ?? 0)} (${bad.v2} of the last ${bad.n} responses), outside ${bad.passRange[0]}..${bad.passRange[1]}, the exact test's pass range at alpha ${ev.alpha.toExponential(0)}`,
+      details,
+    }
+  }
+  if (!errorOk)
+    return {
+      passed: false,
+      cause: `${errors} errors in ${requests} requests during the steps exceed the error bound (rate <= ${ev.errorBound.maxRate})`,
+      details,
+    }
+  const stepsText = rows
+    .map(
+      (r) =>
+        `${r.weight}%: ${pct(r.share ?? 0)} of ${r.n} (${r.full ? '' : `${r.needed} needed; only `}catches ${r.what})`,
+    )
+    .join(', ')
+  return {
+    passed: true,
+    cause: `${stepsText}, each with probability >= ${1 - ev.beta} at alpha ${ev.alpha.toExponential(0)} per step; ${errorsText}`,
     details,
   }
 }

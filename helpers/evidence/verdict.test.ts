@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest'
+import { detectableErrorRate, errorCheckFailProbability } from '../stats/error-bound.js'
 import { DEFAULT_SPEC } from '../stats/ratio-tests.js'
+import { mulberry32 } from '../testing/random.js'
 import {
   checkErrors,
   DEFAULT_ERROR_BOUND,
   encodeOutcomes,
+  formatCaughtRate,
   judgeShare,
   type RatioEvidence,
   type ZeroToleranceEvidence,
@@ -47,13 +50,47 @@ describe('judgeShare: sequential ratio checks', () => {
     expect(v.requests).toBeLessThan(1000)
   })
 
-  it('fails 50/50 observed when 90/10 is expected, naming shares and interval', () => {
+  it('states the alternatives it would have caught, relative near 0: 5% and 15% at p0 = 10%', () => {
+    const v = judgeShare(ratio(0.1, stream(0.1, 3000)))
+    expect(v.design).toBe('2-sprt-v2')
+    expect(v.delta).toBeCloseTo(0.05, 15)
+    expect(v.alternatives).toEqual([0.05, 0.1 + 0.05])
+    expect(v.cause).toMatch(
+      /^v2 share 10\.0% \(\d+\/\d+\) is consistent with the expected 10\.0%: a share of 5\.0% or 15\.0% would fail with probability >= 0\.999; errors 0 of \d+ under the 0\.1% bound, which fails an error rate of [\d.]+% with probability 0\.999$/,
+    )
+  })
+
+  it('fails 3% observed when 10% is expected, which the old design let pass', () => {
+    // The old lower alternative at p0 = 10% was 0%: 2.7% passed (see legacy-verdicts.fixture.json).
+    const random = mulberry32(2)
+    let outcomes = ''
+    for (let i = 0; i < 5000; i++) outcomes += random() < 0.03 ? '2' : '1'
+    const v = judgeShare(ratio(0.1, outcomes))
+    expect(v.passed).toBe(false)
+    expect(v.cause).toMatch(/^v2 share [0-4]\.\d% .* is inconsistent with the expected 10\.0%/)
+  })
+
+  it('carries the error rate its error bound catches with probability 0.999 at the requests used', () => {
+    const v = judgeShare(ratio(0.5, stream(0.5, 3000)))
+    const rate = detectableErrorRate(v.requests, DEFAULT_ERROR_BOUND)
+    expect(v.errorCheck).toMatchObject({ passed: true, detectableRate: rate, power: 0.999 })
+    expect(errorCheckFailProbability(v.requests, DEFAULT_ERROR_BOUND, rate as number)).toBeCloseTo(0.999, 9)
+    expect(v.cause).toContain(`which fails an error rate of ${formatCaughtRate(rate as number)}`)
+    // Rounded up, never down: the words never name a rate the bound does not catch.
+    expect(formatCaughtRate(0.0304)).toBe('3.1%')
+    expect(formatCaughtRate(0.03)).toBe('3%')
+    expect(formatCaughtRate(0.00421)).toBe('0.43%')
+  })
+
+  it('fails 50/50 observed when 90/10 is expected within 200 responses, naming shares and interval', () => {
     const v = judgeShare(ratio(0.1, stream(0.5, 3000)))
     expect(v.passed).toBe(false)
     expect(v.cause).toMatch(
       /^v2 share 5\d\.\d% \(\d+\/\d+\) is inconsistent with the expected 10\.0%; 99\.9999% interval \[/,
     )
-    expect(v.n).toBeLessThan(100)
+    // The 2-SPRT rejects through the intermediate share 12.5%, so a gross fault takes about 130
+    // responses (the old Wald SPRT: about 60), the price of its bounded worst case.
+    expect(v.n).toBeLessThan(200)
   })
 
   it('fails when errors after convergence exceed their bound, even if the share conforms', () => {
@@ -111,6 +148,11 @@ describe('checkErrors', () => {
     expect(checkErrors(2, 700, DEFAULT_ERROR_BOUND)).toBe(true)
     expect(checkErrors(20, 700, DEFAULT_ERROR_BOUND)).toBe(false)
     expect(checkErrors(1, 700, { maxRate: 0, alpha: 1e-6 })).toBe(false)
+  })
+
+  it('the default bound fails a healthy mesh (error rate 0.1%) with probability <= 1e-7 at any n', () => {
+    for (const n of [50, 300, 688, 1000, 1910, 3230, 9000])
+      expect(errorCheckFailProbability(n, DEFAULT_ERROR_BOUND, 0.001)).toBeLessThanOrEqual(1e-7)
   })
 
   it('encodes outcomes compactly', () => {

@@ -1,14 +1,19 @@
 import type { ResponseClass } from '../http/classify.js'
-import { clopperPearson, logSf } from '../stats/binomial.js'
+import { clopperPearson } from '../stats/binomial.js'
+import { detectableErrorRate, type ErrorBound, errorCheckPasses } from '../stats/error-bound.js'
 import {
+  type AnyOperatingCharacteristic,
+  alternatives,
   DEFAULT_SPEC,
   type Decision,
   designSequential,
   designZeroTolerance,
-  type OperatingCharacteristic,
+  indifference,
   type RatioSpec,
+  type SequentialDesign,
   sequentialDecision,
 } from '../stats/ratio-tests.js'
+import { waldV1Decision } from '../stats/wald-v1.js'
 
 /** Outcomes in request order, one character each ('1', '2', 'e'): compact and re-judgeable. */
 export type OutcomeString = string
@@ -28,15 +33,7 @@ export function countOutcomes(outcomes: OutcomeString): { v1: number; v2: number
   return { v1, v2, error }
 }
 
-/** Errors have their own bound: a verdict never drops them silently. */
-export interface ErrorBound {
-  /** Highest error rate that still counts as conforming; 0 means any error fails. */
-  readonly maxRate: number
-  /** False-failure bound of the error check at maxRate. */
-  readonly alpha: number
-}
-
-export const DEFAULT_ERROR_BOUND: ErrorBound = { maxRate: 0.001, alpha: 1e-6 }
+export { DEFAULT_ERROR_BOUND, type ErrorBound } from '../stats/error-bound.js'
 
 export interface RatioEvidence {
   readonly kind: 'ratio'
@@ -64,6 +61,8 @@ export interface ShareVerdict {
   /** One line naming the cause and the numbers. */
   readonly cause: string
   readonly procedure: 'sequential' | 'zero-tolerance'
+  /** Which ratio design decided (absent: zero tolerance, or a verdict saved before issue 12). */
+  readonly design?: 'wald-sprt-v1' | '2-sprt-v2'
   /** Requests used for the decision (errors included), and the counted trials among them. */
   readonly requests: number
   readonly n: number
@@ -74,17 +73,23 @@ export interface ShareVerdict {
   readonly confidence: number
   readonly alpha: number
   readonly beta: number
+  /** The indifference: shares off by this much are caught with probability >= 1 - beta. */
   readonly delta: number
+  /** The shares the test must fail with probability >= 1 - beta (ratio checks since issue 12). */
+  readonly alternatives?: readonly number[]
   /** Decision boundaries at the decided n, in counts of v2. */
   readonly boundaries: { readonly passLow: number; readonly passHigh: number; readonly atN: number }
   readonly oc:
-    | OperatingCharacteristic
+    | AnyOperatingCharacteristic
     | { readonly miss: number; readonly falseFailure: 0; readonly maxN: number }
   readonly errorCheck: {
     readonly passed: boolean
     readonly errors: number
     readonly maxRate: number
     readonly alpha: number
+    /** The error rate this bound fails with probability `power` at the requests used (null: none). */
+    readonly detectableRate?: number | null
+    readonly power?: number
   }
 }
 
@@ -94,18 +99,62 @@ export function formatConfidence(alpha: number): string {
 }
 
 /** Whether `errors` among `total` requests is consistent with an error rate <= maxRate. Pure. */
-export function checkErrors(errors: number, total: number, bound: ErrorBound): boolean {
-  if (errors === 0) return true
-  if (bound.maxRate === 0) return false
-  return logSf(errors, total, bound.maxRate) > Math.log(bound.alpha)
+export const checkErrors = errorCheckPasses
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`
+/** A rate with the digits it needs: 0.1% stays 0.1%, 0.02% is not rounded to 0.0%. */
+export const formatRate = (x: number) => `${Number((100 * x).toPrecision(2))}%`
+
+/**
+ * A rate a check catches, rounded up to two significant digits: "catches 3.1%" must never
+ * name a rate below the one it catches (3.04% reads 3.1%, not 3%).
+ */
+export function formatCaughtRate(x: number): string {
+  const percent = 100 * x
+  const unit = 10 ** (Math.floor(Math.log10(percent)) - 1)
+  return `${Number((Math.ceil(percent / unit - 1e-9) * unit).toPrecision(2))}%`
+}
+
+/** The verdict's error check, with the rate the bound catches at the requests used. */
+function errorCheckOf(errors: number, requests: number, bound: ErrorBound) {
+  const power = bound.power ?? 0.999
+  return {
+    passed: errorCheckPasses(errors, requests, bound),
+    errors,
+    maxRate: bound.maxRate,
+    alpha: bound.alpha,
+    detectableRate: detectableErrorRate(requests, bound, power),
+    power,
+  }
+}
+
+/**
+ * What the error bound could catch, for the cause of a pass (a failure names its own cause):
+ * only for evidence that asks for it (bound.power set), so verdicts saved before it re-judge
+ * to their original words.
+ */
+function errorClause(check: ReturnType<typeof errorCheckOf>, requests: number, bound: ErrorBound): string {
+  if (bound.power === undefined) return ''
+  const caught =
+    check.detectableRate === null
+      ? `too few requests to fail any error rate with probability ${bound.power}`
+      : `which fails an error rate of ${formatCaughtRate(check.detectableRate)} with probability ${bound.power}`
+  return `; errors ${check.errors} of ${requests} under the ${formatRate(bound.maxRate)} bound, ${caught}`
 }
 
 /** The pass range of v2 counts at n for a sequential design (continuation excluded). Pure. */
-export function passRangeAt(spec: RatioSpec, lnA: number, lnB: number, maxN: number, n: number) {
+function passRange(design: SequentialDesign, n: number) {
+  if (design.version === '2-sprt-v2') {
+    const b = design.boundaries
+    const i = Math.min(n, b.maxN)
+    const low = Math.max(b.passLo[i] as number, (b.failLo[i] as number) + 1)
+    const high = Math.min(b.passHi[i] as number, (b.failHi[i] as number) - 1, n)
+    return low <= high ? { passLow: low, passHigh: high, atN: n } : { passLow: -1, passHigh: -1, atN: n }
+  }
   let passLow = -1
   let passHigh = -1
   for (let k = 0; k <= n; k++) {
-    if (sequentialDecision({ spec, lnA, lnB, maxN }, n, k) === 'pass') {
+    if (waldV1Decision(design, n, k) === 'pass') {
       if (passLow < 0) passLow = k
       passHigh = k
     }
@@ -137,11 +186,14 @@ function judgeRatio(ev: RatioEvidence): ShareVerdict {
   }
   const used = ev.outcomes.slice(0, requests)
   const counts = countOutcomes(used)
-  const errorOk = checkErrors(counts.error, requests, ev.errorBound)
+  const errorCheck = errorCheckOf(counts.error, requests, ev.errorBound)
+  const errorOk = errorCheck.passed
   const interval = clopperPearson(k, n, ev.spec.alpha)
   const share = n ? k / n : null
-  const pct = (x: number) => `${(100 * x).toFixed(1)}%`
   const confidence = formatConfidence(ev.spec.alpha)
+  const d = indifference(ev.spec)
+  const alts = alternatives(ev.spec)
+  const v2 = design.version === '2-sprt-v2'
   let cause: string
   if (!errorOk)
     cause = `${counts.error} errors in ${requests} requests exceed the error bound (rate <= ${ev.errorBound.maxRate})`
@@ -149,12 +201,17 @@ function judgeRatio(ev: RatioEvidence): ShareVerdict {
     cause = `undecided after ${n} of at most ${design.maxN} counted responses: the evidence ran out`
   else if (decision === 'fail')
     cause = `v2 share ${pct(share ?? 0)} (${k}/${n}) is inconsistent with the expected ${pct(ev.spec.p0)}; ${confidence} interval [${pct(interval[0])}, ${pct(interval[1])}]`
+  else if (v2)
+    cause = `v2 share ${pct(share ?? 0)} (${k}/${n}) is consistent with the expected ${pct(ev.spec.p0)}: a share of ${alts.map(pct).join(' or ')} would fail with probability >= ${1 - ev.spec.beta}`
   else
     cause = `v2 share ${pct(share ?? 0)} (${k}/${n}) is consistent with the expected ${pct(ev.spec.p0)} +- ${pct(ev.spec.delta)}`
+  const passed = decision === 'pass' && errorOk
+  if (passed) cause += errorClause(errorCheck, requests, ev.errorBound)
   return {
-    passed: decision === 'pass' && errorOk,
+    passed,
     cause,
     procedure: 'sequential',
+    design: design.version,
     requests,
     n,
     counts,
@@ -164,15 +221,11 @@ function judgeRatio(ev: RatioEvidence): ShareVerdict {
     confidence: 1 - ev.spec.alpha,
     alpha: ev.spec.alpha,
     beta: ev.spec.beta,
-    delta: ev.spec.delta,
-    boundaries: passRangeAt(design.spec, design.lnA, design.lnB, design.maxN, Math.max(n, 1)),
+    delta: d,
+    alternatives: alts,
+    boundaries: passRange(design, Math.max(n, 1)),
     oc: design.oc,
-    errorCheck: {
-      passed: errorOk,
-      errors: counts.error,
-      maxRate: ev.errorBound.maxRate,
-      alpha: ev.errorBound.alpha,
-    },
+    errorCheck,
   }
 }
 
@@ -192,7 +245,8 @@ function judgeZeroTolerance(ev: ZeroToleranceEvidence): ShareVerdict {
   const used = ev.outcomes.slice(0, requests)
   const counts = countOutcomes(used)
   const k = counts.v2
-  const errorOk = checkErrors(counts.error, requests, ev.errorBound)
+  const errorCheck = errorCheckOf(counts.error, requests, ev.errorBound)
+  const errorOk = errorCheck.passed
   const name = (c: 'v1' | 'v2') => ev.labels?.[c] ?? c
   const other = ev.expected === 'v1' ? 'v2' : 'v1'
   const unexpected = ev.expected === 'v1' ? counts.v2 : counts.v1
@@ -205,8 +259,10 @@ function judgeZeroTolerance(ev: ZeroToleranceEvidence): ShareVerdict {
     cause = `only ${n} of the ${design.n} responses needed to rule out a ${ev.leak * 100}% leak`
   else
     cause = `all ${n} responses were ${name(ev.expected)}: a ${ev.leak * 100}% leak would show with probability >= ${1 - design.beta}`
+  const passed = unexpected === 0 && errorOk && n >= design.n
+  if (passed) cause += errorClause(errorCheck, requests, ev.errorBound)
   return {
-    passed: unexpected === 0 && errorOk && n >= design.n,
+    passed,
     cause,
     procedure: 'zero-tolerance',
     requests,
@@ -222,11 +278,6 @@ function judgeZeroTolerance(ev: ZeroToleranceEvidence): ShareVerdict {
     boundaries:
       ev.expected === 'v2' ? { passLow: n, passHigh: n, atN: n } : { passLow: 0, passHigh: 0, atN: n },
     oc: { miss: design.miss, falseFailure: 0, maxN: design.n },
-    errorCheck: {
-      passed: errorOk,
-      errors: counts.error,
-      maxRate: ev.errorBound.maxRate,
-      alpha: ev.errorBound.alpha,
-    },
+    errorCheck,
   }
 }

@@ -260,7 +260,7 @@ describe('judgeCanaryTimeline never lets events decide', () => {
 })
 
 describe('stepsFromTimeline', () => {
-  it('takes the load sent at each weight, after the settle time, until the weight changed', () => {
+  it('takes the load sent at each weight, after the settle time, until the last sample showing it', () => {
     const samples = timeline([
       ['Progressing', 0, 4],
       ['Progressing', 10, 10],
@@ -268,14 +268,17 @@ describe('stepsFromTimeline', () => {
       ['Promoting', 0, 2],
     ])
     const start = Date.parse(samples[0]?.at ?? '')
-    // One response per second; v2 marks the ones sent during the 20% step.
+    // One response per second; v2 marks the ones routed by the 20% weights, which Flagger set
+    // at 13 s, before the status showed 20% (at 14 s).
     const load = Array.from({ length: 26 }, (_, s) => ({
       at: new Date(start + s * 1000).toISOString(),
-      class: (s >= 14 && s < 24 ? 'v2' : 'v1') as 'v1' | 'v2',
+      class: (s >= 13 && s < 24 ? 'v2' : 'v1') as 'v1' | 'v2',
     }))
+    // 10% is seen at 4 s and last seen at 12 s: 6..11 s. Responses from 12 s on may already
+    // see 20%, which Flagger routes before it writes the status.
     expect(stepsFromTimeline(samples, load, 2_000)).toEqual([
-      { weight: 10, outcomes: '1'.repeat(8) },
-      { weight: 20, outcomes: '2'.repeat(8) },
+      { weight: 10, outcomes: '1'.repeat(6) },
+      { weight: 20, outcomes: '2'.repeat(6) },
     ])
   })
 })

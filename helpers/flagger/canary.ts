@@ -1,3 +1,5 @@
+import type { ErrorBound } from '../stats/error-bound.js'
+
 /**
  * Flagger Canary evidence: events and the status timeline. Pure.
  * Phases (Flagger's CanaryPhase): Initializing, Initialized, Waiting, Progressing,
@@ -186,8 +188,11 @@ export function judgeCanaryTimeline(ev: CanaryTimelineEvidence): CanaryTimelineV
 
 /**
  * Splits the background load into canaryWeight steps: for each run of Progressing samples at
- * weight w > 0, the responses sent from settleMs after the run began until the value changed.
- * Pure.
+ * weight w > 0, the responses sent from settleMs after the first sample showing w until the
+ * last sample showing it. Not until the next sample: Flagger sets the next weight's routes
+ * before it writes the status (runCanary in pkg/controller/scheduler.go, fluxcd/flagger
+ * 2944581a), so a response after the last poll at w may already see the next weight. The
+ * window therefore loses up to two polls (canary-steps.ts, stepWindowMs). Pure.
  */
 export function stepsFromTimeline(
   samples: readonly CanarySample[],
@@ -208,7 +213,7 @@ export function stepsFromTimeline(
     while (j + 1 < samples.length && samples[j + 1]?.phase === s.phase && samples[j + 1]?.weight === s.weight)
       j++
     const from = Date.parse(s.at) + settleMs
-    const to = Date.parse((samples[j + 1] ?? samples[j] ?? s).at)
+    const to = Date.parse((samples[j] ?? s).at)
     const outcomes = load
       .filter((r) => Date.parse(r.at) >= from && Date.parse(r.at) < to)
       .map((r) => (r.class === 'v1' ? '1' : r.class === 'v2' ? '2' : 'e'))
@@ -224,10 +229,32 @@ export interface CanaryStep {
   readonly outcomes: string
 }
 
-export interface CanaryStepsEvidence {
+/** Evidence recorded before issue 12: each step judged by a bare two-sided exact test at alpha. */
+export interface CanaryStepsEvidenceV1 {
   readonly kind: 'canary-steps'
+  readonly design?: undefined
   readonly alpha: number
   /** Responses this long after a weight change are skipped: the new weights are still propagating. */
   readonly settleMs: number
   readonly steps: readonly CanaryStep[]
 }
+
+/**
+ * Since issue 12: each step's last n counted responses are judged by the smallest fixed-n
+ * exact test that fails a share off by min(delta, w/200, (1 - w/100)/2) with probability
+ * >= 1 - beta at false-failure alpha per step (helpers/stats/canary-steps.ts); a step with
+ * fewer responses is judged on what it has and its verdict says what that could catch. The
+ * steps' errors, pooled, are held to errorBound.
+ */
+export interface CanaryStepsEvidenceV2 {
+  readonly kind: 'canary-steps'
+  readonly design: 'fixed-exact-v2'
+  readonly alpha: number
+  readonly beta: number
+  readonly delta: number
+  readonly settleMs: number
+  readonly errorBound: ErrorBound
+  readonly steps: readonly CanaryStep[]
+}
+
+export type CanaryStepsEvidence = CanaryStepsEvidenceV1 | CanaryStepsEvidenceV2

@@ -17,14 +17,16 @@ import type { ErrorBound, RatioEvidence, ShareVerdict, ZeroToleranceEvidence } f
 import type {
   CanarySample,
   CanaryStep,
-  CanaryStepsEvidence,
+  CanaryStepsEvidenceV2,
   CanaryTimelineEvidence,
   FlaggerEvent,
   FlaggerEventKind,
 } from '../flagger/canary.js'
 import type { PhaseTiming } from '../progress.js'
 import type { HeaderMatch, RouteTarget, RouteView } from '../routes/inspect.js'
-import type { OcPoint, OperatingCharacteristic, RatioSpec } from '../stats/ratio-tests.js'
+import type { OperatingCharacteristic, RatioSpec } from '../stats/ratio-tests.js'
+import type { OcPoint } from '../stats/two-sprt.js'
+import type { WaldV1OcPoint } from '../stats/wald-v1.js'
 import { hostileRun } from '../testing/hostile.js'
 import { BREAKAGE, buildRun } from '../testing/run-fixtures.js'
 import { tempDir } from '../testing/temp-dir.js'
@@ -48,6 +50,9 @@ import { writeReports } from './write.js'
 type Shape<T> = {
   readonly [K in keyof T]-?: Partial<Pick<T, K>> extends Pick<T, K> ? 'optional' : 'required'
 }
+
+/** Fields a canary-steps record has only from issue 12 on (design fixed-exact-v2). */
+type Optional = 'design' | 'beta' | 'delta' | 'errorBound'
 
 type ZeroToleranceOc = Extract<ShareVerdict['oc'], { readonly falseFailure: 0 }>
 type Variant<K extends RouteTarget['kind']> = Extract<RouteTarget, { readonly kind: K }>
@@ -155,6 +160,8 @@ const SHAPES: readonly (readonly [
       alpha: 'required',
       beta: 'required',
       delta: 'required',
+      design: 'optional',
+      alternatives: 'optional',
       boundaries: 'required',
       oc: 'required',
       errorCheck: 'required',
@@ -172,9 +179,14 @@ const SHAPES: readonly (readonly [
   ],
   [
     '/$defs/ShareVerdict/properties/errorCheck',
-    { passed: 'required', errors: 'required', maxRate: 'required', alpha: 'required' } satisfies Shape<
-      ShareVerdict['errorCheck']
-    >,
+    {
+      passed: 'required',
+      errors: 'required',
+      maxRate: 'required',
+      alpha: 'required',
+      detectableRate: 'optional',
+      power: 'optional',
+    } satisfies Shape<ShareVerdict['errorCheck']>,
   ],
   [
     '/$defs/ShareVerdict/properties/oc/oneOf/1',
@@ -192,12 +204,23 @@ const SHAPES: readonly (readonly [
   ],
   [
     '/$defs/OperatingCharacteristic/properties/points/items',
-    { p: 'required', failProbability: 'required', expectedN: 'required' } satisfies Shape<OcPoint>,
+    { p: 'required', failProbability: 'required', expectedN: 'required', sdN: 'optional' } satisfies Shape<
+      Partial<Pick<OcPoint, 'sdN'>> & WaldV1OcPoint
+    >,
   ],
-  ['/$defs/ErrorBound', { maxRate: 'required', alpha: 'required' } satisfies Shape<ErrorBound>],
+  [
+    '/$defs/ErrorBound',
+    { maxRate: 'required', alpha: 'required', power: 'optional' } satisfies Shape<ErrorBound>,
+  ],
   [
     '/$defs/RatioSpec',
-    { p0: 'required', delta: 'required', alpha: 'required', beta: 'required' } satisfies Shape<RatioSpec>,
+    {
+      p0: 'required',
+      delta: 'required',
+      alpha: 'required',
+      beta: 'required',
+      design: 'optional',
+    } satisfies Shape<RatioSpec>,
   ],
   [
     '/$defs/RatioEvidence',
@@ -348,15 +371,16 @@ const SHAPES: readonly (readonly [
     '/$defs/CanaryStepsEvidence',
     {
       kind: 'required',
+      design: 'optional',
       alpha: 'required',
+      beta: 'optional',
+      delta: 'optional',
       settleMs: 'required',
+      errorBound: 'optional',
       steps: 'required',
-    } satisfies Shape<CanaryStepsEvidence>,
+    } satisfies Shape<Omit<CanaryStepsEvidenceV2, Optional> & Partial<Pick<CanaryStepsEvidenceV2, Optional>>>,
   ],
-  [
-    '/$defs/CanaryStepsEvidence/properties/steps/items',
-    { weight: 'required', outcomes: 'required' } satisfies Shape<CanaryStep>,
-  ],
+  ['/$defs/CanarySteps/items', { weight: 'required', outcomes: 'required' } satisfies Shape<CanaryStep>],
   [
     '/$defs/MirrorCountEvidence',
     {

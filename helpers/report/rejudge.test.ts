@@ -89,7 +89,7 @@ describe('rejudge catches each tampering', () => {
       at('/verdict/counts/v2', (c) => {
         ;(c.verdict.counts as { v2: number }).v2 = 5
       }),
-    ).toMatchObject({ saved: '5', recomputed: '26' })
+    ).toMatchObject({ saved: '5', recomputed: '66' })
     at('/verdict/observedShare', (c) => {
       c.verdict.observedShare = 0.1
     })

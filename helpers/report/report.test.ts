@@ -60,7 +60,7 @@ describe('junit.xml', () => {
       )
     expect(shareFailure?.[1]).toContain('hint: Compare the VirtualService weights (90/10)')
     expect(shareFailure?.[1]).toMatch(
-      /expected share 10\.0% \+- 10\.0%, observed \d+\.\d%, 99\.9999% interval \[[\d.]+%, [\d.]+%\], n=\d+/,
+      /expected share 10\.0% \+- 5\.0%, observed \d+\.\d%, 99\.9999% interval \[[\d.]+%, [\d.]+%\], n=\d+/,
     )
   })
 

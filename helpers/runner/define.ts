@@ -1,10 +1,15 @@
+import type { CheckDesign } from '../stats/run-budget.js'
 import type { Lab } from './lab.js'
 import type { Timeouts } from './timeouts.js'
 
-/** What a check proves and what to look at when it fails (for learners on their own cluster). */
+/**
+ * What a check proves, what to look at when it fails (for learners on their own cluster), and
+ * its statistical design: what `plan` shows and the run's false-failure bound sums.
+ */
 export interface CheckDeclaration {
   readonly proves: string
   readonly hint: string
+  readonly design: CheckDesign
 }
 
 /**
@@ -92,7 +97,12 @@ export function defineScenario<const C extends string, const S extends string>(
     manifestSets: Object.entries(sets).map(([name, set]) =>
       Array.isArray(set) ? { name, files: set as readonly string[] } : { name, ...(set as ManifestSet) },
     ),
-    checks: Object.entries(checks).map(([id, c]) => ({ id, proves: c.proves, hint: c.hint })),
+    checks: Object.entries(checks).map(([id, c]) => ({
+      id,
+      proves: c.proves,
+      hint: c.hint,
+      design: c.design,
+    })),
     run: declaration.run as (lab: Lab, options: ScenarioOptions) => Promise<void>,
   }
 }

@@ -18,15 +18,6 @@ export function logAddExp(a: number, b: number): number {
   return hi + Math.log1p(Math.exp(-Math.abs(a - b)))
 }
 
-export function logSumExp(values: readonly number[]): number {
-  let hi = Number.NEGATIVE_INFINITY
-  for (const v of values) if (v > hi) hi = v
-  if (hi === Number.NEGATIVE_INFINITY) return hi
-  let sum = 0
-  for (const v of values) sum += Math.exp(v - hi)
-  return hi + Math.log(sum)
-}
-
 /** log(n!) - log(sqrt(2 pi n) (n/e)^n): the error of Stirling's formula. */
 function stirlerr(n: number): number {
   if (n <= 15) {
@@ -77,22 +68,42 @@ export function logPmf(k: number, n: number, p: number): number {
   return lc - 0.5 * lf
 }
 
+/**
+ * log of the sum of pmf terms from `from` outward (step -1: down to 0; step +1: up to n).
+ * Terms grow until the mode and then fall geometrically, with ratio r at most the ratio of
+ * the last two terms, so once past the mode the rest is at most term * r / (1 - r): the sum
+ * stops when that is below 2^-60 of it. Far tails of large n cost tens of terms, not n.
+ */
+function logTailFrom(from: number, step: -1 | 1, n: number, p: number): number {
+  const mode = Math.floor((n + 1) * p)
+  let sum = Number.NEGATIVE_INFINITY
+  let prev = Number.NEGATIVE_INFINITY
+  for (let i = from; i >= 0 && i <= n; i += step) {
+    const term = logPmf(i, n, p)
+    sum = logAddExp(sum, term)
+    const pastMode = step < 0 ? i < mode : i > mode
+    if (pastMode && prev > Number.NEGATIVE_INFINITY) {
+      const logRatio = term - prev
+      if (logRatio < 0 && term + logRatio - Math.log1p(-Math.exp(logRatio)) < sum - 60 * Math.LN2) break
+    }
+    if (term === Number.NEGATIVE_INFINITY && pastMode) break
+    prev = term
+  }
+  return sum
+}
+
 /** log P(X <= k). */
 export function logCdf(k: number, n: number, p: number): number {
   if (k < 0) return Number.NEGATIVE_INFINITY
   if (k >= n) return 0
-  const terms: number[] = []
-  for (let i = 0; i <= k; i++) terms.push(logPmf(i, n, p))
-  return logSumExp(terms)
+  return logTailFrom(Math.floor(k), -1, n, p)
 }
 
 /** log P(X >= k). */
 export function logSf(k: number, n: number, p: number): number {
   if (k <= 0) return 0
   if (k > n) return Number.NEGATIVE_INFINITY
-  const terms: number[] = []
-  for (let i = k; i <= n; i++) terms.push(logPmf(i, n, p))
-  return logSumExp(terms)
+  return logTailFrom(Math.ceil(k), 1, n, p)
 }
 
 export const cdf = (k: number, n: number, p: number): number => Math.exp(logCdf(k, n, p))

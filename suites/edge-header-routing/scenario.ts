@@ -1,4 +1,5 @@
 import { defineScenario } from '../../helpers/runner/define.js'
+import { ONLY_ONE_VERSION } from '../../helpers/stats/check-designs.js'
 import { EDGE_CATALOG, EDGE_WITH_SUBSETS, withCohort } from '../shared.js'
 
 /**
@@ -18,14 +19,17 @@ export const scenario = defineScenario({
     'internal-all-v2': {
       proves: 'with x-istio-cohort: internal every response is v2',
       hint: "The header rule must come first in the VirtualService and match x-istio-cohort exactly 'internal'; check the subset name version-v2 exists in DestinationRule catalog.",
+      design: ONLY_ONE_VERSION,
     },
     'no-header-all-v1': {
       proves: 'without the header every response is v1',
       hint: 'Requests without the header must fall through to the catch-all route to version-v1; a v2 here means the catch-all points at the wrong subset.',
+      design: ONLY_ONE_VERSION,
     },
     'other-value-all-v1': {
       proves: 'with x-istio-cohort: external every response is v1',
       hint: "Only the exact value 'internal' may reach v2; a prefix or regex match would also let other values through.",
+      design: ONLY_ONE_VERSION,
     },
   },
   async run(lab) {

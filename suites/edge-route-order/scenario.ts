@@ -1,6 +1,7 @@
 import { expectedBehaviour, UNREACHABLE_RULE_WARNING } from '../../helpers/istio-behaviour.js'
 import { defineScenario } from '../../helpers/runner/define.js'
 import type { Lab } from '../../helpers/runner/lab.js'
+import { ONLY_ONE_VERSION, observed } from '../../helpers/stats/check-designs.js'
 import {
   EDGE_CATALOG,
   EDGE_ROUTES,
@@ -61,15 +62,18 @@ export const scenario = defineScenario({
     'header-route-first': {
       proves: 'the header route to version-v2 precedes the catch-all to version-v1',
       hint: "Envoy uses the first matching route: the rule with the header match must be listed before the catch-all in the VirtualService's http list.",
+      design: observed('route table'),
     },
     'reversed-catch-all-first': {
       proves:
         'with the rules reversed no route the header can reach precedes the catch-all (istiod drops the rule after it)',
       hint: "With the rules reversed istiod translates only the catch-all into the gateway's http.8080 table (`istioctl proxy-config routes deploy/istio-ingressgateway -n istio-system --name http.8080 -o json`); a header route before it means the reversed VirtualService was not applied or not yet pushed. `istioctl analyze -n istioinaction` reports the dropped rule as IST0130.",
+      design: observed('route table'),
     },
     'reversed-shadows-header': {
       proves: 'with the rules reversed the header no longer reaches v2',
       hint: 'With the catch-all first, even x-istio-cohort: internal must land on v1; a v2 means the old route table is still in place.',
+      design: ONLY_ONE_VERSION,
     },
   },
   async run(lab) {

@@ -1,4 +1,5 @@
 import { defineScenario } from '../../helpers/runner/define.js'
+import { ONLY_ONE_VERSION, observed } from '../../helpers/stats/check-designs.js'
 import { CATALOG_V2, EDGE_CATALOG } from '../shared.js'
 
 /**
@@ -17,10 +18,12 @@ export const scenario = defineScenario({
     converged: {
       proves: 'the route is programmed: 3 consecutive 200s from catalog',
       hint: "Is the Gateway's selector (istio: ingressgateway) matching the gateway pods, and the VirtualService bound to catalog-gateway for host catalog.istioinaction.io? See `istioctl proxy-config routes deploy/istio-ingressgateway -n istio-system`.",
+      design: observed('convergence gate'),
     },
     'all-ok': {
       proves: 'every response after convergence is a catalog item list, no errors',
       hint: "Errors after the route worked: look for 503s with flags UH/UF in the gateway's access log (`kubectl logs -n istio-system deploy/istio-ingressgateway`) and for catalog pods restarting.",
+      design: ONLY_ONE_VERSION,
     },
   },
   async run(lab) {

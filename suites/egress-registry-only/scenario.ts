@@ -1,5 +1,6 @@
 import { defineScenario } from '../../helpers/runner/define.js'
 import type { ExecOutcome } from '../../helpers/runner/lab.js'
+import { ONLY_ONE_VERSION, observed } from '../../helpers/stats/check-designs.js'
 import { lockDownEgress, pointDnsAt, REGISTRY_ONLY } from '../egress.js'
 import {
   BLOCKED_LABELS,
@@ -47,14 +48,17 @@ export const scenario = defineScenario({
     'blackhole-tcp': {
       proves: "webapp's proxy log shows BlackHoleCluster with flag UH for outside HTTPS",
       hint: 'Under REGISTRY_ONLY an unknown outside host goes to BlackHoleCluster; PassthroughCluster means the policy is still ALLOW_ANY (check meshConfig.outboundTrafficPolicy or the namespace Sidecar).',
+      design: observed('access log'),
     },
     'users-500': {
       proves: '/api/users answers 500 error calling Forum service',
       hint: "webapp answers 500 'error calling Forum service' when forum's call is blocked; a 200 means egress is still open.",
+      design: ONLY_ONE_VERSION,
     },
     'forum-block-all': {
       proves: "forum's proxy log shows GET /users 502 direct_response block_all",
       hint: "forum's proxy logs the blocked call as 502 direct_response on route block_all (`kubectl logs deploy/forum -n istioinaction -c istio-proxy`); BlackHoleCluster TCP lines instead mean the call was HTTPS or on an unexpected port; no /users line at all means forum could not resolve jsonplaceholder.typicode.com (it resolves the host itself: Istio's DNS capture is off by default).",
+      design: observed('access log'),
     },
   },
   async run(lab) {

@@ -4,6 +4,7 @@ import type { LoadRecord } from '../../helpers/http/load.js'
 import type { ObjectRef } from '../../helpers/kube/client.js'
 import { defineScenario } from '../../helpers/runner/define.js'
 import type { Lab } from '../../helpers/runner/lab.js'
+import { canarySteps, ONLY_ONE_VERSION, observed } from '../../helpers/stats/check-designs.js'
 import { CATALOG_V2, NAMESPACE, WEBAPP_CATALOG } from '../shared.js'
 
 const CANARY: ObjectRef = {
@@ -19,6 +20,9 @@ const THRESHOLD = 5
 const SETTLE_MS = 2_000
 /** Load during the analysis: Flagger halts on "no values found" without traffic. */
 const LOAD_RPS = 10
+/** The weights each step holds, and how the steps are timed and read (default timing). */
+const STEP_SHARES = [0.1, 0.2, 0.3, 0.4, 0.5]
+const STEP_TIMING = { stepMs: 10_000, settleMs: SETTLE_MS, pollMs: 2_000 }
 
 type Status = { phase: string; weight: number }
 const statusOf = (obj: KubernetesObject | undefined): Status => {
@@ -88,26 +92,32 @@ export const scenario = defineScenario({
     'weights-monotonic': {
       proves: 'canaryWeight rises by stepWeight to maxWeight without going back',
       hint: 'Flagger advances stepWeight per successful analysis; a stall or a step back usually means failing metrics (check Prometheus is scraping the mesh and the load reached webapp).',
+      design: observed('Canary timeline'),
     },
     phases: {
       proves: 'phases go Progressing, Promoting, Finalising, Succeeded',
       hint: "See the Canary's events (`kubectl describe canary catalog-release -n istioinaction`) and Flagger's log (`kubectl logs -n istio-system deploy/flagger`).",
+      design: observed('Canary timeline'),
     },
     'share-per-step': {
       proves: 'the observed v2 share at each step is consistent with the weight',
       hint: "The observed share at each step should follow canaryWeight; a large gap means the Flagger VirtualService (match sourceLabels app: webapp) is not what routes webapp's calls.",
+      design: canarySteps(STEP_SHARES, STEP_TIMING),
     },
     'all-v2-after': {
       proves: 'after promotion every response is v2',
       hint: 'After Succeeded the primary runs the new spec; v1 responses mean the promotion did not copy the spec or the primary pods did not roll.',
+      design: ONLY_ONE_VERSION,
     },
     rollback: {
       proves: 'a revision that answers errors is analysed and ends Failed',
       hint: 'A revision answering 500s must fail the request-success-rate check 5 times (threshold) and end Failed; if it succeeded, Flagger is not reading Istio metrics from Prometheus.',
+      design: observed('Canary timeline'),
     },
     'primary-v1-after-rollback': {
       proves: 'after the rollback every response is still v1',
       hint: 'After a rollback the primary must keep serving the old version; v2 or errors mean traffic was not routed back to catalog-primary.',
+      design: ONLY_ONE_VERSION,
     },
   },
   async run(lab, options) {

@@ -1,4 +1,5 @@
 import { defineScenario } from '../../helpers/runner/define.js'
+import { ONLY_ONE_VERSION } from '../../helpers/stats/check-designs.js'
 import { MESH_WITH_SUBSETS, WEBAPP_CATALOG, withCohort } from '../shared.js'
 
 /**
@@ -18,10 +19,12 @@ export const scenario = defineScenario({
     'internal-all-v2': {
       proves: 'with x-istio-cohort: internal every response is v2',
       hint: 'webapp forwards x- headers to catalog; the rule lives on VirtualService catalog (gateway mesh), not on the edge VirtualService.',
+      design: ONLY_ONE_VERSION,
     },
     'no-header-all-v1': {
       proves: 'without the header every response is v1',
       hint: "Without the header, webapp's calls must hit the catch-all route to version-v1 of VirtualService catalog.",
+      design: ONLY_ONE_VERSION,
     },
   },
   async run(lab) {

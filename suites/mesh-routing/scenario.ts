@@ -1,4 +1,5 @@
 import { defineScenario } from '../../helpers/runner/define.js'
+import { ONLY_ONE_VERSION, observed } from '../../helpers/stats/check-designs.js'
 import { MESH_WITH_SUBSETS, V1_CLUSTER, WEBAPP_CATALOG, WEBAPP_PROXY_LOGS } from '../shared.js'
 
 /**
@@ -19,10 +20,12 @@ export const scenario = defineScenario({
     'no-v2': {
       proves: 'zero imageUrl responses through webapp',
       hint: "VirtualService catalog must list gateway 'mesh' (calls inside the mesh) and route to subset version-v1; webapp's sidecar must be injected (2/2 containers).",
+      design: ONLY_ONE_VERSION,
     },
     'proxy-log-v1-cluster': {
       proves: "webapp's outbound access-log lines name the version-v1 subset cluster",
       hint: "webapp's istio-proxy log should show outbound|80|version-v1|catalog... for its calls; no lines at all means access logging is off (Telemetry for app: webapp, or meshConfig.accessLogFile).",
+      design: observed('access log'),
     },
   },
   async run(lab) {

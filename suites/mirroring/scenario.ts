@@ -1,6 +1,7 @@
 import type { V1Deployment } from '@kubernetes/client-node'
 import { expectedBehaviour, MIRROR_SHADOW_SUFFIX } from '../../helpers/istio-behaviour.js'
 import { defineScenario } from '../../helpers/runner/define.js'
+import { ONLY_ONE_VERSION, observed } from '../../helpers/stats/check-designs.js'
 import { MESH_WITH_SUBSETS, NAMESPACE, WEBAPP_CATALOG, WEBAPP_PROXY_LOGS } from '../shared.js'
 
 const V2_APP_LOGS = {
@@ -39,14 +40,17 @@ export const scenario = defineScenario({
     'users-see-v1': {
       proves: 'zero imageUrl responses',
       hint: "With mirroring, users must only ever get v1's answers; a v2 means the route itself, not only the mirror, points at version-v2.",
+      design: ONLY_ONE_VERSION,
     },
     'v2-receives-mirror': {
       proves: "catalog-v2's log holds the mirrored /items requests",
       hint: "The mirror target is subset version-v2 of host catalog; check DestinationRule catalog and catalog-v2's logs (`kubectl logs deploy/catalog-v2 -n istioinaction`).",
+      design: observed('mirror count (up to 1% lost)'),
     },
     'shadow-host': {
       proves: 'mirrored Host ends in -shadow where this Istio version appends it',
       hint: 'Istio up to 1.27 appends -shadow to the mirrored Host; later versions do not unless istiod sets DISABLE_SHADOW_HOST_SUFFIX=false.',
+      design: observed('request log'),
     },
   },
   async run(lab) {

@@ -1,5 +1,6 @@
 import { DEFAULT_ERROR_BOUND } from '../../helpers/evidence/verdict.js'
 import { defineScenario } from '../../helpers/runner/define.js'
+import { ONLY_ONE_VERSION, observed } from '../../helpers/stats/check-designs.js'
 import { lockDownEgress, pointDnsAt, REGISTRY_ONLY } from '../egress.js'
 import { ALLOWED_LABELS, EGRESS_APPS, FORUM_PROXY_LOGS, OUTSIDE_HOST, USERS_OK } from '../shared.js'
 
@@ -25,10 +26,12 @@ export const scenario = defineScenario({
     'users-200': {
       proves: '/api/users answers 200 with a JSON list of users',
       hint: 'After the ServiceEntry, /api/users must answer 200 with users; 500 means the host is still blocked or does not resolve (CoreDNS for the stand-in, or internet access).',
+      design: ONLY_ONE_VERSION,
     },
     'forum-se-cluster': {
       proves: "forum's proxy log shows the ServiceEntry's cluster, not BlackHole",
       hint: "forum's call must leave through outbound|80||jsonplaceholder.typicode.com; block_all means the ServiceEntry (hosts, port 80 HTTP, MESH_EXTERNAL) is missing or in another namespace.",
+      design: observed('access log'),
     },
   },
   async run(lab, options) {

@@ -1,4 +1,5 @@
 import { defineScenario } from '../../helpers/runner/define.js'
+import { ONLY_ONE_VERSION } from '../../helpers/stats/check-designs.js'
 import { EDGE_CATALOG, EDGE_WITH_SUBSETS } from '../shared.js'
 
 /**
@@ -18,6 +19,7 @@ export const scenario = defineScenario({
     'no-v2': {
       proves: 'zero imageUrl responses (sized to catch a 1% leak, miss <= 1e-3)',
       hint: "A v2 response means the VirtualService does not pin subset version-v1, or the DestinationRule's version-v1 subset labels also select v2 pods.",
+      design: ONLY_ONE_VERSION,
     },
   },
   async run(lab) {

@@ -1,6 +1,7 @@
 import type { PollResult } from '../../helpers/poll.js'
 import { type RouteView, targetClusters } from '../../helpers/routes/inspect.js'
 import { defineScenario } from '../../helpers/runner/define.js'
+import { ONLY_ONE_VERSION, shareOf } from '../../helpers/stats/check-designs.js'
 import { MESH_WITH_SUBSETS, V1_CLUSTER, V2_CLUSTER, WEBAPP_CATALOG, WEBAPP_ROUTES } from '../shared.js'
 
 /**
@@ -44,14 +45,17 @@ export const scenario = defineScenario({
     'share-10': {
       proves: 'v2 share consistent with 10% (sequential exact binomial test)',
       hint: "Compare the VirtualService weights (90/10) with webapp's sidecar route (`istioctl proxy-config routes deploy/webapp -n istioinaction --name 80 -o json`); a share far off usually means an old route or a missing subset.",
+      design: shareOf(0.1),
     },
     'share-50': {
       proves: 'v2 share consistent with 50% (sequential exact binomial test)',
       hint: "As for 90/10: the sidecar's weighted clusters must read 50/50 for version-v1 and version-v2.",
+      design: shareOf(0.5),
     },
     'share-100': {
       proves: 'every response is v2',
       hint: "With weight 0 for v1 every call must reach v2; a v1 response means the weights were not pushed to webapp's sidecar.",
+      design: ONLY_ONE_VERSION,
     },
   },
   async run(lab) {
