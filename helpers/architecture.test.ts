@@ -30,6 +30,7 @@ const LAYERS: readonly (readonly [prefix: string, layer: number, room: string])[
   ['helpers/poll.ts', 0, 'pure'],
   ['helpers/mesh-edits.ts', 0, 'pure'],
   ['helpers/istio-behaviour.ts', 0, 'pure'],
+  ['helpers/istiod.ts', 0, 'pure'],
   // Adapters: the only code that talks to the cluster, the network, files and other programs.
   ['helpers/kube/', 1, 'adapters'],
   ['helpers/http/', 1, 'adapters'],

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import { SuiteError } from './errors.js'
+import { describeError } from './kube/describe-error.js'
 
 export class DeadlineError extends SuiteError {
   constructor(
@@ -43,7 +44,7 @@ export async function pollUntil<T>(
       if (result.done) return result.value
       lastState = result.state
     } catch (error) {
-      lastState = `error: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`
+      lastState = `error: ${describeError(error)}`
     }
     const left = deadline - clock.now()
     if (left <= 0) throw new DeadlineError(what, options.timeoutMs, lastState)

@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
 import { describeError } from './kube/describe-error.js'
 
 export interface PhaseTiming {
@@ -68,9 +66,4 @@ export function renderTimings(timings: readonly PhaseTiming[]): string {
     ),
     `${'total'.padEnd(width)}  ${total.toFixed(1).padStart(8)}`,
   ].join('\n')
-}
-
-export async function writeJson(path: string, value: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true })
-  await writeFile(path, `${JSON.stringify(value, null, 2)}\n`)
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import type { CanaryStep, CanaryStepsEvidenceV2 } from '../flagger/canary.js'
 import { CANARY_STEP_SPEC, stepNeeds } from '../stats/canary-steps.js'
 import { DEFAULT_ERROR_BOUND } from '../stats/error-bound.js'
 import { mulberry32 } from '../testing/random.js'
-import { judge } from './judges.js'
+import type { CanaryStep, CanaryStepsEvidenceV2 } from './canary.js'
+import { judge } from './index.js'
 
 const WEIGHTS = [10, 20, 30, 40, 50]
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { outboundCluster, type RouteView } from '../routes/inspect.js'
-import { type AccessLogClusterEvidence, judge, type RouteOrderEvidence } from './judges.js'
+import type { AccessLogClusterEvidence } from './access-logs.js'
+import { judge } from './index.js'
+import type { RouteOrderEvidence } from './routes.js'
 
 const V1 = outboundCluster(80, 'version-v1', 'catalog.istioinaction.svc.cluster.local')
 const V2 = outboundCluster(80, 'version-v2', 'catalog.istioinaction.svc.cluster.local')

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { type Evidence, judge } from './judges.js'
+import { type Evidence, judge } from './index.js'
 
 /**
  * Run records made before issue 12 must re-judge to exactly what they said (`report rejudge`

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { outboundCluster } from '../routes/inspect.js'
-import {
-  type AccessLogClusterEvidence,
-  type BasicVerdict,
-  judge,
-  type MirrorCountEvidence,
-} from './judges.js'
+import type { AccessLogClusterEvidence } from './access-logs.js'
+import type { BasicVerdict } from './basic.js'
+import { judge } from './index.js'
+import type { MirrorCountEvidence } from './mirror.js'
 
 // Lines in Istio's default access-log format; the mirror pair mirrors a real capture (Istio
 // 1.16.1 lab write-up): webapp's outbound call and v2's inbound copy share the x-request-id.

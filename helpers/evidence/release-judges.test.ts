@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { judge } from './judges.js'
-import { judgeShare } from './verdict.js'
+import { judge } from './index.js'
+import { judgeShare } from './shares.js'
 
 // catalog request lines (ch5-lab.md): a mirrored one with -shadow (Istio 1.17.8) and one without.
 const SHADOW = 'GET catalog.istioinaction-shadow:80 /items 200 698 - 0.619 ms'

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { judge } from '../evidence/judges.js'
-import {
-  type CanarySample,
-  type CanaryTimelineEvidence,
-  judgeCanaryTimeline,
-  parseFlaggerEvent,
-  stepsFromTimeline,
-} from './canary.js'
+import { type CanaryTimelineEvidence, judgeCanaryTimeline } from '../evidence/canary.js'
+import { judge } from '../evidence/index.js'
+import { type CanarySample, parseFlaggerEvent, stepsFromTimeline } from './canary.js'
 
 describe('parseFlaggerEvent', () => {
   // Messages as Flagger v1.44.0 formats them (pkg/controller/scheduler.go, scheduler_metrics.go,

@@ -1,4 +1,4 @@
-import type { ErrorBound } from '../stats/error-bound.js'
+import type { CanaryStep } from '../evidence/canary.js'
 
 /**
  * Flagger Canary evidence: events and the status timeline. Pure.
@@ -80,112 +80,6 @@ export interface CanarySample {
   readonly weight: number
 }
 
-export interface CanaryTimelineEvidence {
-  readonly kind: 'canary-timeline'
-  /** What this check judges: the weight progression, the phase order, or only the final phase. */
-  readonly aspect: 'weights' | 'phases' | 'final'
-  readonly stepWeight: number
-  readonly maxWeight: number
-  /** The final phase the check expects: Succeeded for a good revision, Failed for a bad one. */
-  readonly expectFinal: 'Succeeded' | 'Failed'
-  /** How long a weight may stay unchanged while Progressing before it counts as stalled. */
-  readonly stallMs: number
-  readonly samples: readonly CanarySample[]
-  readonly events: readonly FlaggerEvent[]
-}
-
-/** Collapses consecutive equal values. */
-function runs<T>(values: readonly T[]): T[] {
-  return values.filter((v, i) => i === 0 || v !== values[i - 1])
-}
-
-export interface CanaryTimelineVerdict {
-  readonly passed: boolean
-  readonly cause: string
-  readonly details: {
-    readonly phases: readonly string[]
-    readonly weights: readonly number[]
-    /** What the events said, for people: never part of the decision (they can be lost). */
-    readonly events: { readonly read: number; readonly aggregated: number; readonly halts: number }
-  }
-}
-
-/** An event for a cause line, saying when Kubernetes combined it with others. */
-const describeEvent = (e: FlaggerEvent): string =>
-  e.aggregated ? `${e.message} (combined by Kubernetes with similar events)` : e.message
-
-/**
- * Weights rise by stepWeight to maxWeight, never back, never stalled; phases in order; final
- * phase as expected. Decided by the sampled status alone: the events only name the likely
- * reason in a cause, since Kubernetes aggregates and drops them.
- */
-export function judgeCanaryTimeline(ev: CanaryTimelineEvidence): CanaryTimelineVerdict {
-  const phases = runs(ev.samples.map((s) => s.phase))
-  const progressing = ev.samples.filter((s) => s.phase === 'Progressing' && s.weight > 0)
-  const weights = runs(progressing.map((s) => s.weight))
-  const halts = ev.events.filter((e) => e.kind === 'halt' || e.kind === 'halt-no-values')
-  const details = {
-    phases,
-    weights,
-    events: {
-      read: ev.events.length,
-      aggregated: ev.events.filter((e) => e.aggregated).length,
-      halts: halts.length,
-    },
-  }
-  const final = phases.at(-1) ?? 'none'
-  const last = ev.events.filter((e) => e.kind !== 'other').at(-1)
-  const lastEvent = last ? describeEvent(last) : undefined
-  const lastHalt = halts.at(-1)
-  const fail = (cause: string): CanaryTimelineVerdict => ({ passed: false, cause, details })
-
-  if (final !== ev.expectFinal) {
-    return fail(
-      `ended ${final}, expected ${ev.expectFinal} (phases ${phases.join(' > ') || 'none'}${lastEvent ? `; last event: ${lastEvent}` : ''})`,
-    )
-  }
-  if (ev.aspect === 'final') {
-    if (!phases.includes('Progressing'))
-      return fail(`ended ${final} without analysing (phases ${phases.join(' > ')})`)
-    return {
-      passed: true,
-      cause:
-        ev.expectFinal === 'Failed'
-          ? `rolled back after weights ${weights.join(', ') || 'none'}: ${lastEvent ?? 'Failed'}`
-          : `ended ${final} after weights ${weights.join(', ')}`,
-      details,
-    }
-  }
-  if (ev.aspect === 'phases') {
-    const order = ['Progressing', 'Promoting', 'Finalising', 'Succeeded']
-    const seen = phases.filter((p) => order.includes(p))
-    return seen.join(',') === order.join(',')
-      ? { passed: true, cause: `phases ${phases.join(' > ')}`, details }
-      : fail(`phases ${phases.join(' > ')} do not go Progressing > Promoting > Finalising > Succeeded`)
-  }
-  if (weights.length === 0) return fail('canaryWeight never rose above 0 while Progressing')
-  if (weights[0] !== ev.stepWeight) return fail(`canaryWeight started at ${weights[0]}, not ${ev.stepWeight}`)
-  for (let i = 1; i < weights.length; i++) {
-    const prev = weights[i - 1] as number
-    const cur = weights[i] as number
-    if (cur < prev) return fail(`canaryWeight went back from ${prev} to ${cur}`)
-    if (cur !== prev + ev.stepWeight)
-      return fail(`canaryWeight skipped from ${prev} to ${cur} (stepWeight ${ev.stepWeight})`)
-  }
-  let since = progressing[0]
-  for (const s of progressing) {
-    if (!since || s.weight !== since.weight) since = s
-    else if (Date.parse(s.at) - Date.parse(since.at) > ev.stallMs) {
-      return fail(
-        `stalled at canaryWeight ${s.weight} for more than ${Math.round(ev.stallMs / 1000)} s${lastHalt ? ` (last halt event: ${describeEvent(lastHalt)})` : ''}`,
-      )
-    }
-  }
-  if (weights.at(-1) !== ev.maxWeight)
-    return fail(`reached canaryWeight ${weights.at(-1)}, not maxWeight ${ev.maxWeight}, before promotion`)
-  return { passed: true, cause: `canaryWeight ${weights.join(', ')} by ${ev.stepWeight}`, details }
-}
-
 /**
  * Splits the background load into canaryWeight steps: for each run of Progressing samples at
  * weight w > 0, the responses sent from settleMs after the first sample showing w until the
@@ -222,39 +116,3 @@ export function stepsFromTimeline(
   }
   return steps
 }
-
-/** The load's responses during one canaryWeight step, in request order ('1' v1, '2' v2, 'e' error). */
-export interface CanaryStep {
-  readonly weight: number
-  readonly outcomes: string
-}
-
-/** Evidence recorded before issue 12: each step judged by a bare two-sided exact test at alpha. */
-export interface CanaryStepsEvidenceV1 {
-  readonly kind: 'canary-steps'
-  readonly design?: undefined
-  readonly alpha: number
-  /** Responses this long after a weight change are skipped: the new weights are still propagating. */
-  readonly settleMs: number
-  readonly steps: readonly CanaryStep[]
-}
-
-/**
- * Since issue 12: each step's last n counted responses are judged by the smallest fixed-n
- * exact test that fails a share off by min(delta, w/200, (1 - w/100)/2) with probability
- * >= 1 - beta at false-failure alpha per step (helpers/stats/canary-steps.ts); a step with
- * fewer responses is judged on what it has and its verdict says what that could catch. The
- * steps' errors, pooled, are held to errorBound.
- */
-export interface CanaryStepsEvidenceV2 {
-  readonly kind: 'canary-steps'
-  readonly design: 'fixed-exact-v2'
-  readonly alpha: number
-  readonly beta: number
-  readonly delta: number
-  readonly settleMs: number
-  readonly errorBound: ErrorBound
-  readonly steps: readonly CanaryStep[]
-}
-
-export type CanaryStepsEvidence = CanaryStepsEvidenceV1 | CanaryStepsEvidenceV2

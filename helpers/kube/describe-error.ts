@@ -23,6 +23,12 @@ export function describeError(error: unknown): string {
     const detail = typeof status === 'string' ? status.trim() : (status?.message ?? status?.reason ?? '')
     return `Kubernetes API answered ${(error as { code: unknown }).code}${detail ? `: ${detail.split('\n')[0]}` : ''}`
   }
-  if (error instanceof Error) return error.message.split('\n')[0] ?? ''
+  if (error instanceof Error) {
+    // A system error (ECONNREFUSED, ENOTFOUND...) names its code, on itself or its cause.
+    const cause = (error as Error & { cause?: unknown }).cause
+    const code = (error as Error & { code?: unknown }).code ?? (cause as { code?: unknown } | undefined)?.code
+    const first = error.message.split('\n')[0] ?? ''
+    return typeof code === 'string' && !first.includes(code) ? `${code}: ${first}` : first
+  }
   return String(error)
 }

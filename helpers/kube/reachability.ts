@@ -1,4 +1,5 @@
 import { type KubeConfig, VersionApi } from '@kubernetes/client-node'
+import { describeError } from './describe-error.js'
 
 export type Reachability =
   | { readonly reachable: true; readonly server: string; readonly gitVersion: string }
@@ -24,16 +25,8 @@ export async function checkReachable(
     const info = await Promise.race([kc.makeApiClient(VersionApi).getCode(), deadline])
     return { reachable: true, server, gitVersion: info.gitVersion }
   } catch (error) {
-    return { reachable: false, server, reason: describe(error) }
+    return { reachable: false, server, reason: describeError(error) }
   } finally {
     clearTimeout(timer)
   }
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error)
-  const cause = (error as Error & { cause?: unknown }).cause
-  const code = (error as Error & { code?: string }).code ?? (cause as { code?: string } | undefined)?.code
-  const first = error.message.split('\n')[0] ?? ''
-  return code && !first.includes(code) ? `${code}: ${first}` : first
 }

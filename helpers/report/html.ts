@@ -1,6 +1,8 @@
-import type { AccessLogMatchEvidence, MirrorCountEvidence } from '../evidence/judges.js'
-import type { CanaryStepsEvidence, CanaryTimelineEvidence } from '../flagger/canary.js'
+import type { AccessLogMatchEvidence } from '../evidence/access-logs.js'
+import type { CanaryStepsEvidence, CanaryTimelineEvidence } from '../evidence/canary.js'
+import type { MirrorCountEvidence } from '../evidence/mirror.js'
 import { htmlAttribute as attr, htmlText as text } from '../text/escape.js'
+import { percent } from '../text/format.js'
 import {
   type CheckResult,
   checkCounts,
@@ -23,7 +25,7 @@ import { isShareVerdict, keyNumbers } from './numbers.js'
 const W = 640
 /** A finite number for SVG geometry; anything else (NaN, a string in a tampered record) is 0. */
 const num = (x: unknown): number => (typeof x === 'number' && Number.isFinite(x) ? x : 0)
-const pct = (x: unknown) => `${(100 * num(x)).toFixed(1)}%`
+const pct = (x: unknown) => percent(num(x))
 
 /** Observed share with its interval, against the expected share and the acceptance region. */
 function ratioChart(c: CheckResult): string {

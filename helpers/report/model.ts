@@ -1,4 +1,4 @@
-import type { Evidence, Verdict } from '../evidence/judges.js'
+import type { Evidence, Verdict } from '../evidence/index.js'
 import type { PhaseTiming } from '../progress.js'
 
 /**

@@ -4,24 +4,15 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type {
   AccessLogClusterEvidence,
   AccessLogMatchEvidence,
-  BasicVerdict,
-  ConvergedEvidence,
-  Evidence,
   LogEntryPattern,
-  MirrorCountEvidence,
-  MirrorHostEvidence,
-  RouteOrderEvidence,
-  UnobservedEvidence,
-} from '../evidence/judges.js'
-import type { ErrorBound, RatioEvidence, ShareVerdict, ZeroToleranceEvidence } from '../evidence/verdict.js'
-import type {
-  CanarySample,
-  CanaryStep,
-  CanaryStepsEvidenceV2,
-  CanaryTimelineEvidence,
-  FlaggerEvent,
-  FlaggerEventKind,
-} from '../flagger/canary.js'
+} from '../evidence/access-logs.js'
+import type { BasicVerdict } from '../evidence/basic.js'
+import type { CanaryStep, CanaryStepsEvidenceV2, CanaryTimelineEvidence } from '../evidence/canary.js'
+import type { ConvergedEvidence, Evidence, UnobservedEvidence } from '../evidence/index.js'
+import type { MirrorCountEvidence, MirrorHostEvidence } from '../evidence/mirror.js'
+import type { RouteOrderEvidence } from '../evidence/routes.js'
+import type { ErrorBound, RatioEvidence, ShareVerdict, ZeroToleranceEvidence } from '../evidence/shares.js'
+import type { CanarySample, FlaggerEvent, FlaggerEventKind } from '../flagger/canary.js'
 import type { PhaseTiming } from '../progress.js'
 import type { HeaderMatch, RouteTarget, RouteView } from '../routes/inspect.js'
 import type { OperatingCharacteristic, RatioSpec } from '../stats/ratio-tests.js'

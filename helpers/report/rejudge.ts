@@ -1,4 +1,4 @@
-import { judge } from '../evidence/judges.js'
+import { judge } from '../evidence/index.js'
 import type { RunRecord } from './model.js'
 
 /** The check ids each scenario defines, in order: what a record of that scenario must hold. */

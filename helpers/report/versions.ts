@@ -1,4 +1,5 @@
 import type { V1ConfigMap, V1Deployment, V1Pod } from '@kubernetes/client-node'
+import { ISTIOD_REF, istiodFacts, istioVersionOfImage } from '../istiod.js'
 import type { KubeClient } from '../kube/client.js'
 import type { DetectedVersions } from './model.js'
 
@@ -34,7 +35,7 @@ export async function detectVersions(
       .read<V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', name, namespace: 'istio-system' })
       .catch(() => undefined)
   const [istiod, gateway, flagger, record, pods] = await Promise.all([
-    deployment('istiod'),
+    client.read<V1Deployment>(ISTIOD_REF).catch(() => undefined),
     deployment('istio-ingressgateway'),
     deployment('flagger'),
     client
@@ -44,14 +45,14 @@ export async function detectVersions(
   ])
   const image = (d: V1Deployment | undefined) => d?.spec?.template.spec?.containers[0]?.image
   const proxies = new Set<string>()
-  if (gateway) proxies.add(imageTag(image(gateway)))
+  if (gateway) proxies.add(istioVersionOfImage(image(gateway)))
   for (const pod of pods?.items ?? []) {
     const proxy = proxyImageOf(pod)
-    if (proxy) proxies.add(imageTag(proxy))
+    if (proxy) proxies.add(istioVersionOfImage(proxy))
   }
   return {
     kubernetes,
-    istioControlPlane: istiod ? imageTag(image(istiod)) : 'absent',
+    istioControlPlane: istiod ? istiodFacts(istiod).version : 'absent',
     istioProxies: [...proxies].sort(),
     flagger: flagger ? imageTag(image(flagger)) : 'absent',
     nodeImage: record?.data?.nodeImage ?? 'unknown (not the suite cluster)',

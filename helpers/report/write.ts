@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
-import { writeJson } from '../progress.js'
+import { writeJson } from '../system/json-file.js'
 import { toHtml } from './html.js'
 import { toJUnit } from './junit.js'
 import type { RunRecord } from './model.js'

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { type CanarySample, judgeCanaryTimeline, parseFlaggerEvent } from '../flagger/canary.js'
+import { judgeCanaryTimeline } from '../evidence/canary.js'
+import { type CanarySample, parseFlaggerEvent } from '../flagger/canary.js'
 import {
   describeRoutes,
   outboundCluster,

@@ -1,6 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node'
-import { type Evidence, judge } from '../evidence/judges.js'
-import { DEFAULT_ERROR_BOUND, type ErrorBound, encodeOutcomes } from '../evidence/verdict.js'
+import { type Evidence, judge } from '../evidence/index.js'
+import { DEFAULT_ERROR_BOUND, type ErrorBound, encodeOutcomes } from '../evidence/shares.js'
 import type { ResponseClass } from '../http/classify.js'
 import type { LoadHandle, LoadRecord } from '../http/load.js'
 import type { Convergence, Probe, RequestRecord, SampleResult } from '../http/sampler.js'

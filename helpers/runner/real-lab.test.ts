@@ -4,18 +4,9 @@ import { KubeClient } from '../kube/client.js'
 import { startFakeApiServer } from '../testing/fake-apiserver.js'
 import { writeKubeconfig } from '../testing/kubeconfig-fixtures.js'
 import { json } from '../testing/recording-server.js'
-import { ingressTarget, parseIstioVersion, realLabAdapters } from './real-lab.js'
+import { ingressTarget, realLabAdapters } from './real-lab.js'
 
 describe('real lab adapters', () => {
-  it.each([
-    ['docker.io/istio/pilot:1.17.8', '1.17.8'],
-    ['gcr.io/istio-release/pilot:1.30.5-distroless', '1.30.5'],
-    ['istio/pilot@sha256:abc', 'unknown'],
-    ['', 'unknown'],
-  ])('reads the Istio version from istiod image %s', (image, version) => {
-    expect(parseIstioVersion(image)).toBe(version)
-  })
-
   it('parses the ingress address and refuses anything else', () => {
     expect(ingressTarget('127.0.0.1:30000')).toEqual({ address: '127.0.0.1', port: 30000 })
     expect(() => ingressTarget('http://127.0.0.1')).toThrow(

@@ -3,6 +3,7 @@ import { classifierFor } from '../http/classify.js'
 import { startLoad } from '../http/load.js'
 import { awaitConvergence, sample } from '../http/sampler.js'
 import { parseTarget, type Target } from '../http/target.js'
+import { ISTIOD_REF, istiodFacts } from '../istiod.js'
 import type { KubeClient } from '../kube/client.js'
 import { readLogs } from '../logs/reader.js'
 import { fetchRoutes } from '../routes/fetch.js'
@@ -19,12 +20,6 @@ export function executableMissing(outcome: { exitCode: number; stderr: string; s
 }
 
 const MINUTE = 60_000
-
-/** The Istio version from istiod's image tag: docker.io/istio/pilot:1.17.8 -> 1.17.8. Pure. */
-export function parseIstioVersion(image: string): string {
-  const tag = image.includes('@') ? '' : (image.split(':').at(-1) ?? '')
-  return /^(\d+\.\d+\.\d+)/.exec(tag)?.[1] ?? 'unknown'
-}
 
 /** The ingress address, already validated by the CLI's flag check. */
 export function ingressTarget(text: string): Target {
@@ -72,13 +67,7 @@ export function realLabAdapters(
         )
       },
       async istioVersion() {
-        const istiod = await client.read<V1Deployment>({
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          name: 'istiod',
-          namespace: 'istio-system',
-        })
-        return parseIstioVersion(istiod?.spec?.template.spec?.containers[0]?.image ?? '')
+        return istiodFacts(await client.read<V1Deployment>(ISTIOD_REF)).version
       },
       // Manifests name Istio kinds at versions Istio 1.17 serves; read and delete at the newest
       // version this cluster serves, as apply does.

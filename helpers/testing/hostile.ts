@@ -1,4 +1,4 @@
-import type { Evidence } from '../evidence/judges.js'
+import type { Evidence } from '../evidence/index.js'
 import type { RunRecord } from '../report/model.js'
 
 /**

@@ -1,5 +1,6 @@
 import type { V1Deployment } from '@kubernetes/client-node'
 import { expectedBehaviour, MIRROR_SHADOW_SUFFIX } from '../../helpers/istio-behaviour.js'
+import { ISTIOD_REF, istiodFacts } from '../../helpers/istiod.js'
 import { defineScenario } from '../../helpers/runner/define.js'
 import { ONLY_ONE_VERSION, observed } from '../../helpers/stats/check-designs.js'
 import { MESH_WITH_SUBSETS, NAMESPACE, WEBAPP_CATALOG, WEBAPP_PROXY_LOGS } from '../shared.js'
@@ -92,15 +93,8 @@ export const scenario = defineScenario({
       const istioVersion = await lab.cluster.istioVersion()
       const rule = expectedBehaviour(MIRROR_SHADOW_SUFFIX, istioVersion)
       // An operator may have overridden the default in istiod's environment.
-      const istiod = (await lab.cluster.read({
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        name: 'istiod',
-        namespace: 'istio-system',
-      })) as V1Deployment | undefined
-      const override = istiod?.spec?.template.spec?.containers[0]?.env?.find(
-        (e) => e.name === 'DISABLE_SHADOW_HOST_SUFFIX',
-      )?.value
+      const istiod = istiodFacts((await lab.cluster.read(ISTIOD_REF)) as V1Deployment | undefined)
+      const override = istiod.env.DISABLE_SHADOW_HOST_SUFFIX
       const expectSuffix = override === 'false' ? true : override === 'true' ? false : (rule?.value ?? null)
       return {
         kind: 'mirror-host',

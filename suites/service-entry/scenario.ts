@@ -1,4 +1,4 @@
-import { DEFAULT_ERROR_BOUND } from '../../helpers/evidence/verdict.js'
+import { DEFAULT_ERROR_BOUND } from '../../helpers/evidence/shares.js'
 import { defineScenario } from '../../helpers/runner/define.js'
 import { ONLY_ONE_VERSION, observed } from '../../helpers/stats/check-designs.js'
 import { lockDownEgress, pointDnsAt, REGISTRY_ONLY } from '../egress.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ShareVerdict } from '../../helpers/evidence/verdict.js'
+import type { ShareVerdict } from '../../helpers/evidence/shares.js'
 import { runScenario } from '../../helpers/runner/scenario.js'
 import { FakeLab } from '../../helpers/testing/fake-lab.js'
 import { scenario } from './scenario.js'

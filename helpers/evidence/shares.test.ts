@@ -10,7 +10,7 @@ import {
   judgeShare,
   type RatioEvidence,
   type ZeroToleranceEvidence,
-} from './verdict.js'
+} from './shares.js'
 
 /** Outcomes with exactly round(share * i) v2 among the first i: the most conforming stream possible. */
 function stream(share: number, length: number, errorsEvery = 0): string {

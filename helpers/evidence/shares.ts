@@ -14,6 +14,7 @@ import {
   sequentialDecision,
 } from '../stats/ratio-tests.js'
 import { waldV1Decision } from '../stats/wald-v1.js'
+import { percent } from '../text/format.js'
 
 /** Outcomes in request order, one character each ('1', '2', 'e'): compact and re-judgeable. */
 export type OutcomeString = string
@@ -101,7 +102,6 @@ export function formatConfidence(alpha: number): string {
 /** Whether `errors` among `total` requests is consistent with an error rate <= maxRate. Pure. */
 export const checkErrors = errorCheckPasses
 
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`
 /** A rate with the digits it needs: 0.1% stays 0.1%, 0.02% is not rounded to 0.0%. */
 export const formatRate = (x: number) => `${Number((100 * x).toPrecision(2))}%`
 
@@ -200,11 +200,11 @@ function judgeRatio(ev: RatioEvidence): ShareVerdict {
   else if (decision === 'continue')
     cause = `undecided after ${n} of at most ${design.maxN} counted responses: the evidence ran out`
   else if (decision === 'fail')
-    cause = `v2 share ${pct(share ?? 0)} (${k}/${n}) is inconsistent with the expected ${pct(ev.spec.p0)}; ${confidence} interval [${pct(interval[0])}, ${pct(interval[1])}]`
+    cause = `v2 share ${percent(share ?? 0)} (${k}/${n}) is inconsistent with the expected ${percent(ev.spec.p0)}; ${confidence} interval [${percent(interval[0])}, ${percent(interval[1])}]`
   else if (v2)
-    cause = `v2 share ${pct(share ?? 0)} (${k}/${n}) is consistent with the expected ${pct(ev.spec.p0)}: a share of ${alts.map(pct).join(' or ')} would fail with probability >= ${1 - ev.spec.beta}`
+    cause = `v2 share ${percent(share ?? 0)} (${k}/${n}) is consistent with the expected ${percent(ev.spec.p0)}: a share of ${alts.map(percent).join(' or ')} would fail with probability >= ${1 - ev.spec.beta}`
   else
-    cause = `v2 share ${pct(share ?? 0)} (${k}/${n}) is consistent with the expected ${pct(ev.spec.p0)} +- ${pct(ev.spec.delta)}`
+    cause = `v2 share ${percent(share ?? 0)} (${k}/${n}) is consistent with the expected ${percent(ev.spec.p0)} +- ${percent(ev.spec.delta)}`
   const passed = decision === 'pass' && errorOk
   if (passed) cause += errorClause(errorCheck, requests, ev.errorBound)
   return {
