@@ -19,6 +19,7 @@ const LAYERS: readonly (readonly [prefix: string, layer: number, room: string])[
   ['helpers/logs/parse.ts', 0, 'pure'],
   ['helpers/logs/window.ts', 0, 'pure'],
   ['helpers/routes/inspect.ts', 0, 'pure'],
+  ['helpers/routes/match.ts', 0, 'pure'],
   ['helpers/manifests/xrefs.ts', 0, 'pure'],
   ['cluster/profiles.ts', 0, 'pure'],
   ['cluster/kind-config.ts', 0, 'pure'],

@@ -1,6 +1,7 @@
 import type { Probe } from '../helpers/http/sampler.js'
 import type { ObjectRef } from '../helpers/kube/client.js'
 import { outboundCluster } from '../helpers/routes/inspect.js'
+import type { RouteGate } from '../helpers/runner/lab.js'
 
 /** What the scenarios apply, send and look at. Facts: shared/reference/ch5-lab.md. */
 
@@ -84,3 +85,24 @@ export const FORUM_PROXY_LOGS = {
   labelSelector: 'app=forum',
   container: 'istio-proxy',
 } as const
+
+/** x- headers webapp forwards to catalog (and Authorization): what webapp's sidecar routes on. */
+const forwarded = (probe: Probe) =>
+  Object.fromEntries(Object.entries(probe.headers ?? {}).filter(([h]) => h.toLowerCase().startsWith('x-')))
+
+/** The gateway's table must send this probe only to `cluster` before it is measured. */
+export const edgeRoutesTo = (probe: Probe, cluster: string): RouteGate => ({
+  query: EDGE_ROUTES,
+  request: { path: probe.path, ...(probe.headers ? { headers: probe.headers } : {}) },
+  cluster,
+})
+
+/** webapp's sidecar must send its call to catalog (GET /items, x- headers forwarded) only to `cluster`. */
+export const meshRoutesTo = (probe: Probe, cluster: string): RouteGate => ({
+  query: WEBAPP_ROUTES,
+  request: { path: '/items', headers: forwarded(probe) },
+  cluster,
+})
+
+/** The catalog Service without a subset (edge-routing's VirtualService routes to host catalog). */
+export const CATALOG_CLUSTER = outboundCluster(80, '', CATALOG_FQDN)

@@ -13,7 +13,8 @@ import { loadManifest } from '../manifests/load.js'
 import { type Clock, DeadlineError, type PollResult, pollUntil, realClock } from '../poll.js'
 import type { CheckResult, CleanupReport } from '../report/model.js'
 import type { RouteQuery } from '../routes/fetch.js'
-import type { RouteView } from '../routes/inspect.js'
+import { describeRoutes, type RouteView } from '../routes/inspect.js'
+import { type RequestShape, routesOnlyTo } from '../routes/match.js'
 import {
   DEFAULT_SPEC,
   designSequential,
@@ -104,6 +105,18 @@ export interface LabAdapters {
    * that) and the scenario's cleanup is registered with it. The process's own by default.
    */
   readonly interrupts?: Interrupts
+}
+
+/**
+ * A proxy's route table that must send the measured request only to `cluster` before a
+ * zero-tolerance check measures: three matching responses in a row also pass on a stale
+ * mixed table (a 90/10 table with probability 0.73), the table itself does not.
+ */
+export interface RouteGate {
+  readonly query: RouteQuery
+  /** The request as that proxy sees it (a sidecar sees webapp's call to catalog, not the probe). */
+  readonly request: RequestShape
+  readonly cluster: string
 }
 
 /** The responses a measurement used, and the log window opened just before it. */
@@ -443,6 +456,8 @@ export class Lab<C extends string = string, S extends string = string> {
     options: {
       /** The caller has already waited for the configuration to take effect. */
       gated?: boolean
+      /** Wait first until this proxy's table sends the request only to the expected cluster. */
+      routes?: RouteGate
       /** The deadline of the convergence gate (default `converge`). */
       convergeTimeout?: TimeoutName
       errorBound?: ErrorBound
@@ -454,6 +469,20 @@ export class Lab<C extends string = string, S extends string = string> {
     // Errors have their own bound (sporadic upstream resets are not a routing fault).
     const errorBound = options.errorBound ?? DEFAULT_ERROR_BOUND
     const started = this.now()
+    const gate = options.routes
+    if (
+      gate &&
+      !(await this.awaitRoutes(
+        check,
+        gate.query,
+        `${gate.query.labelSelector} ${gate.query.routeName} sends ${gate.request.path} only to ${gate.cluster}`,
+        (routes) =>
+          routesOnlyTo(routes, gate.request, gate.cluster)
+            ? { done: true, value: true }
+            : { done: false, state: describeRoutes(routes).join(' | ') || 'no route' },
+      ))
+    )
+      return undefined
     if (
       !options.gated &&
       !(await this.awaitConverged(check, probe, expected, {

@@ -1,6 +1,13 @@
 import { defineScenario } from '../../helpers/runner/define.js'
 import { ONLY_ONE_VERSION } from '../../helpers/stats/check-designs.js'
-import { EDGE_CATALOG, EDGE_WITH_SUBSETS, withCohort } from '../shared.js'
+import {
+  EDGE_CATALOG,
+  EDGE_WITH_SUBSETS,
+  edgeRoutesTo,
+  V1_CLUSTER,
+  V2_CLUSTER,
+  withCohort,
+} from '../shared.js'
 
 /**
  * 5.2 Dark launch at the edge: requests with x-istio-cohort: internal go to v2, everyone else
@@ -35,8 +42,12 @@ export const scenario = defineScenario({
   async run(lab) {
     await lab.apply('v1-and-v2-at-the-edge')
     await lab.apply('cohort-to-v2')
-    await lab.expectOnly('internal-all-v2', withCohort(EDGE_CATALOG, 'internal'), 'v2')
-    await lab.expectOnly('no-header-all-v1', EDGE_CATALOG, 'v1')
-    await lab.expectOnly('other-value-all-v1', withCohort(EDGE_CATALOG, 'external'), 'v1')
+    const internal = withCohort(EDGE_CATALOG, 'internal')
+    const external = withCohort(EDGE_CATALOG, 'external')
+    await lab.expectOnly('internal-all-v2', internal, 'v2', { routes: edgeRoutesTo(internal, V2_CLUSTER) })
+    await lab.expectOnly('no-header-all-v1', EDGE_CATALOG, 'v1', {
+      routes: edgeRoutesTo(EDGE_CATALOG, V1_CLUSTER),
+    })
+    await lab.expectOnly('other-value-all-v1', external, 'v1', { routes: edgeRoutesTo(external, V1_CLUSTER) })
   },
 })

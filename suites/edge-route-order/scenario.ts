@@ -6,6 +6,7 @@ import {
   EDGE_CATALOG,
   EDGE_ROUTES,
   EDGE_WITH_SUBSETS,
+  edgeRoutesTo,
   V1_CLUSTER,
   V2_CLUSTER,
   withCohort,
@@ -86,7 +87,10 @@ export const scenario = defineScenario({
     await lab.apply('catch-all-first')
     if (await lab.awaitConverged('reversed-catch-all-first', INTERNAL, 'v1')) {
       await routeOrder(lab, 'reversed-catch-all-first', false)
-      await lab.expectOnly('reversed-shadows-header', INTERNAL, 'v1', { gated: true })
+      await lab.expectOnly('reversed-shadows-header', INTERNAL, 'v1', {
+        gated: true,
+        routes: edgeRoutesTo(INTERNAL, V1_CLUSTER),
+      })
     }
   },
 })

@@ -1,6 +1,6 @@
 import { defineScenario } from '../../helpers/runner/define.js'
 import { ONLY_ONE_VERSION, observed } from '../../helpers/stats/check-designs.js'
-import { CATALOG_V2, EDGE_CATALOG } from '../shared.js'
+import { CATALOG_CLUSTER, CATALOG_V2, EDGE_CATALOG, edgeRoutesTo } from '../shared.js'
 
 /**
  * 5.2 Expose catalog through the ingress gateway: a Gateway for catalog.istioinaction.io and a
@@ -21,7 +21,8 @@ export const scenario = defineScenario({
       design: observed('convergence gate'),
     },
     'all-ok': {
-      proves: 'every response after convergence is a catalog item list, no errors',
+      proves:
+        'every response after convergence is a catalog item list; errors within the bound every check has (rate <= 0.1%)',
       hint: "Errors after the route worked: look for 503s with flags UH/UF in the gateway's access log (`kubectl logs -n istio-system deploy/istio-ingressgateway`) and for catalog pods restarting.",
       design: ONLY_ONE_VERSION,
     },
@@ -30,10 +31,11 @@ export const scenario = defineScenario({
     await lab.absent(CATALOG_V2)
     await lab.apply('catalog-at-the-edge')
     if (await lab.awaitConverged('converged', EDGE_CATALOG, 'v1', { record: true })) {
-      // The chapter's observation is exactly "answers 200": no error is allowed here.
+      // Errors have the same bound as every check: allowing none at all failed 6.6% of runs
+      // at a healthy mesh's background error rate of 1e-4 (helpers/stats/run-budget.ts).
       await lab.expectOnly('all-ok', EDGE_CATALOG, 'v1', {
         gated: true,
-        errorBound: { maxRate: 0, alpha: 1e-6 },
+        routes: edgeRoutesTo(EDGE_CATALOG, CATALOG_CLUSTER),
       })
     }
   },

@@ -1,6 +1,13 @@
 import { defineScenario } from '../../helpers/runner/define.js'
 import { ONLY_ONE_VERSION } from '../../helpers/stats/check-designs.js'
-import { MESH_WITH_SUBSETS, WEBAPP_CATALOG, withCohort } from '../shared.js'
+import {
+  MESH_WITH_SUBSETS,
+  meshRoutesTo,
+  V1_CLUSTER,
+  V2_CLUSTER,
+  WEBAPP_CATALOG,
+  withCohort,
+} from '../shared.js'
 
 /**
  * 5.2 Routing deep in the call graph: webapp forwards every x- header to catalog, so the
@@ -30,7 +37,10 @@ export const scenario = defineScenario({
   async run(lab) {
     await lab.apply('v1-and-v2-behind-webapp')
     await lab.apply('cohort-to-v2')
-    await lab.expectOnly('internal-all-v2', withCohort(WEBAPP_CATALOG, 'internal'), 'v2')
-    await lab.expectOnly('no-header-all-v1', WEBAPP_CATALOG, 'v1')
+    const internal = withCohort(WEBAPP_CATALOG, 'internal')
+    await lab.expectOnly('internal-all-v2', internal, 'v2', { routes: meshRoutesTo(internal, V2_CLUSTER) })
+    await lab.expectOnly('no-header-all-v1', WEBAPP_CATALOG, 'v1', {
+      routes: meshRoutesTo(WEBAPP_CATALOG, V1_CLUSTER),
+    })
   },
 })

@@ -1,6 +1,6 @@
 import { defineScenario } from '../../helpers/runner/define.js'
 import { ONLY_ONE_VERSION, observed } from '../../helpers/stats/check-designs.js'
-import { MESH_WITH_SUBSETS, V1_CLUSTER, WEBAPP_CATALOG, WEBAPP_PROXY_LOGS } from '../shared.js'
+import { MESH_WITH_SUBSETS, meshRoutesTo, V1_CLUSTER, WEBAPP_CATALOG, WEBAPP_PROXY_LOGS } from '../shared.js'
 
 /**
  * 5.2 Routing inside the mesh: webapp is the edge service and calls catalog; VirtualService
@@ -31,7 +31,9 @@ export const scenario = defineScenario({
   async run(lab) {
     await lab.apply('v1-and-v2-behind-webapp')
     await lab.apply('all-to-v1')
-    const measured = await lab.expectOnly('no-v2', WEBAPP_CATALOG, 'v1')
+    const measured = await lab.expectOnly('no-v2', WEBAPP_CATALOG, 'v1', {
+      routes: meshRoutesTo(WEBAPP_CATALOG, V1_CLUSTER),
+    })
     if (!measured) return
     // webapp's outbound lines are correlated with the sampler's x-request-id where the ingress
     // gateway keeps it (Istio < 1.25 for a client on a private address); from 1.25 the gateway

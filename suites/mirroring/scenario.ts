@@ -3,7 +3,14 @@ import { expectedBehaviour, MIRROR_SHADOW_SUFFIX } from '../../helpers/istio-beh
 import { ISTIOD_REF, istiodFacts } from '../../helpers/istiod.js'
 import { defineScenario } from '../../helpers/runner/define.js'
 import { ONLY_ONE_VERSION, observed } from '../../helpers/stats/check-designs.js'
-import { MESH_WITH_SUBSETS, NAMESPACE, WEBAPP_CATALOG, WEBAPP_PROXY_LOGS } from '../shared.js'
+import {
+  MESH_WITH_SUBSETS,
+  meshRoutesTo,
+  NAMESPACE,
+  V1_CLUSTER,
+  WEBAPP_CATALOG,
+  WEBAPP_PROXY_LOGS,
+} from '../shared.js'
 
 const V2_APP_LOGS = {
   namespace: NAMESPACE,
@@ -57,7 +64,9 @@ export const scenario = defineScenario({
   async run(lab) {
     await lab.apply('v1-and-v2-behind-webapp')
     await lab.apply('mirror-to-v2')
-    const measured = await lab.expectOnly('users-see-v1', WEBAPP_CATALOG, 'v1')
+    const measured = await lab.expectOnly('users-see-v1', WEBAPP_CATALOG, 'v1', {
+      routes: meshRoutesTo(WEBAPP_CATALOG, V1_CLUSTER),
+    })
     if (!measured) return
     const calls = measured.records.filter((r) => r.class !== 'error').length
 

@@ -57,4 +57,27 @@ describe('errors in a routing check', () => {
       /^\d+ errors in \d+ requests exceed the error bound \(rate <= 0\.001\)$/,
     )
   })
+
+  it("does not measure on a stale mixed table: the gateway's table must send /items only to v1 first", async () => {
+    const fake = new FakeLab()
+    const fetch = fake.cluster.fetchRoutes
+    fake.cluster.fetchRoutes = async (q) => {
+      const r = await fetch(q)
+      const stale = {
+        kind: 'weighted' as const,
+        clusters: [
+          { name: 'outbound|80|version-v1|catalog.istioinaction.svc.cluster.local', weight: 90 },
+          { name: 'outbound|80|version-v2|catalog.istioinaction.svc.cluster.local', weight: 10 },
+        ],
+      }
+      return { ...r, routes: r.routes.map((route) => ({ ...route, target: stale })) }
+    }
+    const sampled = fake.probes.length
+    const result = await runScenario(scenario, fake.adapters())
+    expect(result.checks[0]).toMatchObject({ passed: false })
+    expect(result.checks[0]?.cause).toMatch(
+      /^not observed: app=istio-ingressgateway http\.8080 sends \/items only to outbound\|80\|version-v1\|.*: not reached within 60 s; last state seen: #0 prefix \/ -> .*version-v1.* \(90\), .*version-v2.* \(10\)$/,
+    )
+    expect(fake.probes.length).toBe(sampled)
+  })
 })
