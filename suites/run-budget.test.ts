@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { canaryLoadPlan, type StepTiming } from '../helpers/stats/canary-steps.js'
 import { detectableErrorRate } from '../helpers/stats/error-bound.js'
 import { type CheckDesign, designSummary, runFalseFailure } from '../helpers/stats/run-budget.js'
+import { DESIGN_TABLE_FILE, designTable } from './design-table.js'
 import { SCENARIOS } from './index.js'
 
 /** Every check of the registry with the design its scenario declares, as "scenario/check". */
@@ -65,5 +67,14 @@ describe('design summaries (plan --json)', () => {
     expect(summary.alpha).toBeLessThanOrEqual(5e-6)
     expect(summary.beta).toBeLessThanOrEqual(1e-3)
     expect(summary.alternatives.slice(0, 2)).toEqual([0.05, 0.15])
+  })
+})
+
+describe('the design table plan reads', () => {
+  it('holds the summary of every design the registry declares, as computed now (npm run designs rewrites it)', () => {
+    const committed = JSON.parse(readFileSync(DESIGN_TABLE_FILE, 'utf8'))
+    expect(committed, 'helpers/stats/design-summaries.json is stale: run npm run designs').toEqual(
+      JSON.parse(JSON.stringify(designTable())),
+    )
   })
 })

@@ -25,6 +25,11 @@ describe('CLI contract', () => {
     expect(plan.hostPorts.http).toBe(30000)
     expect(plan.hostPorts.https).toBe(30005)
     expect(plan.scenarios.map((s: { id: string }) => s.id)).toEqual(SCENARIO_IDS)
+    // Each check's design in numbers, and the run's bound on failing a correct mesh.
+    const shift = plan.scenarios.find((s: { id: string }) => s.id === 'weighted-shift')
+    expect(shift.checks[0].design).toMatchObject({ kind: 'ratio', alternatives: [0.05, 0.15], fixedN: 2728 })
+    expect(plan.falseFailureBound).toBeGreaterThan(0)
+    expect(plan.falseFailureBound).toBeLessThanOrEqual(1e-5)
     expect(SCENARIO_IDS).toHaveLength(11)
   })
 

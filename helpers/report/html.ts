@@ -7,6 +7,7 @@ import {
   type CheckResult,
   checkCounts,
   clusterModeLine,
+  errorRateLine,
   type RunRecord,
   runPassed,
   versionLine,
@@ -198,6 +199,7 @@ ${rows}
 <h1><span class="verdict ${passed ? 'pass' : 'fail'}" id="overall">${passed ? 'PASS' : 'FAIL'}</span> Istio in Action, chapter 5 traffic control</h1>
 <p>${text(versionLine(run))}. ${counts.passed} checks passed, ${counts.failed} failed. Run from ${text(run.startedAt)} to ${text(run.endedAt)} against <code>${text(run.context)}</code>; node image <code>${text(run.versions.nodeImage)}</code>; proxies ${text(run.versions.istioProxies.join(', ') || 'none seen')}.</p>
 <p class="cluster-mode">${text(clusterModeLine(run))}</p>
+<p class="error-rate">${text(errorRateLine(run))}</p>
 <details><summary>How to read this report</summary><p>Each scenario of the chapter is a box; each row is one check with the cause of its verdict and its key numbers. Ratio checks show the observed share of v2 (dot) with its exact confidence interval (bar) against the expected share (dashed line) and the region within the indifference margin (green). Deterministic routes allow no response of the wrong version over enough requests to catch a 1% leak. The canary chart shows Flagger's canaryWeight over time (line), the observed v2 share at each step (dots) and phase changes (dotted lines).</p></details>
 ${scenarios}
 ${missing}

@@ -94,6 +94,11 @@ export interface RunRecord {
   readonly selected: readonly string[]
   /** The run's verdict as written (`runPassed`); `report rejudge` recomputes it. */
   readonly passed: boolean
+  /**
+   * The probability that a correct mesh fails at least one check of this run: the sum of the
+   * run's checks' false-failure bounds (routing tests and error bounds), as designed.
+   */
+  readonly falseFailureBound: number
 }
 
 export function runPassed(run: RunRecord): boolean {
@@ -103,6 +108,12 @@ export function runPassed(run: RunRecord): boolean {
 export function checkCounts(run: RunRecord): { passed: number; failed: number } {
   const checks = run.scenarios.flatMap((s) => s.checks)
   return { passed: checks.filter((c) => c.passed).length, failed: checks.filter((c) => !c.passed).length }
+}
+
+/** One sentence on the run's own error rate: how often a correct mesh would fail it. Pure. */
+export function errorRateLine(run: Pick<RunRecord, 'falseFailureBound'>): string {
+  const bound = Number(run.falseFailureBound)
+  return `A correct mesh fails at least one check of this run with probability at most ${Number.isFinite(bound) ? bound.toExponential(1) : '?'} (the sum of every check's false-failure bound, error bounds included); a route off by a check's stated shift passes it with probability at most 1e-3.`
 }
 
 /** One sentence on which cluster the run changed and how far. Pure. */

@@ -71,6 +71,7 @@ const SHAPES: readonly (readonly [
       diagnostics: 'required',
       selected: 'required',
       passed: 'required',
+      falseFailureBound: 'required',
     } satisfies Shape<RunRecord>,
   ],
   [

@@ -157,6 +157,8 @@ describe('summary.md', () => {
       /^\*\*FAIL\*\*: \d+ checks passed, \d+ failed; Istio 1\.17\.8 on Kubernetes v1\.26\.15 \(profile book, Flagger 1\.36\.1\)$/,
     )
     expect(md).toContain('### FAIL `weighted-shift`')
+    // The run states its own error rate: how often a correct mesh would fail it.
+    expect(md).toMatch(/A correct mesh fails at least one check of this run with probability at most 8\.3e-6/)
     expect(md).toMatch(/\| share-10 \| \*\*FAIL\*\* \| v2 share .* \| expected share 10\.0%/)
     expect(toMarkdown(passing).startsWith('**PASS**')).toBe(true)
     expect(md).toContain(

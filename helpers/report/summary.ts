@@ -1,5 +1,12 @@
 import { markdownCode as code, markdownText as md } from '../text/escape.js'
-import { checkCounts, clusterModeLine, type RunRecord, runPassed, versionLine } from './model.js'
+import {
+  checkCounts,
+  clusterModeLine,
+  errorRateLine,
+  type RunRecord,
+  runPassed,
+  versionLine,
+} from './model.js'
 import { keyNumbers } from './numbers.js'
 
 /** A check's hint: its `command` spans stay code spans, everything else is escaped text. */
@@ -24,6 +31,8 @@ export function toMarkdown(run: RunRecord): string {
     `Run ${md(run.startedAt)} to ${md(run.endedAt)}, context ${code(run.context)}, node image ${code(run.versions.nodeImage)}, proxies ${proxies}.`,
     '',
     md(clusterModeLine(run)),
+    '',
+    md(errorRateLine(run)),
   ]
   for (const s of run.scenarios) {
     lines.push('', `### ${s.passed ? 'PASS' : 'FAIL'} ${code(s.id)}: ${md(s.title)} (${md(s.section)})`, '')

@@ -1,6 +1,7 @@
 import { SCENARIOS } from '../../suites/index.js'
 import { RUN_RECORD_SCHEMA, type RunRecord, type ScenarioResult } from '../report/model.js'
 import { runScenario } from '../runner/scenario.js'
+import { runBoundOf } from '../stats/summaries.js'
 import { FakeLab } from './fake-lab.js'
 /** The cluster-wide ConfigMaps the egress scenarios edit (mesh config, CoreDNS), as kind and Istio create them. */
 export const CLUSTER_CONFIG = [
@@ -64,6 +65,9 @@ export async function buildRun(
     missingResults: [],
     diagnostics: {},
     selected: SCENARIOS.map((d) => d.id),
+    falseFailureBound: runBoundOf(
+      SCENARIOS.flatMap((s) => s.checks.map((c) => ({ id: `${s.id}/${c.id}`, design: c.design }))),
+    ).total,
     passed: scenarios.every((s) => s.passed),
   }
 }

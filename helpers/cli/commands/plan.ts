@@ -10,6 +10,9 @@ import {
 import { SCENARIOS } from '../../../suites/index.js'
 import { suiteContextName } from '../../kube/context-guard.js'
 import { manifestFiles } from '../../runner/define.js'
+import type { DesignSummary } from '../../stats/run-budget.js'
+import { runBoundOf, summaryOf } from '../../stats/summaries.js'
+import { percent } from '../../text/format.js'
 
 export interface Plan {
   readonly profile: string
@@ -40,8 +43,13 @@ export interface Plan {
     section: string
     observation: string
     manifests: readonly string[]
-    checks: readonly { id: string; proves: string }[]
+    checks: readonly { id: string; proves: string; design: DesignSummary }[]
   }[]
+  /**
+   * The probability that a correct mesh fails at least one check of a full run (the sum of
+   * every check's false-failure bounds, error bounds included), as declared.
+   */
+  readonly falseFailureBound: number
 }
 
 /** What `up` and `run` would do for a profile and cluster name. Pure. */
@@ -90,8 +98,11 @@ export function buildPlan(profile: Profile, clusterName: string): Plan {
       section: s.section,
       observation: s.observation,
       manifests: manifestFiles(s),
-      checks: s.checks.map((c) => ({ id: c.id, proves: c.proves })),
+      checks: s.checks.map((c) => ({ id: c.id, proves: c.proves, design: summaryOf(c.design) })),
     })),
+    falseFailureBound: runBoundOf(
+      SCENARIOS.flatMap((s) => s.checks.map((c) => ({ id: `${s.id}/${c.id}`, design: c.design }))),
+    ).total,
   }
 }
 
@@ -99,6 +110,27 @@ const PUBLISHER_FILE = "publisher's checksum file, recorded on first download"
 
 function checksums(pin: ToolPin): Record<string, string> {
   return Object.fromEntries(PLATFORMS.map((p) => [p, pin.sha256[p] ?? PUBLISHER_FILE]))
+}
+
+const exp = (x: number) => x.toExponential(1)
+
+/** A check's design in one line: what it fails, at which error probabilities, with how many requests. */
+export function describeDesign(d: DesignSummary): string | undefined {
+  const errors = d.errorRateCaught?.atMaxN
+  const errorText =
+    d.errorBound === undefined
+      ? ''
+      : `; errors: rate <= ${percent(d.errorBound.maxRate)} allowed${errors ? `, ${percent(errors)} caught with probability ${d.errorBound.power ?? 0.999}` : ''}`
+  switch (d.kind) {
+    case 'ratio':
+      return `sequential test: fails shares ${d.alternatives.map(percent).join(' or ')} (or farther) with probability >= ${1 - d.beta < 1 ? (1 - d.beta).toFixed(4) : '1'}, a correct route with <= ${exp(d.alpha)}; about ${Math.round(d.expectedNAtP0 ?? 0)} responses, at worst ${Math.round(d.worstExpectedN?.n ?? 0)} expected, never more than ${d.maxN} (a fixed test needs ${d.fixedN})${errorText}`
+    case 'zero-tolerance':
+      return `${d.maxN} responses, all of one version: a ${percent(d.alternatives[0] ?? 0)} leak is missed with probability <= ${exp(d.beta)}${errorText}`
+    case 'canary-steps':
+      return `per weight step the fixed exact test (alpha ${exp(d.alpha)} over all steps, miss <= ${exp(d.beta)}): ${(d.steps ?? []).map((s) => `${percent(s.p0)} needs ${s.needed}`).join(', ')}; load ${d.loadRate} req/s over a ${((d.windowMs ?? 0) / 1000).toFixed(1)} s window per step${errorText}`
+    case 'deterministic':
+      return undefined
+  }
 }
 
 export function renderPlan(plan: Plan): string {
@@ -136,12 +168,16 @@ export function renderPlan(plan: Plan): string {
       ? ['', 'newer releases not used', ...plan.newerReleases.map((n) => `  ${n}`)]
       : []),
     '',
-    `scenarios (${plan.scenarios.length})`,
+    `scenarios (${plan.scenarios.length}); a correct mesh fails a full run with probability <= ${plan.falseFailureBound.toExponential(1)}`,
   ]
   for (const s of plan.scenarios) {
     lines.push(`  ${s.id}  [${s.section}] ${s.title}`)
     lines.push(`    manifests: ${s.manifests.join(', ')}`)
-    for (const c of s.checks) lines.push(`    check ${c.id}: ${c.proves}`)
+    for (const c of s.checks) {
+      lines.push(`    check ${c.id}: ${c.proves}`)
+      const design = describeDesign(c.design)
+      if (design) lines.push(`          ${design}`)
+    }
   }
   return lines.join('\n')
 }

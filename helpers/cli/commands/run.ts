@@ -15,6 +15,7 @@ import type { LabAdapters } from '../../runner/lab.js'
 import { JOURNAL_DIR, REPORTS_DIR, stamp } from '../../runner/paths.js'
 import { ingressTarget, realLabAdapters } from '../../runner/real-lab.js'
 import { runScenarios } from '../../runner/run.js'
+import { runBoundOf } from '../../stats/summaries.js'
 import { type Interrupts, interrupts } from '../../system/interrupt.js'
 import { writeJson } from '../../system/json-file.js'
 import type { ParsedArgs } from '../args.js'
@@ -151,6 +152,9 @@ export async function runCommand(
     missingResults: notRun,
     diagnostics: listDiagnostics(runDir),
     selected: selected.map((s) => s.id),
+    falseFailureBound: runBoundOf(
+      selected.flatMap((s) => s.checks.map((c) => ({ id: `${s.id}/${c.id}`, design: c.design }))),
+    ).total,
     passed: notRun.length === 0 && results.every((r) => r.passed),
   }
   await writeReports(runDir, run)
