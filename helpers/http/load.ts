@@ -13,6 +13,8 @@ export interface LoadRecord {
 export interface LoadHandle {
   /** Stops sending and returns every response, in the order sent. */
   stop(): Promise<LoadRecord[]>
+  /** The responses answered so far, in the order sent, while the load goes on. */
+  answered(): readonly LoadRecord[]
 }
 
 /**
@@ -49,6 +51,7 @@ export function startLoad(
     }
   })()
   return {
+    answered: () => records.filter((r): r is LoadRecord => r !== undefined),
     async stop() {
       running = false
       await loop

@@ -116,14 +116,14 @@ describe('Canary catalog-release (no schema package on Node 20: checked field by
       targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'catalog' },
       service: { port: 80, targetPort: 3000, gateways: ['mesh'], hosts: ['catalog'] },
       analysis: {
-        interval: '10s',
+        interval: '20s',
         threshold: 5,
         maxWeight: 50,
         stepWeight: 10,
         match: [{ sourceLabels: { app: 'webapp' } }],
         metrics: [
           { name: 'request-success-rate', thresholdRange: { min: 99 }, interval: '1m' },
-          { name: 'request-duration', thresholdRange: { max: 500 }, interval: '30s' },
+          { name: 'request-duration', thresholdRange: { max: 500 }, interval: '1m' },
         ],
       },
     })

@@ -74,6 +74,7 @@ export function describeSchemaError(error: ErrorObject, record: unknown): Schema
   const params = error.params as Record<string, unknown>
   switch (error.keyword) {
     case 'required':
+    case 'dependentRequired':
       return { pointer: `${at}/${pointerToken(String(params.missingProperty))}`, message: 'is missing' }
     case 'additionalProperties':
       return {

@@ -306,7 +306,7 @@ export class Lab<C extends string = string, S extends string = string> {
       await stop()
     })
     this.log(`load started: ${requestsPerSecond}/s to ${probe.host}${probe.path}`)
-    return { stop }
+    return { stop, answered: () => handle.answered() }
   }
 
   async startStandIn(): Promise<StandIn> {

@@ -637,6 +637,7 @@ export class FakeLab {
       const load = { probe, rps, records: [] as LoadRecord[], last: this.t, stopped: false }
       this.loads.push(load)
       return {
+        answered: () => [...load.records],
         stop: async () => {
           load.stopped = true
           return load.records

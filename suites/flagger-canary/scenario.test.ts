@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_OPTIONS } from '../../helpers/runner/define.js'
 import { runScenario } from '../../helpers/runner/scenario.js'
+import { canaryLoadPlan } from '../../helpers/stats/canary-steps.js'
 import { FakeLab } from '../../helpers/testing/fake-lab.js'
 import { scenario } from './scenario.js'
 
@@ -11,7 +12,13 @@ describe('flagger-canary against the in-memory lab', () => {
     expect(result.checks.map((c) => [c.check, c.passed, c.cause])).toEqual([
       ['weights-monotonic', true, 'canaryWeight 10, 20, 30, 40, 50 by 10'],
       ['phases', true, expect.stringMatching(/Progressing > Promoting > Finalising > Succeeded$/)],
-      ['share-per-step', true, expect.stringMatching(/^10%: [\d.]+% of \d+, 20%: .*, 50%: [\d.]+% of \d+$/)],
+      [
+        'share-per-step',
+        true,
+        expect.stringMatching(
+          /^10%: [\d.]+% of 2728 \(catches a share <= 5\.0% or >= 15\.0%\), 20%: .*, 50%: [\d.]+% of 1573 \(catches a share <= 40\.0% or >= 60\.0%\), each with probability >= 0\.999 at alpha 1e-6 per step; errors \d+ of \d+ under the 0\.1% bound/,
+        ),
+      ],
       ['all-v2-after', true, expect.any(String)],
       ['rollback', true, expect.stringMatching(/^rolled back after weights 10: Canary failed!/)],
       ['primary-v1-after-rollback', true, expect.any(String)],
@@ -22,7 +29,28 @@ describe('flagger-canary against the in-memory lab', () => {
     expect(fake.loads).toHaveLength(1)
     expect(fake.loads[0]?.stopped).toBe(true)
     expect(fake.loads[0]?.probe).toEqual({ host: 'webapp.istioinaction.io', path: '/api/catalog' })
+    // The load rate gives each 20 s step the responses its exact test needs (helpers/stats).
+    expect(fake.loads[0]?.rps).toBe(
+      canaryLoadPlan({ stepMs: 20_000, settleMs: 2_000, pollMs: 500 }, [0.1, 0.2, 0.3, 0.4, 0.5]).rate,
+    )
     expect(fake.objects.size).toBe(0)
+  })
+
+  it("waits for the failing revision's errors to leave the 1m metric window before the next revision", async () => {
+    const fake = new FakeLab()
+    const apply = fake.cluster.apply
+    const at: Record<string, number> = {}
+    fake.cluster.apply = async (objects) => {
+      for (const o of objects)
+        if (o.kind === 'Deployment' && o.metadata?.name === 'catalog')
+          at[JSON.stringify(o).includes('SHOW_IMAGE') ? 'v2' : 'other'] = fake.now().getTime()
+      return apply(objects)
+    }
+    const result = await runScenario(scenario, fake.adapters())
+    expect(result.passed).toBe(true)
+    const lastError = (fake.loads[0]?.records ?? []).filter((r) => r.class === 'error').at(-1)
+    expect(lastError).toBeDefined()
+    expect((at.v2 ?? 0) - Date.parse(lastError?.at ?? '')).toBeGreaterThanOrEqual(75_000)
   })
 
   it('uses the 45 s analysis interval with --book-timing', async () => {

@@ -4,7 +4,9 @@ import type { LoadRecord } from '../../helpers/http/load.js'
 import type { ObjectRef } from '../../helpers/kube/client.js'
 import { defineScenario } from '../../helpers/runner/define.js'
 import type { Lab } from '../../helpers/runner/lab.js'
+import { CANARY_STEP_SPEC, canaryLoadPlan, type StepTiming } from '../../helpers/stats/canary-steps.js'
 import { canarySteps, ONLY_ONE_VERSION, observed } from '../../helpers/stats/check-designs.js'
+import { DEFAULT_ERROR_BOUND } from '../../helpers/stats/error-bound.js'
 import { CATALOG_V2, NAMESPACE, WEBAPP_CATALOG } from '../shared.js'
 
 const CANARY: ObjectRef = {
@@ -16,13 +18,26 @@ const CANARY: ObjectRef = {
 const STEP_WEIGHT = 10
 const MAX_WEIGHT = 50
 const THRESHOLD = 5
+/** Flagger's analysis interval: 20 s by default (the manifest says why), the book's 45 s with --book-timing. */
+const INTERVAL_MS = { default: 20_000, book: 45_000 } as const
 /** Responses this soon after a weight change still see the old weights (propagation). */
 const SETTLE_MS = 2_000
-/** Load during the analysis: Flagger halts on "no values found" without traffic. */
-const LOAD_RPS = 10
+/**
+ * How often the Canary's status is read while the good revision is analysed: each step's
+ * window loses up to two reads (helpers/stats/canary-steps.ts), so frequent reads leave more
+ * of the interval to measure.
+ */
+const STATUS_POLL_MS = 500
 /** The weights each step holds, and how the steps are timed and read (default timing). */
 const STEP_SHARES = [0.1, 0.2, 0.3, 0.4, 0.5]
-const STEP_TIMING = { stepMs: 10_000, settleMs: SETTLE_MS, pollMs: 2_000 }
+const STEP_TIMING: StepTiming = { stepMs: INTERVAL_MS.default, settleMs: SETTLE_MS, pollMs: STATUS_POLL_MS }
+/**
+ * Prometheus' window over the canary's metrics (1m in the manifest) plus one scrape (15 s):
+ * after the failing revision's last error this long, its 500s no longer count against the
+ * next revision, which has the same workload name (Flagger's Istio query selects
+ * destination_workload=~"catalog", pkg/metrics/observers/istio.go).
+ */
+const METRIC_WINDOW_MS = 75_000
 
 type Status = { phase: string; weight: number }
 const statusOf = (obj: KubernetesObject | undefined): Status => {
@@ -40,10 +55,11 @@ function withInterval(obj: KubernetesObject, seconds: number): KubernetesObject 
   } as KubernetesObject
 }
 
-/** Samples the Canary every 2 s from a new revision until it has been analysed and ended. */
+/** Samples the Canary from a new revision until it has been analysed and ended. */
 async function watchRevision(
   lab: Lab,
   intervalMs: number,
+  pollMs: number,
 ): Promise<{ samples: CanarySample[]; completed: boolean }> {
   let analysing = false
   const { samples, completed } = await lab.watch(
@@ -53,8 +69,8 @@ async function watchRevision(
       analysing ||= s.phase === 'Progressing'
       return analysing && (s.phase === 'Succeeded' || s.phase === 'Failed')
     },
-    // New revision, each step, promotion and finalising, or the failed checks, plus slack.
-    { timeoutMs: (MAX_WEIGHT / STEP_WEIGHT + THRESHOLD + 8) * intervalMs + 120_000, intervalMs: 2_000 },
+    // New revision, each step, up to threshold failed checks, promotion and finalising, plus slack.
+    { timeoutMs: (MAX_WEIGHT / STEP_WEIGHT + THRESHOLD + 3 + 1) * intervalMs + 120_000, intervalMs: pollMs },
   )
   return {
     samples: samples.map((s) => ({ at: s.at, phase: s.value.phase, weight: s.value.weight })),
@@ -121,7 +137,10 @@ export const scenario = defineScenario({
     },
   },
   async run(lab, options) {
-    const intervalMs = (options.bookTiming ? 45 : 10) * 1000
+    const intervalMs = options.bookTiming ? INTERVAL_MS.book : INTERVAL_MS.default
+    const timing: StepTiming = { stepMs: intervalMs, settleMs: SETTLE_MS, pollMs: STATUS_POLL_MS }
+    // The rate that gives every step the responses its exact test needs (alpha 1e-6, miss 1e-3).
+    const plan = canaryLoadPlan(timing, STEP_SHARES)
     await lab.absent(
       {
         apiVersion: 'networking.istio.io/v1beta1',
@@ -150,13 +169,19 @@ export const scenario = defineScenario({
       throw new Error(
         `Canary catalog-release never reached Initialized (last phase ${init.samples.at(-1)?.value.phase})`,
       )
-    const load = lab.startLoad(WEBAPP_CATALOG, LOAD_RPS)
-    const common = { stepWeight: STEP_WEIGHT, maxWeight: MAX_WEIGHT, stallMs: 3 * intervalMs + 10_000 }
+    const load = lab.startLoad(WEBAPP_CATALOG, plan.rate)
+    // A correct revision may hold a weight through up to threshold - 1 failed checks; plus two
+    // status reads and slack.
+    const common = {
+      stepWeight: STEP_WEIGHT,
+      maxWeight: MAX_WEIGHT,
+      stallMs: THRESHOLD * intervalMs + 2 * STATUS_POLL_MS + 5_000,
+    }
 
     // Rollback first, while the primary still runs v1.
     const badStart = lab.openLogWindow().since
     await lab.apply('failing-revision')
-    const bad = await watchRevision(lab, intervalMs)
+    const bad = await watchRevision(lab, intervalMs, 2_000)
     lab.record('rollback', {
       kind: 'canary-timeline',
       aspect: 'final',
@@ -166,11 +191,24 @@ export const scenario = defineScenario({
       events: await events(lab, badStart),
     })
     await lab.expectOnly('primary-v1-after-rollback', WEBAPP_CATALOG, 'v1')
+    // The failing revision's 500s must leave Prometheus' window before the next revision is
+    // analysed, or its first success-rate check fails on them.
+    await lab.poll(
+      "the failing revision's errors out of the metric window",
+      async () => {
+        const lastError = load.answered().findLast((r) => r.class === 'error')
+        const since = lastError ? lab.now().getTime() - Date.parse(lastError.at) : Number.POSITIVE_INFINITY
+        return since >= METRIC_WINDOW_MS
+          ? { done: true, value: true }
+          : { done: false, state: `last error ${Math.round(since / 1000)} s ago` }
+      },
+      { timeout: 'metricWindow', intervalMs: 2_000 },
+    )
 
     // The good revision: v2's pod spec.
     const goodStart = lab.openLogWindow().since
     await lab.apply('v2-revision')
-    const good = await watchRevision(lab, intervalMs)
+    const good = await watchRevision(lab, intervalMs, STATUS_POLL_MS)
     const goodEvents = await events(lab, goodStart)
     const timeline = {
       kind: 'canary-timeline' as const,
@@ -184,8 +222,10 @@ export const scenario = defineScenario({
     const records: LoadRecord[] = await load.stop()
     lab.record('share-per-step', {
       kind: 'canary-steps',
-      alpha: 1e-6,
+      design: 'fixed-exact-v2',
+      ...CANARY_STEP_SPEC,
       settleMs: SETTLE_MS,
+      errorBound: DEFAULT_ERROR_BOUND,
       steps: stepsFromTimeline(good.samples, records, SETTLE_MS),
     })
     await lab.expectOnly('all-v2-after', WEBAPP_CATALOG, 'v2')
