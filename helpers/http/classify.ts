@@ -42,9 +42,13 @@ export const classifyUsersBlocked: Classifier = (status, body) => {
   return { class: 'error', reason: `status ${status}: ${snippet(body)}` }
 }
 
-/** /api/users succeeding: 200 with a JSON list of users (v1 = "allowed"); 500 = blocked (v2). */
+/**
+ * /api/users succeeding: 200 with a JSON list of users (v1 = "allowed"); webapp's 500 "error
+ * calling Forum service" = blocked (v2). Any other 5xx (a gateway's 503, the real host's own
+ * outage) is an error under the error bound, not evidence that egress is blocked.
+ */
 export const classifyUsersOk: Classifier = (status, body) => {
-  if (status === 500) return { class: 'v2' }
+  if (status === 500 && body.includes('error calling Forum service')) return { class: 'v2' }
   if (status !== 200) return { class: 'error', reason: `status ${status}: ${snippet(body)}` }
   try {
     const parsed: unknown = JSON.parse(body)
