@@ -3,6 +3,7 @@ import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { compareVersions } from '../istio-behaviour.js'
+import { loadManifest } from '../manifests/load.js'
 import type { NamedManifestSet } from '../runner/define.js'
 
 /**
@@ -157,4 +158,119 @@ export function goldenDump(line: string, scenario: string, step: string, proxy: 
     dumps.set(path, dump)
   }
   return dumps.get(path)
+}
+
+/**
+ * The golden line the in-memory lab routes by: its own Istio release line where goldens exist
+ * for it, otherwise the newest line. Only 1.31 exists (oracles/istio/README.md: the module proxy
+ * serves no other istio.io/istio), so today every lab routes by 1.31's translation, whatever its
+ * `istio` field says; that field still decides the behaviour that differs by version outside
+ * the route tables (the -shadow suffix, the webhook's warnings, the log flush interval). A lab
+ * on a line with goldens of its own (1.17, were they ever served) gets that line's translation.
+ */
+export function goldenLineFor(istio: string): string {
+  const lines = goldenLines()
+  const own = istio.split('.').slice(0, 2).join('.')
+  const line = lines.includes(own) ? own : lines.at(-1)
+  if (!line) throw new Error(`no Istio goldens in ${GOLDEN_DIR}; run npm run goldens -- istio`)
+  return line
+}
+
+/** A golden step of a scenario (its key in steps.json, e.g. service-entry@existing-cluster). */
+export interface StepRef {
+  readonly scenario: string
+  readonly step: GoldenStep
+}
+
+/**
+ * What decides a step's goldens, as the oracle builds it: the Deployments (its pods), the
+ * Services (the registry) and Istio's own objects, each by kind, namespace and name with its
+ * spec, and the mesh's outbound traffic policy. Everything else a cluster holds (ConfigMaps,
+ * ServiceAccounts, a Flagger Canary) does not reach the oracle.
+ */
+export interface MeshState {
+  /** Kind/namespace/name -> the spec as canonical JSON. */
+  readonly objects: ReadonlyMap<string, string>
+  readonly policy: OutboundPolicy
+}
+
+const shapesTranslation = (o: KubernetesObject): boolean =>
+  o.kind === 'Deployment' || o.kind === 'Service' || /(^|\.)istio\.io\//.test(o.apiVersion ?? '')
+
+/** JSON with object keys sorted, so equal specs give equal text whatever their key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
+  if (typeof value === 'object' && value !== null)
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`
+  return JSON.stringify(value) ?? 'null'
+}
+
+/** The state of a set of objects applied in order (a later object of the same name replaces the earlier). */
+export function meshState(objects: Iterable<KubernetesObject>, policy: OutboundPolicy): MeshState {
+  const out = new Map<string, string>()
+  for (const o of objects) {
+    if (!shapesTranslation(o)) continue
+    out.set(
+      `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`,
+      canonical((o as { spec?: unknown }).spec),
+    )
+  }
+  return { objects: out, policy }
+}
+
+const fingerprint = (state: MeshState): string =>
+  `${state.policy}\n${[...state.objects]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')}`
+
+let stepStates: { ref: StepRef; state: MeshState; fingerprint: string }[] | undefined
+function allStepStates() {
+  stepStates ??= Object.entries(committedSteps().scenarios).flatMap(([scenario, steps]) =>
+    steps.map((step) => {
+      const state = meshState(step.manifests.flatMap(loadManifest), step.mesh.outboundTrafficPolicy)
+      return { ref: { scenario, step }, state, fingerprint: fingerprint(state) }
+    }),
+  )
+  return stepStates
+}
+
+/** What differs between a state and a step's: extra, missing and changed objects, and the policy. */
+function differences(state: MeshState, step: MeshState): string[] {
+  const out: string[] = []
+  for (const [k, spec] of state.objects) {
+    const theirs = step.objects.get(k)
+    if (theirs === undefined) out.push(`${k} present (the step has none)`)
+    else if (theirs !== spec) out.push(`${k} has another spec`)
+  }
+  for (const k of step.objects.keys()) if (!state.objects.has(k)) out.push(`${k} absent`)
+  if (state.policy !== step.policy)
+    out.push(`outboundTrafficPolicy ${state.policy} (the step has ${step.policy})`)
+  return out
+}
+
+/**
+ * The golden step whose configuration is exactly this state (the first in steps.json where
+ * several scenarios share it). A state no step has is refused: the error names the nearest
+ * step and what differs, since routing it would need an idea of Istio of our own.
+ */
+export function stepInForce(state: MeshState): StepRef {
+  const all = allStepStates()
+  const print = fingerprint(state)
+  const exact = all.find((s) => s.fingerprint === print)
+  if (exact) return exact.ref
+  const ranked = all
+    .map((s) => ({ ref: s.ref, diff: differences(state, s.state) }))
+    .sort((a, b) => a.diff.length - b.diff.length)
+  const nearest = ranked[0]
+  throw new Error(
+    `no golden step has the lab's configuration, so Istio's translation of it is unknown${
+      nearest
+        ? `; nearest: ${nearest.ref.scenario}/${nearest.ref.step.name}, which differs by: ${nearest.diff.join('; ')}`
+        : ''
+    }. A scenario that reaches this state must declare it as a manifest set (then npm run goldens); a test must reach a state some scenario declares.`,
+  )
 }
