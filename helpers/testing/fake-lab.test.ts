@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { describe, expect, it } from 'vitest'
 import { parseFlaggerEvent } from '../flagger/canary.js'
@@ -337,17 +339,80 @@ describe('Flagger as it really runs', () => {
         'analysis-started',
         'advance',
         'halt-no-values',
-        'promotion-copy',
         'promotion-completed',
       ]),
     )
-    // From the 10th distinct Normal message Kubernetes combines them into one event, so
-    // "Routing all traffic to primary" (the 10th) was overwritten by "Promotion completed!".
+    // From the 10th distinct Normal message Kubernetes combines them into one event. Flagger
+    // announces its metrics providers at initialization, so "Copying ..." is the 10th (Flagger's
+    // own run says so: the Flagger goldens), and it and "Routing all traffic to primary" were
+    // overwritten by "Promotion completed!".
+    expect(kinds).not.toContain('promotion-copy')
     expect(kinds).not.toContain('routing-to-primary')
     expect(events.map((e) => e.message)).toContainEqual(
       '(combined from similar events): Promotion completed! Scaling down catalog.istioinaction',
     )
   })
+})
+
+describe("the lab's Flagger against Flagger's own controller (the Flagger goldens)", () => {
+  const FLAGGER_GOLDEN = join(import.meta.dirname, 'flagger-golden')
+  const versions = readdirSync(FLAGGER_GOLDEN)
+  interface Timeline {
+    statuses: { phase: string; canaryWeight: number; failedChecks: number; iterations: number }[]
+    events: { type: string; reason: string; message: string }[]
+  }
+  const golden = (version: string, variant: string): Timeline =>
+    JSON.parse(readFileSync(join(FLAGGER_GOLDEN, version, 'flagger-canary', `${variant}.json`), 'utf8'))
+
+  it.each(versions)(
+    'Flagger %s: with metrics at once (as the oracle scripts them), the same statuses and events in the scenario\u2019s order',
+    async (version) => {
+      const fake = new FakeLab()
+      fake.flaggerVersion = version
+      fake.flaggerMetricsAfterMs = 0
+      const clock = fake.adapters().clock
+      const canary = {
+        apiVersion: 'flagger.app/v1beta1',
+        kind: 'Canary',
+        name: 'catalog-release',
+        namespace: 'istioinaction',
+      }
+      const seen: Record<string, Timeline> = {}
+      let last = ''
+      // Reads the Canary after every analysis interval until the phase is reached; a status is
+      // kept when it changed, as the oracle collapses consecutive equal ones.
+      const until = async (variant: string, phase: string) => {
+        const timeline: Timeline = { statuses: [], events: [] }
+        const eventsBefore = fake.flaggerEventOccurrences().length
+        for (let tick = 0; tick < 30; tick++) {
+          const status = ((await fake.cluster.read(canary)) as { status: Timeline['statuses'][number] })
+            .status
+          if (JSON.stringify(status) !== last) timeline.statuses.push(status)
+          last = JSON.stringify(status)
+          if (status.phase === phase) break
+          await clock?.sleep(10_000)
+        }
+        timeline.events = fake.flaggerEventOccurrences().slice(eventsBefore)
+        seen[variant] = timeline
+      }
+      await fake.cluster.apply(load('apps/catalog.yaml', 'apps/webapp.yaml', 'ch5/coolstore-gateway.yaml'))
+      await fake.cluster.apply(load('ch5/catalog-canary.yaml'))
+      await until('initialize', 'Initialized')
+      await fake.cluster.apply(load('ch5/catalog-deployment-failing.yaml'))
+      await until('rollback', 'Failed')
+      await fake.cluster.apply(load('ch5/catalog-deployment-v2.yaml'))
+      await until('success', 'Succeeded')
+      for (const variant of ['initialize', 'rollback', 'success'])
+        expect(seen[variant], variant).toEqual({
+          statuses: golden(version, variant).statuses,
+          events: golden(version, variant).events.map(({ type, reason, message }) => ({
+            type,
+            reason,
+            message,
+          })),
+        })
+    },
+  )
 })
 
 describe("Kubernetes' event correlator", () => {

@@ -202,6 +202,12 @@ export class FakeLab {
   readonly loads: { probe: Probe; rps: number; records: LoadRecord[]; last: number; stopped: boolean }[] = []
   /** Pod specs that answer errors: Flagger rolls them back. */
   failingSpecs = new Set<string>(['failing'])
+  /**
+   * How long after a new canary's traffic starts its metrics have values: Prometheus scrapes every
+   * 15 s (Istio's samples/addons) and rate() needs two samples, so the first checks halt with "no
+   * values found". 0: at once, as the Flagger oracle's scripted metrics answer.
+   */
+  flaggerMetricsAfterMs = 25_000
   private t = Date.parse('2026-11-27T08:00:00.000Z')
   private readonly random = mulberry32(42)
   /** Request ids come from their own generator, so routing draws stay as they were. */
@@ -219,6 +225,11 @@ export class FakeLab {
   }
 
   now = (): Date => new Date(this.t)
+
+  /** Every event the lab's Flagger got to the API, created or updated, in order (as the Flagger goldens list them). */
+  flaggerEventOccurrences(): readonly { type: string; reason: string; message: string }[] {
+    return this.flagger?.recorder.occurrences ?? []
+  }
 
   private tick(ms = 5): void {
     this.t += ms
@@ -658,7 +669,8 @@ export class FakeLab {
       const obj = this.objects.get(key(ref))
       if (obj && ref.kind === 'Canary' && this.flagger) {
         this.flagger.advance(this.t, this.catalogSpec())
-        return { ...obj, status: { phase: this.flagger.phase, canaryWeight: this.flagger.weight } } as Obj
+        const { phase, weight, failedChecks } = this.flagger
+        return { ...obj, status: { phase, canaryWeight: weight, failedChecks, iterations: 0 } } as Obj
       }
       return obj
     },
@@ -681,6 +693,7 @@ export class FakeLab {
             maxWeight: analysis.maxWeight ?? 50,
             promotingKeepsWeight: compareVersions(this.flaggerVersion, '1.43.0') >= 0,
             failing: this.failingSpecs,
+            metricsAfterMs: this.flaggerMetricsAfterMs,
           })
         }
       }
@@ -839,6 +852,8 @@ export class FakeLab {
  */
 export class FakeEventRecorder {
   private readonly events: { type: string; reason: string; message: string; at: string }[] = []
+  /** Every event that reached the API, created or updated, in order (what the Flagger oracle records). */
+  readonly occurrences: { type: string; reason: string; message: string }[] = []
   private readonly index = new Map<string, number>()
   private readonly aggregates = new Map<string, { messages: string[]; last: number }>()
   private tokens = 25
@@ -862,6 +877,7 @@ export class FakeEventRecorder {
     if (at - this.refilledAt >= 300_000) this.refilledAt = at
     if (this.tokens < 1) return
     this.tokens--
+    this.occurrences.push({ type, reason: 'Synced', message: text })
     const when = new Date(at).toISOString()
     const i = this.index.get(slot)
     if (i === undefined) {
@@ -885,6 +901,8 @@ interface FlaggerSettings {
   /** Flagger >= 1.43.0 keeps canaryWeight in Promoting; older versions report 0. */
   readonly promotingKeepsWeight: boolean
   readonly failing: ReadonlySet<string>
+  /** How long after a new canary's traffic starts its metrics have values. */
+  readonly metricsAfterMs: number
 }
 
 /**
@@ -902,11 +920,9 @@ class FakeFlagger {
   rejected: string | undefined
   failedChecks = 0
   readonly recorder = new FakeEventRecorder()
-  /** When the canary first received traffic; its metrics exist metricsAfterMs later. */
+  /** When the canary first received traffic; its metrics exist settings.metricsAfterMs later. */
   private trafficSince = 0
   private next: number
-  /** First scrape after the traffic starts, then one more scrape for rate() to have two samples. */
-  static readonly metricsAfterMs = 25_000
 
   constructor(
     start: number,
@@ -929,6 +945,8 @@ class FakeFlagger {
       case 'Initializing':
         this.primary = spec
         this.phase = 'Initialized'
+        // Flagger checks its metrics providers once, at initialization (the Flagger goldens show it).
+        event('Normal', 'all the metrics providers are available!')
         event('Normal', 'Initialization done! catalog-release.istioinaction')
         return
       case 'Initialized':
@@ -948,10 +966,12 @@ class FakeFlagger {
             'Warning',
             `Rolling back catalog-release.istioinaction failed checks threshold reached ${this.failedChecks}`,
           )
-          event('Warning', 'Canary failed! Scaling down catalog.istioinaction')
+          // Flagger names the Canary here, not the Deployment (fluxcd/flagger v1.36.1, as its goldens show).
+          event('Warning', 'Canary failed! Scaling down catalog-release.istioinaction')
           this.rejected = this.canary
           this.phase = 'Failed'
           this.weight = 0
+          this.failedChecks = 0
           return
         }
         if (this.weight === 0) {
@@ -961,7 +981,7 @@ class FakeFlagger {
           event('Normal', `Advance catalog-release.istioinaction canary weight ${this.weight}`)
           return
         }
-        if (at - this.trafficSince < FakeFlagger.metricsAfterMs) {
+        if (at - this.trafficSince < this.settings.metricsAfterMs) {
           this.failedChecks++
           event(
             'Warning',
