@@ -14,7 +14,7 @@ import type { LogQuery, LogRead } from '../logs/reader.js'
 import { type LogLine, type LogWindow, selectWindow } from '../logs/window.js'
 import { outboundPolicyOf } from '../mesh-edits.js'
 import type { RouteQuery } from '../routes/fetch.js'
-import { outboundCluster, routesOf } from '../routes/inspect.js'
+import { outboundCluster, type RouteView, routesOf } from '../routes/inspect.js'
 import type { ClusterEvent, LabAdapters, LabCluster, LabIngress } from '../runner/lab.js'
 import { STAND_IN_USERS } from '../system/stand-in-program.js'
 import { type Connection, EnvoyConfig, type HttpOutcome, type RouteDecision } from './envoy-routes.js'
@@ -137,6 +137,23 @@ function httpDecision(outcome: HttpOutcome, proxy: ProxyName): CallResult {
 
 /** %ROUTE_NAME% as Envoy logs it: the route's name, "-" for a route without one (a VirtualService's unnamed rule). */
 const routeNameOf = (d: CallResult): string => ('route' in d && d.route ? d.route : '-')
+
+/** A golden's route table as the route inspector reads it, parsed once per dump, route and host. */
+const routeTables = new WeakMap<object, Map<string, readonly RouteView[]>>()
+function routeTable(dump: object, routeName: string, virtualHost: string): RouteView[] {
+  let tables = routeTables.get(dump)
+  if (!tables) {
+    tables = new Map()
+    routeTables.set(dump, tables)
+  }
+  const key = `${routeName}\u0000${virtualHost}`
+  let routes = tables.get(key)
+  if (!routes) {
+    routes = routesOf(dump, routeName, virtualHost)
+    tables.set(key, routes)
+  }
+  return [...routes]
+}
 
 /** Where a cluster sends a call in the lab: a pod of a Deployment, or an address outside the cluster. */
 type Endpoint =
@@ -733,8 +750,9 @@ export class FakeLab {
       if (!proxy) throw new Error(`no running pod matches ${query.labelSelector} in ${query.namespace}`)
       const { scenario, step } = this.stepInForce()
       const dump = this.goldens(goldenLineFor(this.istio), scenario, step.name, proxy)
-      if (!dump) throw new Error(`no running pod matches ${query.labelSelector} in ${query.namespace}`)
-      return { pod: `${app}-1`, routes: routesOf(dump, query.routeName, query.virtualHost) }
+      if (typeof dump !== 'object' || dump === null)
+        throw new Error(`no running pod matches ${query.labelSelector} in ${query.namespace}`)
+      return { pod: `${app}-1`, routes: routeTable(dump, query.routeName, query.virtualHost) }
     },
   }
 

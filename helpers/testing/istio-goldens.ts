@@ -133,12 +133,14 @@ export function committedSteps(): StepsFile {
   return stepsCache
 }
 
-/** The Istio release lines that have goldens, oldest first (e.g. ['1.31']). */
-export function goldenLines(): string[] {
-  return readdirSync(GOLDEN_DIR, { withFileTypes: true })
+let linesCache: readonly string[] | undefined
+/** The Istio release lines that have goldens, oldest first (e.g. ['1.31']); read once per process. */
+export function goldenLines(): readonly string[] {
+  linesCache ??= readdirSync(GOLDEN_DIR, { withFileTypes: true })
     .filter((d) => d.isDirectory() && /^\d+\.\d+$/.test(d.name))
     .map((d) => d.name)
     .sort(compareVersions)
+  return linesCache
 }
 
 const dumps = new Map<string, unknown>()
