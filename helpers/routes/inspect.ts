@@ -4,7 +4,9 @@
  * Input: either `istioctl proxy-config routes <pod> --name <route> -o json` (an array of
  * envoy.config.route.v3.RouteConfiguration in protobuf JSON, camelCase) or Envoy's admin
  * `/config_dump` (RoutesConfigDump under `configs`, snake_case field names, as Envoy prints
- * proto field names). Keys are normalized to camelCase first, so both read the same.
+ * proto field names). Keys are normalized to camelCase first, so both read the same. A config
+ * dump also gives its cluster names (`clusterNames`) and a sidecar's outbound fallback
+ * (`outboundFallback`).
  */
 
 export interface HeaderMatch {
@@ -159,6 +161,53 @@ export function routesOf(input: unknown, routeName: string, virtualHost: string)
       mirrors: mirrors(r),
     }
   })
+}
+
+/**
+ * The typed section of an Envoy admin config dump (`pilot-agent request GET config_dump`), e.g.
+ * ClustersConfigDump, with keys camelCased; undefined when the dump has none.
+ */
+function dumpSection(dump: unknown, type: string): Json | undefined {
+  const data = camelize(dump)
+  const configs = isObject(data) && Array.isArray(data.configs) ? data.configs.filter(isObject) : []
+  return configs.find((c) => c['@type'] === `type.googleapis.com/envoy.admin.v3.${type}`)
+}
+
+const objects = (v: unknown): Json[] => (Array.isArray(v) ? v.filter(isObject) : [])
+
+/** The names of every cluster of a config dump (its ClustersConfigDump), e.g. outbound|80||catalog.... */
+export function clusterNames(dump: unknown): string[] {
+  const section = dumpSection(dump, 'ClustersConfigDump')
+  if (!section) throw new Error('the config dump has no ClustersConfigDump')
+  return [...objects(section.staticClusters), ...objects(section.dynamicActiveClusters)]
+    .map((c) => (isObject(c.cluster) ? c.cluster.name : undefined))
+    .filter((name): name is string => typeof name === 'string' && name !== '')
+}
+
+/**
+ * Where a sidecar sends a connection to an address the mesh does not know: the TCP proxy
+ * cluster of the filter chain without a match in its `virtualOutbound` listener (Istio names it
+ * virtualOutbound-catchall-tcp): PassthroughCluster under ALLOW_ANY, BlackHoleCluster under
+ * REGISTRY_ONLY. Its chain that matches destination port 15001 only stops loops and is not the
+ * fallback. Throws when the dump has no such listener or the fallback is not one TCP proxy.
+ */
+export function outboundFallback(dump: unknown): string {
+  const section = dumpSection(dump, 'ListenersConfigDump')
+  if (!section) throw new Error('the config dump has no ListenersConfigDump')
+  const virtual = objects(section.dynamicListeners).find((l) => l.name === 'virtualOutbound')
+  const listener = isObject(virtual?.activeState) ? virtual.activeState.listener : undefined
+  if (!isObject(listener)) throw new Error('the config dump has no virtualOutbound listener')
+  const chains = [...objects(listener.filterChains), ...objects([listener.defaultFilterChain])]
+  const catchAll = chains.filter(
+    (c) => !isObject(c.filterChainMatch) || Object.keys(c.filterChainMatch).length === 0,
+  )
+  const clusters = catchAll.flatMap((c) =>
+    objects(c.filters).map((f) => (isObject(f.typedConfig) ? f.typedConfig.cluster : undefined)),
+  )
+  const [cluster] = clusters
+  if (clusters.length !== 1 || typeof cluster !== 'string')
+    throw new Error(`virtualOutbound has ${clusters.length} catch-all TCP proxies, expected one`)
+  return cluster
 }
 
 /** The clusters a route sends to (one, or each weighted one). */

@@ -1,15 +1,22 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { describe, expect, it } from 'vitest'
 import { parseFlaggerEvent } from '../flagger/canary.js'
+import type { Probe } from '../http/sampler.js'
 import { catalogRequests, parseAccessLog, stripAnsi } from '../logs/parse.js'
 import { loadManifest } from '../manifests/load.js'
 import { withHostsEntry, withOutboundPolicy } from '../mesh-edits.js'
-import { CATALOG_BODY, FakeEventRecorder, FakeLab, translateHttpRules } from './fake-lab.js'
+import { routesOf } from '../routes/inspect.js'
+import { CATALOG_BODY, FakeEventRecorder, FakeLab } from './fake-lab.js'
+import { goldenDump, goldenLineFor } from './istio-goldens.js'
 
 const load = (...files: string[]): KubernetesObject[] => files.flatMap((f) => loadManifest(f))
 const WINDOW = { since: '2026-11-27T07:59:00.000Z', skewMs: 0 }
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 const WEBAPP_CATALOG = { host: 'webapp.istioinaction.io', path: '/api/catalog' }
+const USERS = { host: 'webapp.istioinaction.io', path: '/api/users' }
+const EGRESS_APPS = ['apps/catalog.yaml', 'apps/webapp.yaml', 'apps/forum.yaml', 'ch5/coolstore-gateway.yaml']
 const MESH = {
   apiVersion: 'v1',
   kind: 'ConfigMap',
@@ -32,38 +39,116 @@ async function logs(fake: FakeLab, labelSelector: string, container: string) {
 }
 const settle = (fake: FakeLab, ms = 2_000) => fake.adapters().clock?.sleep(ms)
 
-describe('VirtualService translation (item 1)', () => {
-  it('drops the rules after a rule without match, as istiod does', () => {
-    const header = { match: [{ headers: { 'x-istio-cohort': { exact: 'internal' } } }], route: [] }
-    const catchAll = { route: [] }
-    expect(translateHttpRules([header, catchAll])).toEqual([header, catchAll])
-    expect(translateHttpRules([catchAll, header])).toEqual([catchAll])
-    expect(translateHttpRules([{ match: [{}, { headers: { a: { exact: 'b' } } }] }, header])).toEqual([
-      { match: [{}] },
-    ])
-  })
+const EDGE = {
+  namespace: 'istio-system',
+  labelSelector: 'app=istio-ingressgateway',
+  routeName: 'http.8080',
+  virtualHost: 'catalog.istioinaction.io:80',
+}
+const EDGE_CATALOG = { host: 'catalog.istioinaction.io', path: '/items' }
+const EDGE_WITH_SUBSETS = [
+  'apps/catalog.yaml',
+  'apps/catalog-v2.yaml',
+  'ch5/edge-gateway.yaml',
+  'ch5/catalog-dr.yaml',
+]
+const MESH_WITH_SUBSETS = [
+  'apps/catalog.yaml',
+  'apps/catalog-v2.yaml',
+  'apps/webapp.yaml',
+  'ch5/coolstore-gateway.yaml',
+  'ch5/catalog-dr.yaml',
+]
+const LINE = goldenLineFor('1.17.8')
+const classes = async (fake: FakeLab, probe: Probe, n: number) =>
+  (await fake.ingress.sample(probe, { maxRequests: n, onOrdered: () => false })).counts
 
-  it('holds one route for the reversed table, and warns from Istio 1.27 only', async () => {
+describe("routing by Istio's own translation (the goldens)", () => {
+  it('reads route tables from the golden of the step in force; the webhook warns from Istio 1.27 only', async () => {
     for (const [istio, warnings] of [
       ['1.17.8', []],
       ['1.30.5', ['virtualService rule #1 not used (route without matches defined before)']],
     ] as const) {
       const fake = new FakeLab()
       fake.istio = istio
-      await fake.cluster.apply(
-        load('apps/catalog.yaml', 'apps/catalog-v2.yaml', 'ch5/edge-gateway.yaml', 'ch5/catalog-dr.yaml'),
-      )
+      await fake.cluster.apply(load(...EDGE_WITH_SUBSETS))
       await fake.cluster.apply(load('ch5/edge-vs-catalog-cohort-reversed.yaml'))
-      const { routes } = await fake.cluster.fetchRoutes({
-        namespace: 'istio-system',
-        labelSelector: 'app=istio-ingressgateway',
-        routeName: 'http.8080',
-        virtualHost: 'catalog.istioinaction.io:80',
-      })
+      const { pod, routes } = await fake.cluster.fetchRoutes(EDGE)
+      expect(pod).toBe('istio-ingressgateway-1')
+      expect(routes).toEqual(
+        routesOf(
+          goldenDump(LINE, 'edge-route-order', 'edge-vs-catalog-cohort-reversed', 'ingressgateway'),
+          EDGE.routeName,
+          EDGE.virtualHost,
+        ),
+      )
+      // istiod drops the header rule after the match-less one: one route.
       expect(routes).toHaveLength(1)
-      expect(routes[0]?.match.headers).toEqual([])
       expect(fake.warnings).toEqual(warnings)
     }
+  })
+
+  it('sends the cohort header to v2 while the golden lists the header route first, and to v1 once reversed', async () => {
+    const fake = new FakeLab()
+    await fake.cluster.apply(load(...EDGE_WITH_SUBSETS, 'ch5/edge-vs-catalog-cohort.yaml'))
+    const internal = { ...EDGE_CATALOG, headers: { 'x-istio-cohort': 'internal' } }
+    expect(await classes(fake, internal, 50)).toEqual({ v1: 0, v2: 50, error: 0 })
+    expect(await classes(fake, EDGE_CATALOG, 50)).toEqual({ v1: 50, v2: 0, error: 0 })
+    await fake.cluster.apply(load('ch5/edge-vs-catalog-cohort-reversed.yaml'))
+    expect(await classes(fake, internal, 50)).toEqual({ v1: 50, v2: 0, error: 0 })
+    // Before any VirtualService binds the Gateway, its host is Istio's blackhole: 404 for everyone.
+    const bare = new FakeLab()
+    await bare.cluster.apply(load(...EDGE_WITH_SUBSETS))
+    expect(await classes(bare, EDGE_CATALOG, 5)).toEqual({ v1: 0, v2: 0, error: 5 })
+  })
+
+  it("splits webapp's calls by the golden's weights, and follows a golden that says otherwise", async () => {
+    const fake = new FakeLab()
+    await fake.cluster.apply(load(...MESH_WITH_SUBSETS, 'ch5/mesh-vs-catalog-90-10.yaml'))
+    const split = await classes(fake, WEBAPP_CATALOG, 2000)
+    expect(split.error).toBe(0)
+    expect(split.v2 / 2000).toBeGreaterThan(0.08)
+    expect(split.v2 / 2000).toBeLessThan(0.12)
+
+    // The same configuration with a golden whose route sends everything to v2: the lab follows it.
+    const rewired = new FakeLab()
+    rewired.goldens = (line, scenario, step, proxy) => {
+      const dump = structuredClone(goldenDump(line, scenario, step, proxy)) as {
+        configs: { dynamic_route_configs?: { route_config: { virtual_hosts: { routes: unknown[] }[] } }[] }[]
+      }
+      if (proxy !== 'webapp') return dump
+      for (const c of dump.configs)
+        for (const rc of c.dynamic_route_configs ?? [])
+          for (const vh of rc.route_config.virtual_hosts)
+            for (const r of vh.routes as {
+              route?: { weighted_clusters?: { clusters: { weight: number }[] } }
+            }[])
+              for (const [i, wc] of (r.route?.weighted_clusters?.clusters ?? []).entries())
+                wc.weight = i ? 100 : 0
+      return dump
+    }
+    await rewired.cluster.apply(load(...MESH_WITH_SUBSETS, 'ch5/mesh-vs-catalog-90-10.yaml'))
+    expect(await classes(rewired, WEBAPP_CATALOG, 200)).toEqual({ v1: 0, v2: 200, error: 0 })
+  })
+
+  it('refuses a configuration no golden step has, naming the nearest step and what differs', async () => {
+    const fake = new FakeLab([MESH, COREDNS])
+    fake.internet = true
+    // A ServiceEntry while egress is open: no scenario declares that state.
+    await fake.cluster.apply(load(...EGRESS_APPS, 'ch5/jsonplaceholder-se.yaml'))
+    const refusal =
+      /^no golden step has the lab's configuration, so Istio's translation of it is unknown; nearest: egress-registry-only\/coolstore-gateway, which differs by: ServiceEntry\/istioinaction\/jsonplaceholder present \(the step has none\)\. /
+    await expect(send(fake, USERS, 1)).rejects.toThrow(refusal)
+    await expect(
+      fake.cluster.fetchRoutes({ ...EDGE, virtualHost: 'webapp.istioinaction.io:80' }),
+    ).rejects.toThrow(refusal)
+    // Another Deployment spec than any step's is a state of its own too.
+    const changed = new FakeLab()
+    await changed.cluster.apply(load(...EDGE_WITH_SUBSETS, 'ch5/edge-vs-catalog-v1.yaml'))
+    await changed.cluster.apply(load('ch5/catalog-deployment-v2.yaml'))
+    await expect(send(changed, EDGE_CATALOG, 1)).rejects.toThrow(
+      /nearest: subset-v1\/edge-vs-catalog-v1, which differs by: Deployment\/istioinaction\/catalog has another spec\./,
+    )
   })
 })
 
@@ -177,20 +262,23 @@ describe('egress as real logs show it', () => {
     expect((await egressLab(true))[0]).toMatchObject({ responseCode: 502, routeName: 'block_all' })
   })
 
-  it('names the passthrough route allow_any and a ServiceEntry route default', async () => {
+  it('names the passthrough route allow_any and the ServiceEntry route default, as the goldens do', async () => {
     const fake = new FakeLab([MESH, COREDNS])
     fake.internet = true
-    await fake.cluster.apply(
-      load('apps/catalog.yaml', 'apps/webapp.yaml', 'apps/forum.yaml', 'ch5/coolstore-gateway.yaml'),
-    )
-    await send(fake, { host: 'webapp.istioinaction.io', path: '/api/users' }, 1)
+    await fake.cluster.apply(load(...EGRESS_APPS))
+    await send(fake, USERS, 1)
+    await fake.cluster.apply([
+      { ...MESH, data: { mesh: withOutboundPolicy(MESH.data.mesh, 'REGISTRY_ONLY') } } as KubernetesObject,
+    ])
+    await send(fake, USERS, 1)
     await fake.cluster.apply(load('ch5/jsonplaceholder-se.yaml'))
-    await send(fake, { host: 'webapp.istioinaction.io', path: '/api/users' }, 1)
+    await send(fake, USERS, 1)
     await settle(fake)
     const lines = (await logs(fake, 'app=forum', 'istio-proxy')).map(parseAccessLog)
-    expect(lines.map((e) => [e?.upstreamCluster, e?.routeName])).toEqual([
-      ['PassthroughCluster', 'allow_any'],
-      ['outbound|80||jsonplaceholder.typicode.com', 'default'],
+    expect(lines.map((e) => [e?.responseCode, e?.upstreamCluster, e?.routeName])).toEqual([
+      [200, 'PassthroughCluster', 'allow_any'],
+      [502, null, 'block_all'],
+      [200, 'outbound|80||jsonplaceholder.typicode.com', 'default'],
     ])
   })
 })
@@ -202,7 +290,6 @@ describe('Flagger as it really runs', () => {
     const clock = fake.adapters().clock
     await fake.cluster.apply(load('apps/catalog.yaml', 'apps/webapp.yaml', 'ch5/coolstore-gateway.yaml'))
     await fake.cluster.apply(load('ch5/catalog-canary.yaml'))
-    const load10 = fake.ingress.startLoad(WEBAPP_CATALOG, 10)
     const samples: { phase: string; weight: number }[] = []
     const watch = async (seconds: number) => {
       for (let s = 0; s < seconds; s += 2) {
@@ -217,6 +304,9 @@ describe('Flagger as it really runs', () => {
       }
     }
     await watch(20)
+    // Load once the Canary is initialized, as the scenario starts it: from then on Flagger routes
+    // webapp's calls (the lab's Flagger model; before, no golden step has this configuration).
+    const load10 = fake.ingress.startLoad(WEBAPP_CATALOG, 10)
     await fake.cluster.apply(load('ch5/catalog-deployment-v2.yaml'))
     await watch(200)
     await load10.stop()
@@ -249,17 +339,80 @@ describe('Flagger as it really runs', () => {
         'analysis-started',
         'advance',
         'halt-no-values',
-        'promotion-copy',
         'promotion-completed',
       ]),
     )
-    // From the 10th distinct Normal message Kubernetes combines them into one event, so
-    // "Routing all traffic to primary" (the 10th) was overwritten by "Promotion completed!".
+    // From the 10th distinct Normal message Kubernetes combines them into one event. Flagger
+    // announces its metrics providers at initialization, so "Copying ..." is the 10th (Flagger's
+    // own run says so: the Flagger goldens), and it and "Routing all traffic to primary" were
+    // overwritten by "Promotion completed!".
+    expect(kinds).not.toContain('promotion-copy')
     expect(kinds).not.toContain('routing-to-primary')
     expect(events.map((e) => e.message)).toContainEqual(
       '(combined from similar events): Promotion completed! Scaling down catalog.istioinaction',
     )
   })
+})
+
+describe("the lab's Flagger against Flagger's own controller (the Flagger goldens)", () => {
+  const FLAGGER_GOLDEN = join(import.meta.dirname, 'flagger-golden')
+  const versions = readdirSync(FLAGGER_GOLDEN)
+  interface Timeline {
+    statuses: { phase: string; canaryWeight: number; failedChecks: number; iterations: number }[]
+    events: { type: string; reason: string; message: string }[]
+  }
+  const golden = (version: string, variant: string): Timeline =>
+    JSON.parse(readFileSync(join(FLAGGER_GOLDEN, version, 'flagger-canary', `${variant}.json`), 'utf8'))
+
+  it.each(versions)(
+    'Flagger %s: with metrics at once (as the oracle scripts them), the same statuses and events in the scenario\u2019s order',
+    async (version) => {
+      const fake = new FakeLab()
+      fake.flaggerVersion = version
+      fake.flaggerMetricsAfterMs = 0
+      const clock = fake.adapters().clock
+      const canary = {
+        apiVersion: 'flagger.app/v1beta1',
+        kind: 'Canary',
+        name: 'catalog-release',
+        namespace: 'istioinaction',
+      }
+      const seen: Record<string, Timeline> = {}
+      let last = ''
+      // Reads the Canary after every analysis interval until the phase is reached; a status is
+      // kept when it changed, as the oracle collapses consecutive equal ones.
+      const until = async (variant: string, phase: string) => {
+        const timeline: Timeline = { statuses: [], events: [] }
+        const eventsBefore = fake.flaggerEventOccurrences().length
+        for (let tick = 0; tick < 30; tick++) {
+          const status = ((await fake.cluster.read(canary)) as { status: Timeline['statuses'][number] })
+            .status
+          if (JSON.stringify(status) !== last) timeline.statuses.push(status)
+          last = JSON.stringify(status)
+          if (status.phase === phase) break
+          await clock?.sleep(10_000)
+        }
+        timeline.events = fake.flaggerEventOccurrences().slice(eventsBefore)
+        seen[variant] = timeline
+      }
+      await fake.cluster.apply(load('apps/catalog.yaml', 'apps/webapp.yaml', 'ch5/coolstore-gateway.yaml'))
+      await fake.cluster.apply(load('ch5/catalog-canary.yaml'))
+      await until('initialize', 'Initialized')
+      await fake.cluster.apply(load('ch5/catalog-deployment-failing.yaml'))
+      await until('rollback', 'Failed')
+      await fake.cluster.apply(load('ch5/catalog-deployment-v2.yaml'))
+      await until('success', 'Succeeded')
+      for (const variant of ['initialize', 'rollback', 'success'])
+        expect(seen[variant], variant).toEqual({
+          statuses: golden(version, variant).statuses,
+          events: golden(version, variant).events.map(({ type, reason, message }) => ({
+            type,
+            reason,
+            message,
+          })),
+        })
+    },
+  )
 })
 
 describe("Kubernetes' event correlator", () => {

@@ -14,55 +14,31 @@ import type { LogQuery, LogRead } from '../logs/reader.js'
 import { type LogLine, type LogWindow, selectWindow } from '../logs/window.js'
 import { outboundPolicyOf } from '../mesh-edits.js'
 import type { RouteQuery } from '../routes/fetch.js'
-import { outboundCluster, type RouteView } from '../routes/inspect.js'
+import { outboundCluster, type RouteView, routesOf } from '../routes/inspect.js'
 import type { ClusterEvent, LabAdapters, LabCluster, LabIngress } from '../runner/lab.js'
 import { STAND_IN_USERS } from '../system/stand-in-program.js'
+import { type Connection, EnvoyConfig, type HttpOutcome, type RouteDecision } from './envoy-routes.js'
+import {
+  goldenDump,
+  goldenLineFor,
+  meshState,
+  type OutboundPolicy,
+  type ProxyName,
+  type StepRef,
+  stepInForce,
+} from './istio-goldens.js'
 import { mulberry32 } from './random.js'
 
 type Obj = KubernetesObject & { spec?: Record<string, unknown> }
-interface Destination {
-  host: string
-  subset?: string
-}
-interface HttpMatch {
-  headers?: Record<string, { exact?: string }>
-  uri?: { prefix?: string; exact?: string }
-}
+/** A VirtualService http rule, as far as the validation webhook's warning looks at it. */
 interface HttpRule {
-  match?: HttpMatch[]
-  route?: { destination: Destination; weight?: number }[]
-  mirror?: Destination
+  match?: unknown[]
 }
+type Response = { status: number; body: string }
 
 const CATALOG_FQDN = 'catalog.istioinaction.svc.cluster.local'
+const OUTSIDE_HOST = 'jsonplaceholder.typicode.com'
 const key = (r: ObjectRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}`
-
-/** A match with no condition but the whole path: Envoy's catch-all route (IsCatchAllRoute). */
-const isCatchAll = (m: HttpMatch): boolean =>
-  Object.keys(m.headers ?? {}).length === 0 && (!m.uri || m.uri.prefix === '/')
-
-/**
- * VirtualService http rules as istiod translates them: route generation stops at the first
- * rule without `match` (or the first catch-all match); rules after it never reach Envoy.
- * Source: istio/istio pilot/pkg/networking/core/route/route.go BuildHTTPRoutesForVirtualService
- * (1.17.8 core/v1alpha3/route/route.go, 1.30.3, master). Pure.
- */
-export function translateHttpRules(rules: readonly HttpRule[]): HttpRule[] {
-  const out: HttpRule[] = []
-  for (const rule of rules) {
-    if (!rule.match?.length) {
-      out.push(rule)
-      break
-    }
-    const catchAll = rule.match.findIndex(isCatchAll)
-    if (catchAll >= 0) {
-      out.push({ ...rule, match: rule.match.slice(0, catchAll + 1) })
-      break
-    }
-    out.push(rule)
-  }
-  return out
-}
 
 /**
  * The catalog app's items (istioinaction book sources, services/catalog/server.js). json-server
@@ -84,16 +60,39 @@ export const CATALOG_BODY = {
   v2: JSON.stringify(itemsOf('v2'), null, 2),
 } as const
 const WEBAPP_BODY = { v1: JSON.stringify(itemsOf('v1')), v2: JSON.stringify(itemsOf('v2')) } as const
+const CATALOG_ERROR: Response = { status: 500, body: 'error calling Catalog service' }
+const USERS_BLOCKED: Response = { status: 500, body: 'error calling Forum service' }
 
-/** Addresses in the kind network: where host traffic enters the node, and the pods. */
+/** Addresses in the kind network: where host traffic enters the node, the pods and the Services. */
 const CLIENT = '172.18.0.1'
 const IP = {
+  gateway: '10.244.0.5',
   webapp: '10.244.0.9',
   'catalog-v1': '10.244.0.12',
   'catalog-v2': '10.244.0.13',
   forum: '10.244.0.20',
   outside: '104.21.48.1',
+  'catalog-service': '10.96.10.20',
+  'forum-service': '10.96.10.30',
 } as const
+
+/** A plaintext HTTP/1.1 connection to an address, as the proxies' HTTP inspector sees it. */
+const http11 = (address: string, port: number): Connection => ({
+  address,
+  port,
+  transport: 'raw_buffer',
+  applicationProtocols: ['http/1.1'],
+})
+
+/** The proxy whose golden a label selector reads (the gateway's pods carry app=istio-ingressgateway). */
+const PROXY_OF_APP: Readonly<Record<string, ProxyName>> = {
+  'istio-ingressgateway': 'ingressgateway',
+  webapp: 'webapp',
+  forum: 'forum',
+}
+
+/** Istio's SNI for a cluster (outbound|80|version-v1|host -> outbound_.80_.version-v1_.host), as catalog's inbound line shows it. */
+const sniOf = (cluster: string) => cluster.split('|').join('_.')
 
 /** morgan's 'dev' format as json-server logs it (expressjs/morgan index.js), colours and all. */
 const devLine = (path: string, status: number, ms: string, bytes: number) =>
@@ -108,13 +107,70 @@ function uuidFrom(random: () => number): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
 }
 
+/** One parsed Envoy configuration per golden dump, for the whole process. */
+const envoyConfigs = new WeakMap<object, EnvoyConfig>()
+function envoyConfigOf(dump: object): EnvoyConfig {
+  let config = envoyConfigs.get(dump)
+  if (!config) {
+    config = new EnvoyConfig(dump)
+    envoyConfigs.set(dump, config)
+  }
+  return config
+}
+
+/** What became of an HTTP call a proxy took: its route decision, or no connection at all. */
+type CallResult = RouteDecision | { readonly kind: 'not-connected' }
+
+function httpDecision(outcome: HttpOutcome, proxy: ProxyName): CallResult {
+  switch (outcome.kind) {
+    case 'http':
+      return outcome.decision
+    case 'refused':
+    case 'closed':
+      return { kind: 'not-connected' }
+    case 'tcp':
+      throw new Error(
+        `${proxy}'s proxy takes an HTTP call as TCP to ${outcome.cluster} (listener ${outcome.listener}, chain ${outcome.chain}): not modelled by the lab`,
+      )
+  }
+}
+
+/** %ROUTE_NAME% as Envoy logs it: the route's name, "-" for a route without one (a VirtualService's unnamed rule). */
+const routeNameOf = (d: CallResult): string => ('route' in d && d.route ? d.route : '-')
+
+/** A golden's route table as the route inspector reads it, parsed once per dump, route and host. */
+const routeTables = new WeakMap<object, Map<string, readonly RouteView[]>>()
+function routeTable(dump: object, routeName: string, virtualHost: string): RouteView[] {
+  let tables = routeTables.get(dump)
+  if (!tables) {
+    tables = new Map()
+    routeTables.set(dump, tables)
+  }
+  const key = `${routeName}\u0000${virtualHost}`
+  let routes = tables.get(key)
+  if (!routes) {
+    routes = routesOf(dump, routeName, virtualHost)
+    tables.set(key, routes)
+  }
+  return [...routes]
+}
+
+/** Where a cluster sends a call in the lab: a pod of a Deployment, or an address outside the cluster. */
+type Endpoint =
+  | { readonly kind: 'pod'; readonly deployment: string; readonly labels: Readonly<Record<string, string>> }
+  | { readonly kind: 'address'; readonly address: string }
+
 /**
- * An in-memory cluster + ingress that behaves like the parts of Istio the scenarios rely
- * on: Gateways and VirtualServices select routes in order (header matches, subsets, weights,
- * mirrors; rules after a match-less rule dropped as istiod does), Deployments answer as v1 or v2
- * with the real bodies, and proxies and catalog write the log lines those calls would produce,
- * in the real formats and with Envoy's 1 s access-log flush. It records every apply, delete,
- * probe, log read and route fetch.
+ * An in-memory cluster + ingress that behaves like the parts of Istio the scenarios rely on.
+ * Routing is Istio's own: each simulated call goes through the Envoy configuration Istio's
+ * control plane computed for the step in force (the goldens of oracles/istio), by a small model
+ * of Envoy's listener, virtual host and route matching (envoy-routes.ts); the lab finds that
+ * step by comparing what it holds with every golden step, and refuses a state no step has.
+ * Around the routing: Deployments answer as v1 or v2 with the real bodies, proxies and catalog
+ * write the log lines those calls would produce, in the real formats and with Envoy's 1 s
+ * access-log flush, cluster DNS answers the outside host, the webhook warns, and Flagger runs
+ * its canary (Flagger routes its canary itself: that traffic follows the lab's Flagger model,
+ * not a golden). It records every apply, delete, probe, log read and route fetch.
  */
 export class FakeLab {
   readonly objects = new Map<string, Obj>()
@@ -130,12 +186,20 @@ export class FakeLab {
   readonly warnings: string[] = []
   /** How many of `warnings` the lab has already handed out as admission warnings. */
   private warned = 0
+  /**
+   * The Istio version the lab reports. It decides the behaviour that differs by version outside
+   * the route tables (warnings, the -shadow suffix default, the log flush); the route tables come
+   * from the goldens of goldenLineFor(istio): the newest line unless the lab's own has goldens.
+   */
   istio = '1.17.8'
   /** Flagger's version: from 1.43.0 Promoting keeps canaryWeight (fluxcd/flagger pkg/canary/status.go). */
   flaggerVersion = '1.36.1'
   /** Make routing misbehave: return a class regardless of configuration. */
   override: ((probe: Probe) => ResponseClass | undefined) | undefined
-  /** The Istio version's behaviour: whether mirrored Host headers get -shadow. */
+  /**
+   * The Istio version's behaviour: whether mirrored Host headers get -shadow. The lab's, not the
+   * golden's: the 1.31 goldens set disable_shadow_host_suffix_append, 1.17 appended the suffix.
+   */
   shadowSuffix = true
   /**
    * Whether the ingress gateway keeps the client's x-request-id. Off by default, as on the
@@ -155,16 +219,34 @@ export class FakeLab {
   readonly loads: { probe: Probe; rps: number; records: LoadRecord[]; last: number; stopped: boolean }[] = []
   /** Pod specs that answer errors: Flagger rolls them back. */
   failingSpecs = new Set<string>(['failing'])
+  /**
+   * How long after a new canary's traffic starts its metrics have values: Prometheus scrapes every
+   * 15 s (Istio's samples/addons) and rate() needs two samples, so the first checks halt with "no
+   * values found". 0: at once, as the Flagger oracle's scripted metrics answer.
+   */
+  flaggerMetricsAfterMs = 25_000
   private t = Date.parse('2026-11-27T08:00:00.000Z')
   private readonly random = mulberry32(42)
   /** Request ids come from their own generator, so routing draws stay as they were. */
   private readonly idRandom = mulberry32(7)
+  /**
+   * Where the lab reads a golden config dump (line, scenario, step, proxy): the committed goldens.
+   * A test may hand it other tables to prove the lab routes by what they say.
+   */
+  goldens: (line: string, scenario: string, step: string, proxy: ProxyName) => unknown = goldenDump
+  /** The golden step last found in force, and the objects it was found for. */
+  private inForce: { objects: readonly Obj[]; step: StepRef } | undefined
 
   constructor(initial: readonly KubernetesObject[] = []) {
     for (const o of initial) this.objects.set(key(refOf(o)), o as Obj)
   }
 
   now = (): Date => new Date(this.t)
+
+  /** Every event the lab's Flagger got to the API, created or updated, in order (as the Flagger goldens list them). */
+  flaggerEventOccurrences(): readonly { type: string; reason: string; message: string }[] {
+    return this.flagger?.recorder.occurrences ?? []
+  }
 
   private tick(ms = 5): void {
     this.t += ms
@@ -176,66 +258,6 @@ export class FakeLab {
 
   private of(kind: string): Obj[] {
     return [...this.objects.values()].filter((o) => o.kind === kind)
-  }
-
-  private deployment(version: string): Obj | undefined {
-    return this.of('Deployment').find((d) => {
-      const labels =
-        (d.spec?.template as { metadata?: { labels?: Record<string, string> } })?.metadata?.labels ?? {}
-      return labels.app === 'catalog' && labels.version === version
-    })
-  }
-
-  /** The catalog version that serves a destination (subset, or any catalog pod via the Service). */
-  private serve(dest: Destination): 'v1' | 'v2' | undefined {
-    if (
-      !this.objects.has(
-        key({ apiVersion: 'v1', kind: 'Service', name: 'catalog', namespace: 'istioinaction' }),
-      )
-    )
-      return undefined
-    if (dest.subset) {
-      const rule = this.of('DestinationRule').find((r) => r.spec?.host === CATALOG_FQDN)
-      const subset = (
-        rule?.spec?.subsets as { name: string; labels: { version: string } }[] | undefined
-      )?.find((s) => s.name === dest.subset)
-      const version = subset?.labels.version
-      return version && this.deployment(version) ? (version as 'v1' | 'v2') : undefined
-    }
-    const versions = (['v1', 'v2'] as const).filter((v) => this.deployment(v))
-    return versions[Math.floor(this.random() * versions.length)]
-  }
-
-  /** The http rules of the VirtualService for a host and gateway, as istiod translates them. */
-  private rules(host: string, gateway: string): HttpRule[] | undefined {
-    const vs = this.of('VirtualService').find(
-      (v) =>
-        ((v.spec?.hosts as string[] | undefined) ?? []).includes(host) &&
-        ((v.spec?.gateways as string[] | undefined) ?? ['mesh']).includes(gateway),
-    )
-    return vs ? translateHttpRules((vs.spec?.http as HttpRule[]) ?? []) : undefined
-  }
-
-  private pick(
-    rules: HttpRule[],
-    headers: Readonly<Record<string, string>>,
-    path: string,
-  ): HttpRule | undefined {
-    const matches = (m: HttpMatch) =>
-      Object.entries(m.headers ?? {}).every(([h, cond]) => headers[h] === cond.exact) &&
-      (!m.uri || (m.uri.exact !== undefined ? path === m.uri.exact : path.startsWith(m.uri.prefix ?? '/')))
-    return rules.find((rule) => !rule.match || rule.match.some(matches))
-  }
-
-  private choose(rule: HttpRule): Destination {
-    const routes = rule.route ?? []
-    const total = routes.reduce((s, r) => s + (r.weight ?? (routes.length === 1 ? 100 : 0)), 0)
-    let x = this.random() * (total || 1)
-    for (const r of routes) {
-      x -= r.weight ?? (routes.length === 1 ? 100 : 0)
-      if (x < 0) return r.destination
-    }
-    return (routes.at(-1) as { destination: Destination }).destination
   }
 
   /** An app's line, visible at once (the container's stdout). */
@@ -268,12 +290,33 @@ export class FakeLab {
     )
   }
 
-  private registryOnly(): boolean {
-    const meshMode = outboundPolicyOf(this.configMapData('istio-system', 'istio').mesh ?? '')
-    const sidecar = this.of('Sidecar').some(
-      (sc) => (sc.spec?.outboundTrafficPolicy as { mode?: string } | undefined)?.mode === 'REGISTRY_ONLY',
+  /**
+   * The golden step whose configuration the lab holds right now (found again only when an
+   * object changed). Throws, naming the nearest step, when no golden step has it.
+   */
+  private stepInForce(): StepRef {
+    const objects = [...this.objects.values()]
+    const cached = this.inForce
+    if (
+      cached &&
+      cached.objects.length === objects.length &&
+      cached.objects.every((o, i) => o === objects[i])
     )
-    return meshMode === 'REGISTRY_ONLY' || sidecar
+      return cached.step
+    const policy = outboundPolicyOf(this.configMapData('istio-system', 'istio').mesh ?? '') as OutboundPolicy
+    const step = stepInForce(meshState(objects, policy))
+    this.inForce = { objects, step }
+    return step
+  }
+
+  /** The Envoy configuration Istio computed for one proxy at the step in force. */
+  private proxy(name: ProxyName): EnvoyConfig {
+    const { scenario, step } = this.stepInForce()
+    const line = goldenLineFor(this.istio)
+    const dump = this.goldens(line, scenario, step.name, name)
+    if (typeof dump !== 'object' || dump === null)
+      throw new Error(`golden step ${line}/${scenario}/${step.name} has no ${name} proxy (it deploys none)`)
+    return envoyConfigOf(dump)
   }
 
   /** Where the cluster DNS sends the outside host: the real address with internet, a CoreDNS hosts entry, or nowhere. */
@@ -283,39 +326,109 @@ export class FakeLab {
     return /(\d+\.\d+\.\d+\.\d+)\s+jsonplaceholder\.typicode\.com/.exec(corefile)?.[1]
   }
 
+  /** The labels of a Deployment's pods. */
+  private podLabels(d: Obj): Record<string, string> {
+    return (d.spec?.template as { metadata?: { labels?: Record<string, string> } })?.metadata?.labels ?? {}
+  }
+
   /**
-   * forum's call to jsonplaceholder.typicode.com/users, and the line forum's proxy logs for it.
-   * The forum app resolves the name itself (Istio's DNS capture is off by default,
-   * ISTIO_META_DNS_CAPTURE=false): without an answer it fails before Envoy and no line appears.
+   * The endpoints of a cluster, as the control plane and Envoy would find them in the lab: EDS
+   * (outbound|port|subset|service) gives the pods the Service selects, narrowed to the subset's
+   * labels from the DestinationRule; a DNS cluster (a ServiceEntry's host) what the cluster DNS
+   * answers; ORIGINAL_DST (PassthroughCluster) the address the app connected to; STATIC
+   * (BlackHoleCluster) nothing.
+   */
+  private endpoints(proxy: EnvoyConfig, cluster: string, originalDestination: string): Endpoint[] {
+    const type = proxy.clusters.get(cluster)?.type
+    const [, , subset = '', host = ''] = cluster.split('|')
+    if (type === 'ORIGINAL_DST') return [{ kind: 'address', address: originalDestination }]
+    if (type === 'STRICT_DNS' || type === 'LOGICAL_DNS') {
+      const address = host === OUTSIDE_HOST ? this.resolveOutside() : undefined
+      return address ? [{ kind: 'address', address }] : []
+    }
+    if (type !== 'EDS') return []
+    const [service = '', namespace = ''] = host.split('.')
+    const svc = this.objects.get(key({ apiVersion: 'v1', kind: 'Service', name: service, namespace }))
+    if (!svc) return []
+    const selector = (svc.spec?.selector as Record<string, string> | undefined) ?? {}
+    const rule = this.of('DestinationRule').find(
+      (r) => r.metadata?.namespace === namespace && [host, service].includes(String(r.spec?.host)),
+    )
+    const subsetLabels = subset
+      ? (rule?.spec?.subsets as { name: string; labels?: Record<string, string> }[] | undefined)?.find(
+          (s) => s.name === subset,
+        )?.labels
+      : {}
+    if (!subsetLabels) return []
+    const wanted = { ...selector, ...subsetLabels }
+    return this.of('Deployment')
+      .filter((d) => d.metadata?.namespace === namespace)
+      .filter((d) => Object.entries(wanted).every(([k, v]) => this.podLabels(d)[k] === v))
+      .map((d) => ({ kind: 'pod', deployment: d.metadata?.name ?? '', labels: this.podLabels(d) }))
+  }
+
+  /** One endpoint, as a load balancer spreads calls over them. */
+  private pickEndpoint(endpoints: readonly Endpoint[]): Endpoint | undefined {
+    return endpoints.length > 1 ? endpoints[Math.floor(this.random() * endpoints.length)] : endpoints[0]
+  }
+
+  /** The catalog version a pod serves, if it is a catalog pod. */
+  private catalogVersion(endpoint: Endpoint | undefined): 'v1' | 'v2' | undefined {
+    if (endpoint?.kind !== 'pod' || endpoint.labels.app !== 'catalog') return undefined
+    const version = endpoint.labels.version
+    return version === 'v1' || version === 'v2' ? version : undefined
+  }
+
+  /**
+   * forum's call to jsonplaceholder.typicode.com/users through its sidecar, and the line forum's
+   * proxy logs for it. The forum app resolves the name itself (Istio's DNS capture is off by
+   * default, ISTIO_META_DNS_CAPTURE=false): without an answer it fails before Envoy and no line
+   * appears.
    */
   private forumUsers(requestId: string): boolean {
-    const se = this.of('ServiceEntry').some((e) =>
-      (e.spec?.hosts as string[] | undefined)?.includes('jsonplaceholder.typicode.com'),
-    )
     const address = this.resolveOutside()
     if (!address) return false
+    const sidecar = this.proxy('forum')
+    const outcome = sidecar.sendHttp(
+      http11(address, 80),
+      { authority: OUTSIDE_HOST, path: '/users', headers: { 'user-agent': 'Go-http-client/1.1' } },
+      this.random,
+    )
+    const decision = httpDecision(outcome, 'forum')
     const base = `"GET /users HTTP/1.1"`
-    const tail = `"${CLIENT}" "Go-http-client/1.1" "${requestId}" "jsonplaceholder.typicode.com"`
+    const tail = `"${CLIENT}" "Go-http-client/1.1" "${requestId}" "${OUTSIDE_HOST}"`
     const local = `${IP.forum}:51000 ${address}:80 ${IP.forum}:40000 -`
-    if (this.registryOnly() && !se) {
+    const route = routeNameOf(decision)
+    if (decision.kind === 'direct-response') {
       this.access(
         'forum-1',
-        `${base} 502 - direct_response - "-" 0 0 0 - ${tail} "-" - - ${address}:80 ${IP.forum}:40000 - block_all`,
+        `${base} ${decision.status} - direct_response - "-" 0 ${Buffer.byteLength(decision.body)} 0 - ${tail} "-" - - ${address}:80 ${IP.forum}:40000 - ${route}`,
       )
       return false
     }
-    if (se) {
+    if (decision.kind === 'cluster') {
+      const endpoint = this.pickEndpoint(this.endpoints(sidecar, decision.cluster, address))
+      if (endpoint?.kind === 'address') {
+        this.access(
+          'forum-1',
+          `${base} 200 - via_upstream - "-" 0 5645 40 39 ${tail} "${endpoint.address}:80" ${decision.cluster} ${local} ${route}`,
+        )
+        return true
+      }
       this.access(
         'forum-1',
-        `${base} 200 - via_upstream - "-" 0 5645 40 39 ${tail} "${address}:80" outbound|80||jsonplaceholder.typicode.com ${local} default`,
+        `${base} 503 UH no_healthy_upstream - "-" 0 19 0 - ${tail} "-" ${decision.cluster} - ${address}:80 ${IP.forum}:40000 - ${route}`,
       )
-      return true
+      return false
     }
+    if (decision.kind === 'not-connected' || decision.kind === 'redirect') return false
+    const [code, flag, details] =
+      decision.kind === 'unknown-cluster' ? [503, 'NC', 'cluster_not_found'] : [404, 'NR', 'route_not_found']
     this.access(
       'forum-1',
-      `${base} 200 - via_upstream - "-" 0 5645 40 39 ${tail} "${address}:80" PassthroughCluster ${local} allow_any`,
+      `${base} ${code} ${flag} ${details} - "-" 0 0 0 - ${tail} "-" - - ${address}:80 ${IP.forum}:40000 - ${route}`,
     )
-    return true
+    return false
   }
 
   /** The gateway's x-request-id for a client's request: kept, or regenerated at the edge. */
@@ -334,17 +447,6 @@ export class FakeLab {
     return { status, cls: classifierFor(probe.classifier)(status, body).class }
   }
 
-  private respond(probe: Probe, requestId: string): { status: number; body: string } {
-    const cls = this.route(probe, requestId)
-    if (cls === 'users-ok') return { status: 200, body: JSON.stringify(STAND_IN_USERS) }
-    if (cls === 'users-blocked') return { status: 500, body: 'error calling Forum service' }
-    if (cls === 'edge-v1' || cls === 'edge-v2')
-      return { status: 200, body: CATALOG_BODY[cls === 'edge-v1' ? 'v1' : 'v2'] }
-    if (cls === 'v1' || cls === 'v2') return { status: 200, body: WEBAPP_BODY[cls] }
-    if (cls === 'catalog-error') return { status: 500, body: 'error calling Catalog service' }
-    return { status: 404, body: '' }
-  }
-
   /** What catalog writes for one request: its chatter, its morgan line and json-server's. */
   private catalogApp(pod: string, host: string, version: 'v1' | 'v2'): void {
     const bytes = Buffer.byteLength(CATALOG_BODY[version])
@@ -356,62 +458,113 @@ export class FakeLab {
     this.log(pod, 'catalog', devLine('/items', 200, ms, bytes))
   }
 
-  /** catalog's sidecar: the inbound line for a call (XFF as it arrived, authority as sent). */
+  /** catalog's sidecar: the inbound line for a call (XFF as it arrived, authority as sent, SNI of the caller's cluster). */
   private catalogInbound(
     version: 'v1' | 'v2',
     requestId: string,
     authority: string,
     xff: string,
     from: string,
+    cluster: string,
   ): void {
     const bytes = Buffer.byteLength(CATALOG_BODY[version])
     const pod = `catalog-${version}-1`
     const ip = IP[`catalog-${version}`]
     this.access(
       pod,
-      `"GET /items HTTP/1.1" 200 - via_upstream - "-" 0 ${bytes} 2 1 "${xff}" "beegoServer" "${requestId}" "${authority}" "${ip}:3000" inbound|3000|| 127.0.0.6:40107 ${ip}:3000 ${from}:0 outbound_.80_.version-${version}_.catalog.istioinaction.svc.cluster.local default`,
+      `"GET /items HTTP/1.1" 200 - via_upstream - "-" 0 ${bytes} 2 1 "${xff}" "beegoServer" "${requestId}" "${authority}" "${ip}:3000" inbound|3000|| 127.0.0.6:40107 ${ip}:3000 ${from}:0 ${sniOf(cluster)} default`,
     )
   }
 
-  /** webapp calls catalog: webapp's outbound line, catalog's inbound line and app lines, and any mirror. */
-  private webappCallsCatalog(
-    version: 'v1' | 'v2',
-    requestId: string,
-    cluster: string,
-    routeName: string,
-    mirror: boolean,
-  ): void {
+  /**
+   * webapp's call to catalog through its sidecar: webapp's outbound line, catalog's inbound line
+   * and app lines, and a copy for every mirror policy that fired. webapp forwards the x- headers
+   * it received (the book's webapp), so a header rule on VirtualService catalog sees them.
+   */
+  private webappCallsCatalog(requestId: string, headers: Readonly<Record<string, string>>): Response {
     const host = this.catalogHostHasPort ? 'catalog.istioinaction:80' : 'catalog.istioinaction'
+    const sidecar = this.proxy('webapp')
+    const forwarded = Object.fromEntries(
+      Object.entries(headers).filter(([h]) => h.toLowerCase().startsWith('x-')),
+    )
+    const outcome = sidecar.sendHttp(
+      http11(IP['catalog-service'], 80),
+      { authority: host, path: '/items', headers: { ...forwarded, 'user-agent': 'beegoServer' } },
+      this.random,
+    )
+    const decision = httpDecision(outcome, 'webapp')
+    if (decision.kind !== 'cluster') return CATALOG_ERROR
+    const version = this.catalogVersion(
+      this.pickEndpoint(this.endpoints(sidecar, decision.cluster, IP['catalog-service'])),
+    )
+    if (!version) return CATALOG_ERROR
     const bytes = Buffer.byteLength(CATALOG_BODY[version])
+    // Route names: a VirtualService's unnamed rule logs "-", the default route "default".
     this.access(
       'webapp-1',
-      `"GET /items HTTP/1.1" 200 - via_upstream - "-" 0 ${bytes} 3 2 "${CLIENT}" "beegoServer" "${requestId}" "${host}" "${IP[`catalog-${version}`]}:3000" ${cluster} ${IP.webapp}:41234 10.96.10.20:80 ${IP.webapp}:53210 - ${routeName}`,
+      `"GET /items HTTP/1.1" 200 - via_upstream - "-" 0 ${bytes} 3 2 "${CLIENT}" "beegoServer" "${requestId}" "${host}" "${IP[`catalog-${version}`]}:3000" ${decision.cluster} ${IP.webapp}:41234 ${IP['catalog-service']}:80 ${IP.webapp}:53210 - ${routeNameOf(decision)}`,
     )
-    this.catalogInbound(version, requestId, host, CLIENT, CLIENT)
+    this.catalogInbound(version, requestId, host, CLIENT, CLIENT, decision.cluster)
     this.catalogApp(`catalog-${version}-1`, host, version)
-    if (!mirror) return
-    // Envoy's shadow: the same request id, the Host with -shadow before the port (where this
-    // Istio appends it), and v2's sidecar sees the client and webapp in XFF (real capture).
-    const shadowHost = this.shadowSuffix
-      ? host.replace(/^catalog\.istioinaction/, 'catalog.istioinaction-shadow')
-      : host
-    this.catalogInbound('v2', requestId, shadowHost, `${CLIENT},${IP.webapp}`, IP.webapp)
-    this.catalogApp('catalog-v2-1', shadowHost, 'v2')
+    for (const mirror of decision.mirrors) {
+      const shadowVersion = this.catalogVersion(
+        this.pickEndpoint(this.endpoints(sidecar, mirror.cluster, IP['catalog-service'])),
+      )
+      if (!shadowVersion) continue
+      // Envoy's shadow: the same request id, the Host with -shadow before the port (where this
+      // Istio appends it), and the target's sidecar sees the client and webapp in XFF (real capture).
+      const shadowHost = this.shadowSuffix
+        ? host.replace(/^catalog\.istioinaction/, 'catalog.istioinaction-shadow')
+        : host
+      this.catalogInbound(
+        shadowVersion,
+        requestId,
+        shadowHost,
+        `${CLIENT},${IP.webapp}`,
+        IP.webapp,
+        mirror.cluster,
+      )
+      this.catalogApp(`catalog-${shadowVersion}-1`, shadowHost, shadowVersion)
+    }
+    return { status: 200, body: WEBAPP_BODY[version] }
   }
 
-  private route(
-    probe: Probe,
-    requestId: string,
-  ): 'v1' | 'v2' | 'edge-v1' | 'edge-v2' | 'users-ok' | 'users-blocked' | 'catalog-error' | 'not-found' {
-    const headers = { ...probe.headers }
-    if (probe.host === 'webapp.istioinaction.io' && probe.path === '/api/users') {
-      if (
-        !this.rules('webapp.istioinaction.io', 'coolstore-gateway') ||
-        !this.of('Deployment').some((d) => d.metadata?.name === 'forum')
-      )
-        return 'not-found'
-      return this.forumUsers(requestId) ? 'users-ok' : 'users-blocked'
+  /** webapp's /api/users: it asks forum through its sidecar, and forum asks the outside host. */
+  private webappCallsForum(requestId: string): Response {
+    const sidecar = this.proxy('webapp')
+    const outcome = sidecar.sendHttp(
+      http11(IP['forum-service'], 80),
+      { authority: 'forum.istioinaction:80', path: '/api/users' },
+      this.random,
+    )
+    const decision = httpDecision(outcome, 'webapp')
+    const endpoint =
+      decision.kind === 'cluster'
+        ? this.pickEndpoint(this.endpoints(sidecar, decision.cluster, IP['forum-service']))
+        : undefined
+    if (endpoint?.kind !== 'pod' || endpoint.labels.app !== 'forum') return USERS_BLOCKED
+    return this.forumUsers(requestId) ? { status: 200, body: JSON.stringify(STAND_IN_USERS) } : USERS_BLOCKED
+  }
+
+  /** What an app pod behind the gateway answers. */
+  private app(endpoint: Endpoint | undefined, probe: Probe, cluster: string, requestId: string): Response {
+    const version = this.catalogVersion(endpoint)
+    if (version) {
+      // Through the gateway: the client in XFF, the Host as the client sent it (no port).
+      this.catalogInbound(version, requestId, probe.host, CLIENT, CLIENT, cluster)
+      this.catalogApp(`catalog-${version}-1`, probe.host, version)
+      return { status: 200, body: CATALOG_BODY[version] }
     }
+    if (endpoint?.kind === 'pod' && endpoint.labels.app === 'webapp') {
+      if (probe.path === '/api/catalog') return this.webappCallsCatalog(requestId, probe.headers ?? {})
+      if (probe.path === '/api/users') return this.webappCallsForum(requestId)
+      return { status: 404, body: '' }
+    }
+    return endpoint ? { status: 404, body: '' } : { status: 503, body: 'no healthy upstream' }
+  }
+
+  private respond(probe: Probe, requestId: string): Response {
+    // Flagger routes its canary with a VirtualService of its own: that path is the lab's Flagger.
     if (
       probe.host === 'webapp.istioinaction.io' &&
       probe.path === '/api/catalog' &&
@@ -419,45 +572,52 @@ export class FakeLab {
       this.flagger.phase !== 'Initializing'
     ) {
       const spec = this.flagger.pick(this.random())
-      if (spec === 'failing') return 'catalog-error'
-      this.webappCallsCatalog(spec, requestId, outboundCluster(80, '', CATALOG_FQDN), '-', false)
-      return spec
-    }
-    if (probe.host === 'catalog.istioinaction.io') {
-      const rules = this.rules('catalog.istioinaction.io', 'catalog-gateway')
-      const rule = rules && this.pick(rules, headers, probe.path)
-      const version = rule ? this.serve(this.choose(rule)) : undefined
-      if (!version) return 'not-found'
-      // Through the gateway: the client in XFF, the Host as the client sent it (no port).
-      this.catalogInbound(version, requestId, probe.host, CLIENT, CLIENT)
-      this.catalogApp(`catalog-${version}-1`, probe.host, version)
-      return version === 'v1' ? 'edge-v1' : 'edge-v2'
-    }
-    if (probe.host === 'webapp.istioinaction.io' && probe.path === '/api/catalog') {
-      if (
-        !this.rules('webapp.istioinaction.io', 'coolstore-gateway') ||
-        !this.of('Deployment').some((d) => d.metadata?.name === 'webapp')
-      ) {
-        return 'not-found'
-      }
-      const rules = this.rules('catalog', 'mesh')
-      const rule = rules ? this.pick(rules, headers, '/items') : undefined
-      const dest = rule ? this.choose(rule) : { host: 'catalog' }
-      const version = this.serve(dest)
-      if (!version) return 'catalog-error'
-      // Route names: a VirtualService's unnamed rule logs "-", no VirtualService "default".
-      const routeName = rules ? '-' : 'default'
-      const mirror = Boolean(rule?.mirror && this.serve(rule.mirror))
-      this.webappCallsCatalog(
-        version,
-        requestId,
-        outboundCluster(80, dest.subset ?? '', CATALOG_FQDN),
-        routeName,
-        mirror,
+      if (spec === 'failing') return CATALOG_ERROR
+      const bytes = Buffer.byteLength(CATALOG_BODY[spec])
+      const cluster = outboundCluster(80, '', CATALOG_FQDN)
+      const host = this.catalogHostHasPort ? 'catalog.istioinaction:80' : 'catalog.istioinaction'
+      this.access(
+        'webapp-1',
+        `"GET /items HTTP/1.1" 200 - via_upstream - "-" 0 ${bytes} 3 2 "${CLIENT}" "beegoServer" "${requestId}" "${host}" "${IP[`catalog-${spec}`]}:3000" ${cluster} ${IP.webapp}:41234 ${IP['catalog-service']}:80 ${IP.webapp}:53210 - -`,
       )
-      return version
+      this.catalogInbound(
+        spec,
+        requestId,
+        host,
+        CLIENT,
+        CLIENT,
+        outboundCluster(80, `version-${spec}`, CATALOG_FQDN),
+      )
+      this.catalogApp(`catalog-${spec}-1`, host, spec)
+      return { status: 200, body: WEBAPP_BODY[spec] }
     }
-    return 'not-found'
+    // The client reaches the gateway's port 8080 through the NodePort (80 -> 8080).
+    const gateway = this.proxy('ingressgateway')
+    const outcome = gateway.sendHttp(
+      http11(IP.gateway, 8080),
+      { authority: probe.host, path: probe.path, headers: probe.headers ?? {} },
+      this.random,
+    )
+    if (outcome.kind === 'refused' || outcome.kind === 'closed')
+      return { status: 0, body: 'connection refused' }
+    const decision = httpDecision(outcome, 'ingressgateway')
+    switch (decision.kind) {
+      case 'cluster':
+        return this.app(
+          this.pickEndpoint(this.endpoints(gateway, decision.cluster, IP.gateway)),
+          probe,
+          decision.cluster,
+          requestId,
+        )
+      case 'direct-response':
+        return { status: decision.status, body: decision.body }
+      case 'unknown-cluster':
+        return { status: 503, body: '' }
+      case 'redirect':
+        return { status: 301, body: '' }
+      default:
+        return { status: 404, body: '' }
+    }
   }
 
   /** What the validation webhook warns about on apply (istio/istio pkg/config/validation). */
@@ -486,10 +646,21 @@ export class FakeLab {
       for (const command of commands) {
         this.execs.push({ selector, container, command })
         if (!this.execTools.has(command[0] ?? '')) continue
-        if (this.registryOnly()) {
+        // An HTTPS call to an address (no SNI): the sidecar dispatches it by the original destination.
+        const url = new URL(command.find((a) => a.startsWith('https://')) ?? 'https://invalid/')
+        const address = url.hostname
+        const dispatched = this.proxy('webapp').dispatch({
+          address,
+          port: 443,
+          transport: 'tls',
+          applicationProtocols: ['h2', 'http/1.1'],
+        })
+        const cluster =
+          dispatched.kind === 'chain' && dispatched.filter.kind === 'tcp' ? dispatched.filter.cluster : ''
+        if (cluster === 'BlackHoleCluster') {
           this.access(
             'webapp-1',
-            `"- - -" 0 UH - - "-" 0 0 0 - "-" "-" "-" "-" "-" BlackHoleCluster - 203.0.113.10:443 ${IP.webapp}:34868 - -`,
+            `"- - -" 0 UH - - "-" 0 0 0 - "-" "-" "-" "-" "-" BlackHoleCluster - ${address}:443 ${IP.webapp}:34868 - -`,
           )
           return {
             command,
@@ -498,11 +669,16 @@ export class FakeLab {
             stderr: 'OpenSSL SSL_connect: Connection reset by peer',
           }
         }
-        this.access(
-          'webapp-1',
-          `"- - -" 0 - - - "-" 812 4200 90 - "-" "-" "-" "-" "203.0.113.10:443" PassthroughCluster ${IP.webapp}:40000 203.0.113.10:443 ${IP.webapp}:34868 - -`,
+        if (cluster === 'PassthroughCluster') {
+          this.access(
+            'webapp-1',
+            `"- - -" 0 - - - "-" 812 4200 90 - "-" "-" "-" "-" "${address}:443" PassthroughCluster ${IP.webapp}:40000 ${address}:443 ${IP.webapp}:34868 - -`,
+          )
+          return { command, exitCode: 0, stdout: '[]', stderr: '' }
+        }
+        throw new Error(
+          `webapp's sidecar sends TLS to ${address}:443 by ${JSON.stringify(dispatched)}: not modelled by the lab`,
         )
-        return { command, exitCode: 0, stdout: '[]', stderr: '' }
       }
       throw new Error(`none of ${commands.map((c) => c[0]).join(', ')} exists`)
     },
@@ -510,7 +686,8 @@ export class FakeLab {
       const obj = this.objects.get(key(ref))
       if (obj && ref.kind === 'Canary' && this.flagger) {
         this.flagger.advance(this.t, this.catalogSpec())
-        return { ...obj, status: { phase: this.flagger.phase, canaryWeight: this.flagger.weight } } as Obj
+        const { phase, weight, failedChecks } = this.flagger
+        return { ...obj, status: { phase, canaryWeight: weight, failedChecks, iterations: 0 } } as Obj
       }
       return obj
     },
@@ -533,6 +710,7 @@ export class FakeLab {
             maxWeight: analysis.maxWeight ?? 50,
             promotingKeepsWeight: compareVersions(this.flaggerVersion, '1.43.0') >= 0,
             failing: this.failingSpecs,
+            metricsAfterMs: this.flaggerMetricsAfterMs,
           })
         }
       }
@@ -564,41 +742,17 @@ export class FakeLab {
         truncatedPods: [],
       }
     },
+    /** The proxy's route table as Istio computed it for the step in force (its golden config dump). */
     fetchRoutes: async (query: RouteQuery) => {
       this.routeFetches.push(query)
-      const edge = query.routeName === 'http.8080'
-      const rules = edge
-        ? this.rules('catalog.istioinaction.io', 'catalog-gateway')
-        : this.rules('catalog', 'mesh')
-      if (!rules) throw new Error(`route ${query.routeName} has no virtual host ${query.virtualHost}`)
-      // One Envoy route per match of each translated rule, in order.
-      const matches = rules.flatMap((rule) =>
-        (rule.match?.length ? rule.match : [undefined]).map((match) => ({ rule, match })),
-      )
-      const routes: RouteView[] = matches.map(({ rule, match }, index) => ({
-        index,
-        match: {
-          prefix: match?.uri?.prefix ?? '/',
-          headers: Object.entries(match?.headers ?? {}).map(([name, c]) => ({ name, exact: c.exact ?? '' })),
-        },
-        target:
-          (rule.route ?? []).length === 1
-            ? {
-                kind: 'cluster',
-                cluster: outboundCluster(80, rule.route?.[0]?.destination.subset ?? '', CATALOG_FQDN),
-              }
-            : {
-                kind: 'weighted',
-                clusters: (rule.route ?? []).map((r) => ({
-                  name: outboundCluster(80, r.destination.subset ?? '', CATALOG_FQDN),
-                  weight: r.weight ?? 0,
-                })),
-              },
-        mirrors: rule.mirror
-          ? [{ cluster: outboundCluster(80, rule.mirror.subset ?? '', CATALOG_FQDN), percent: 100 }]
-          : [],
-      }))
-      return { pod: edge ? 'istio-ingressgateway-1' : 'webapp-1', routes }
+      const app = /app=([\w-]+)/.exec(query.labelSelector)?.[1] ?? ''
+      const proxy = PROXY_OF_APP[app]
+      if (!proxy) throw new Error(`no running pod matches ${query.labelSelector} in ${query.namespace}`)
+      const { scenario, step } = this.stepInForce()
+      const dump = this.goldens(goldenLineFor(this.istio), scenario, step.name, proxy)
+      if (typeof dump !== 'object' || dump === null)
+        throw new Error(`no running pod matches ${query.labelSelector} in ${query.namespace}`)
+      return { pod: `${app}-1`, routes: routeTable(dump, query.routeName, query.virtualHost) }
     },
   }
 
@@ -717,6 +871,8 @@ export class FakeLab {
  */
 export class FakeEventRecorder {
   private readonly events: { type: string; reason: string; message: string; at: string }[] = []
+  /** Every event that reached the API, created or updated, in order (what the Flagger oracle records). */
+  readonly occurrences: { type: string; reason: string; message: string }[] = []
   private readonly index = new Map<string, number>()
   private readonly aggregates = new Map<string, { messages: string[]; last: number }>()
   private tokens = 25
@@ -740,6 +896,7 @@ export class FakeEventRecorder {
     if (at - this.refilledAt >= 300_000) this.refilledAt = at
     if (this.tokens < 1) return
     this.tokens--
+    this.occurrences.push({ type, reason: 'Synced', message: text })
     const when = new Date(at).toISOString()
     const i = this.index.get(slot)
     if (i === undefined) {
@@ -763,6 +920,8 @@ interface FlaggerSettings {
   /** Flagger >= 1.43.0 keeps canaryWeight in Promoting; older versions report 0. */
   readonly promotingKeepsWeight: boolean
   readonly failing: ReadonlySet<string>
+  /** How long after a new canary's traffic starts its metrics have values. */
+  readonly metricsAfterMs: number
 }
 
 /**
@@ -780,11 +939,9 @@ class FakeFlagger {
   rejected: string | undefined
   failedChecks = 0
   readonly recorder = new FakeEventRecorder()
-  /** When the canary first received traffic; its metrics exist metricsAfterMs later. */
+  /** When the canary first received traffic; its metrics exist settings.metricsAfterMs later. */
   private trafficSince = 0
   private next: number
-  /** First scrape after the traffic starts, then one more scrape for rate() to have two samples. */
-  static readonly metricsAfterMs = 25_000
 
   constructor(
     start: number,
@@ -807,6 +964,8 @@ class FakeFlagger {
       case 'Initializing':
         this.primary = spec
         this.phase = 'Initialized'
+        // Flagger checks its metrics providers once, at initialization (the Flagger goldens show it).
+        event('Normal', 'all the metrics providers are available!')
         event('Normal', 'Initialization done! catalog-release.istioinaction')
         return
       case 'Initialized':
@@ -826,10 +985,12 @@ class FakeFlagger {
             'Warning',
             `Rolling back catalog-release.istioinaction failed checks threshold reached ${this.failedChecks}`,
           )
-          event('Warning', 'Canary failed! Scaling down catalog.istioinaction')
+          // Flagger names the Canary here, not the Deployment (fluxcd/flagger v1.36.1, as its goldens show).
+          event('Warning', 'Canary failed! Scaling down catalog-release.istioinaction')
           this.rejected = this.canary
           this.phase = 'Failed'
           this.weight = 0
+          this.failedChecks = 0
           return
         }
         if (this.weight === 0) {
@@ -839,7 +1000,7 @@ class FakeFlagger {
           event('Normal', `Advance catalog-release.istioinaction canary weight ${this.weight}`)
           return
         }
-        if (at - this.trafficSince < FakeFlagger.metricsAfterMs) {
+        if (at - this.trafficSince < this.settings.metricsAfterMs) {
           this.failedChecks++
           event(
             'Warning',

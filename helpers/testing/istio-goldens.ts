@@ -1,0 +1,278 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { basename, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { KubernetesObject } from '@kubernetes/client-node'
+import { compareVersions } from '../istio-behaviour.js'
+import { loadManifest } from '../manifests/load.js'
+import type { NamedManifestSet } from '../runner/define.js'
+
+/**
+ * The Istio goldens as the offline tests use them: which steps exist (derived from the scenario
+ * registry into oracles/istio/steps.json, the oracle's input), and the config dumps Istio's own
+ * control plane computed for each (helpers/testing/istio-golden/<line>/<scenario>/<step>/<proxy>.json,
+ * written by oracles/istio). Files are read once per process.
+ */
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+export const GOLDEN_DIR = join(ROOT, 'helpers', 'testing', 'istio-golden')
+export const STEPS_FILE = join(ROOT, 'oracles', 'istio', 'steps.json')
+
+export type OutboundPolicy = 'ALLOW_ANY' | 'REGISTRY_ONLY'
+
+/** One state of a scenario: every manifest in force, in apply order, and the mesh's outbound policy. */
+export interface GoldenStep {
+  readonly name: string
+  readonly manifests: readonly string[]
+  readonly mesh: { readonly outboundTrafficPolicy: OutboundPolicy }
+}
+
+export interface StepsFile {
+  readonly scenarios: Readonly<Record<string, readonly GoldenStep[]>>
+}
+
+/** The key of a scenario's path with --allow-existing-cluster, where its steps differ. */
+export const EXISTING_CLUSTER = '@existing-cluster'
+/** A step that changes only the mesh config (REGISTRY_ONLY) applies no manifest to name it by. */
+export const MESH_ONLY_STEP = 'mesh-registry-only'
+
+/** The proxies a golden holds a dump for; the gateway always, a sidecar where its app is deployed. */
+export const PROXIES = ['ingressgateway', 'webapp', 'forum'] as const
+export type ProxyName = (typeof PROXIES)[number]
+
+type Loader = (file: string) => readonly KubernetesObject[]
+interface ScenarioSets {
+  readonly id: string
+  readonly manifestSets: readonly NamedManifestSet[]
+}
+
+/** group/kind/namespace/name, as the oracle (oracles/istio/v1.31/input.go) and server-side apply identify an object. */
+const objectKey = (o: KubernetesObject): string => {
+  const api = o.apiVersion ?? ''
+  const group = api.includes('/') ? api.slice(0, api.indexOf('/')) : ''
+  return `${group}/${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`
+}
+
+/** The files in force, without those whose every object a later file applied again. */
+function withoutReplaced(files: readonly string[], load: Loader): string[] {
+  return files.filter((file, i) => {
+    const later = new Set(files.slice(i + 1).flatMap((f) => load(f).map(objectKey)))
+    return load(file).some((o) => !later.has(objectKey(o)))
+  })
+}
+
+/**
+ * A scenario's steps on one kind of cluster: one per manifest set, in the order the body applies
+ * them (ARCHITECTURE.md: the oracle takes each set as one step). A set with `outboundPolicy`
+ * puts the mesh in REGISTRY_ONLY: on the suite's own cluster through the mesh config (no file is
+ * applied; suites/egress.ts lockDownEgress), on another cluster by applying its files (a
+ * namespace Sidecar).
+ */
+function stepsOf(scenario: ScenarioSets, existingCluster: boolean, load: Loader): GoldenStep[] {
+  const inForce: string[] = []
+  let policy: OutboundPolicy = 'ALLOW_ANY'
+  const steps: GoldenStep[] = []
+  for (const set of scenario.manifestSets) {
+    let name = MESH_ONLY_STEP
+    if (set.outboundPolicy && !existingCluster) {
+      policy = set.outboundPolicy
+    } else {
+      for (const file of set.files) {
+        const at = inForce.indexOf(file)
+        if (at >= 0) inForce.splice(at, 1)
+        inForce.push(file)
+      }
+      name = basename(set.files.at(-1) ?? '', '.yaml')
+    }
+    if (steps.some((s) => s.name === name))
+      throw new Error(
+        `${scenario.id}: two steps would be named ${name} (the base name of the manifest applied last in set ${set.name}); a step's golden folder needs a unique name`,
+      )
+    steps.push({ name, manifests: withoutReplaced(inForce, load), mesh: { outboundTrafficPolicy: policy } })
+  }
+  return steps
+}
+
+/**
+ * Flagger's Canary routes by the VirtualService Flagger generates, not by a manifest of the
+ * suite: the oracle has nothing of the suite's to translate, so such a scenario has no steps.
+ */
+const routedByFlagger = (scenario: ScenarioSets, load: Loader): boolean =>
+  scenario.manifestSets.some((set) =>
+    set.files.some((f) => load(f).some((o) => o.apiVersion?.startsWith('flagger.app/'))),
+  )
+
+/**
+ * The oracle's input, derived from the scenario registry: for every scenario, its steps on the
+ * suite's own cluster, and under `<id>@existing-cluster` its steps with --allow-existing-cluster
+ * where they differ. Pure, given the manifest loader.
+ */
+export function deriveSteps(scenarios: readonly ScenarioSets[], loadFile: Loader): StepsFile {
+  const loaded = new Map<string, readonly KubernetesObject[]>()
+  const load: Loader = (file) => {
+    if (!loaded.has(file)) loaded.set(file, loadFile(file))
+    return loaded.get(file) ?? []
+  }
+  const out: Record<string, GoldenStep[]> = {}
+  for (const scenario of scenarios) {
+    if (routedByFlagger(scenario, load)) continue
+    const own = stepsOf(scenario, false, load)
+    const existing = stepsOf(scenario, true, load)
+    out[scenario.id] = own
+    if (JSON.stringify(existing) !== JSON.stringify(own)) out[`${scenario.id}${EXISTING_CLUSTER}`] = existing
+  }
+  return { scenarios: out }
+}
+
+/** steps.json's text: two-space JSON and a final newline, as committed. */
+export const renderSteps = (steps: StepsFile): string => `${JSON.stringify(steps, null, 2)}\n`
+
+let stepsCache: StepsFile | undefined
+/** The committed steps.json (the oracle's input). */
+export function committedSteps(): StepsFile {
+  stepsCache ??= JSON.parse(readFileSync(STEPS_FILE, 'utf8')) as StepsFile
+  return stepsCache
+}
+
+let linesCache: readonly string[] | undefined
+/** The Istio release lines that have goldens, oldest first (e.g. ['1.31']); read once per process. */
+export function goldenLines(): readonly string[] {
+  linesCache ??= readdirSync(GOLDEN_DIR, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && /^\d+\.\d+$/.test(d.name))
+    .map((d) => d.name)
+    .sort(compareVersions)
+  return linesCache
+}
+
+const dumps = new Map<string, unknown>()
+/**
+ * One proxy's golden config dump for a step, parsed once per process; undefined where the step
+ * does not deploy that proxy.
+ */
+export function goldenDump(line: string, scenario: string, step: string, proxy: ProxyName): unknown {
+  const path = join(GOLDEN_DIR, line, scenario, step, `${proxy}.json`)
+  if (!dumps.has(path)) {
+    let dump: unknown
+    try {
+      dump = JSON.parse(readFileSync(path, 'utf8'))
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
+    }
+    dumps.set(path, dump)
+  }
+  return dumps.get(path)
+}
+
+/**
+ * The golden line the in-memory lab routes by: its own Istio release line where goldens exist
+ * for it, otherwise the newest line. Only 1.31 exists (oracles/istio/README.md: the module proxy
+ * serves no other istio.io/istio), so today every lab routes by 1.31's translation, whatever its
+ * `istio` field says; that field still decides the behaviour that differs by version outside
+ * the route tables (the -shadow suffix, the webhook's warnings, the log flush interval). A lab
+ * on a line with goldens of its own (1.17, were they ever served) gets that line's translation.
+ */
+export function goldenLineFor(istio: string): string {
+  const lines = goldenLines()
+  const own = istio.split('.').slice(0, 2).join('.')
+  const line = lines.includes(own) ? own : lines.at(-1)
+  if (!line) throw new Error(`no Istio goldens in ${GOLDEN_DIR}; run npm run goldens -- istio`)
+  return line
+}
+
+/** A golden step of a scenario (its key in steps.json, e.g. service-entry@existing-cluster). */
+export interface StepRef {
+  readonly scenario: string
+  readonly step: GoldenStep
+}
+
+/**
+ * What decides a step's goldens, as the oracle builds it: the Deployments (its pods), the
+ * Services (the registry) and Istio's own objects, each by kind, namespace and name with its
+ * spec, and the mesh's outbound traffic policy. Everything else a cluster holds (ConfigMaps,
+ * ServiceAccounts, a Flagger Canary) does not reach the oracle.
+ */
+export interface MeshState {
+  /** Kind/namespace/name -> the spec as canonical JSON. */
+  readonly objects: ReadonlyMap<string, string>
+  readonly policy: OutboundPolicy
+}
+
+const shapesTranslation = (o: KubernetesObject): boolean =>
+  o.kind === 'Deployment' || o.kind === 'Service' || /(^|\.)istio\.io\//.test(o.apiVersion ?? '')
+
+/** JSON with object keys sorted, so equal specs give equal text whatever their key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
+  if (typeof value === 'object' && value !== null)
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`
+  return JSON.stringify(value) ?? 'null'
+}
+
+/** The state of a set of objects applied in order (a later object of the same name replaces the earlier). */
+export function meshState(objects: Iterable<KubernetesObject>, policy: OutboundPolicy): MeshState {
+  const out = new Map<string, string>()
+  for (const o of objects) {
+    if (!shapesTranslation(o)) continue
+    out.set(
+      `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`,
+      canonical((o as { spec?: unknown }).spec),
+    )
+  }
+  return { objects: out, policy }
+}
+
+const fingerprint = (state: MeshState): string =>
+  `${state.policy}\n${[...state.objects]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')}`
+
+let stepStates: { ref: StepRef; state: MeshState; fingerprint: string }[] | undefined
+function allStepStates() {
+  stepStates ??= Object.entries(committedSteps().scenarios).flatMap(([scenario, steps]) =>
+    steps.map((step) => {
+      const state = meshState(step.manifests.flatMap(loadManifest), step.mesh.outboundTrafficPolicy)
+      return { ref: { scenario, step }, state, fingerprint: fingerprint(state) }
+    }),
+  )
+  return stepStates
+}
+
+/** What differs between a state and a step's: extra, missing and changed objects, and the policy. */
+function differences(state: MeshState, step: MeshState): string[] {
+  const out: string[] = []
+  for (const [k, spec] of state.objects) {
+    const theirs = step.objects.get(k)
+    if (theirs === undefined) out.push(`${k} present (the step has none)`)
+    else if (theirs !== spec) out.push(`${k} has another spec`)
+  }
+  for (const k of step.objects.keys()) if (!state.objects.has(k)) out.push(`${k} absent`)
+  if (state.policy !== step.policy)
+    out.push(`outboundTrafficPolicy ${state.policy} (the step has ${step.policy})`)
+  return out
+}
+
+/**
+ * The golden step whose configuration is exactly this state (the first in steps.json where
+ * several scenarios share it). A state no step has is refused: the error names the nearest
+ * step and what differs, since routing it would need an idea of Istio of our own.
+ */
+export function stepInForce(state: MeshState): StepRef {
+  const all = allStepStates()
+  const print = fingerprint(state)
+  const exact = all.find((s) => s.fingerprint === print)
+  if (exact) return exact.ref
+  const ranked = all
+    .map((s) => ({ ref: s.ref, diff: differences(state, s.state) }))
+    .sort((a, b) => a.diff.length - b.diff.length)
+  const nearest = ranked[0]
+  throw new Error(
+    `no golden step has the lab's configuration, so Istio's translation of it is unknown${
+      nearest
+        ? `; nearest: ${nearest.ref.scenario}/${nearest.ref.step.name}, which differs by: ${nearest.diff.join('; ')}`
+        : ''
+    }. A scenario that reaches this state must declare it as a manifest set (then npm run goldens); a test must reach a state some scenario declares.`,
+  )
+}
