@@ -19,11 +19,37 @@ export const CLUSTER_CONFIG = [
   },
 ]
 
+/** Ids for breakage tables, so a cache key can tell them apart. */
+const breakageIds = new WeakMap<object, number>()
+let nextBreakageId = 1
+const runs = new Map<string, Promise<RunRecord>>()
+
 /**
  * A run record built the way a real run builds it, from evidence the scenarios gathered
  * against the in-memory lab. `breakage` makes chosen scenarios misbehave.
+ *
+ * The lab is deterministic (a seeded random, its own clock), so each distinct set of options
+ * is run once per worker and every caller gets its own copy to read or tamper with.
  */
 export async function buildRun(
+  options: {
+    istio?: string
+    shadowSuffix?: boolean
+    breakage?: Partial<Record<string, (fake: FakeLab) => void>>
+  } = {},
+): Promise<RunRecord> {
+  const { breakage } = options
+  if (breakage && !breakageIds.has(breakage)) breakageIds.set(breakage, nextBreakageId++)
+  const key = `${options.istio ?? ''}|${options.shadowSuffix ?? ''}|${breakage ? breakageIds.get(breakage) : 0}`
+  let run = runs.get(key)
+  if (!run) {
+    run = runFreshly(options)
+    runs.set(key, run)
+  }
+  return structuredClone(await run)
+}
+
+async function runFreshly(
   options: {
     istio?: string
     shadowSuffix?: boolean
