@@ -97,7 +97,7 @@ describe('resolveIstio', () => {
     expect(resolveIstio('1.31.2')).toMatchObject({ ok: false, nearest: ['1.31.1', '1.30.5'] })
     expect(resolveIstio('1.31.2')).toMatchObject({ problem: expect.stringContaining('known up to 1.31.1') })
     expect(resolveIstio('1.16.3')).toMatchObject({ ok: false, nearest: ['1.17.0'] })
-    expect(resolveIstio('1.32')).toMatchObject({ ok: false, nearest: [newestIstio()] })
+    expect(resolveIstio('1.32')).toMatchObject({ ok: false, nearest: [newestIstio(), previousLineNewest()] })
     expect(resolveIstio('latest')).toMatchObject({
       ok: false,
       problem: expect.stringContaining('not an Istio version'),
