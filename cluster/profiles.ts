@@ -283,6 +283,11 @@ export function nodePreloadImages(profile: Profile): string[] {
     .filter((image) => !image.startsWith('docker.io/kindest/node:') && !HOST_ONLY_IMAGES.has(image))
 }
 
+/** The profile's images that only run on the host: `up` pulls them there and loads none into the node. Pure. */
+export function hostOnlyImages(profile: Profile): string[] {
+  return profile.images.map((i) => i.image).filter((image) => HOST_ONLY_IMAGES.has(image))
+}
+
 export const PROFILE_NAMES: readonly string[] = Object.keys(PROFILES)
 export const DEFAULT_PROFILE = 'current'
 
