@@ -153,3 +153,32 @@ export function planRehearsal(request: RehearsalRequest): RehearsalPlan {
     phases,
   }
 }
+
+/** One proxy and the Istio version its image names. */
+export interface ProxyVersion {
+  readonly pod: string
+  readonly version: string
+}
+
+/** One istiod Deployment and its version. */
+export interface ControlPlane {
+  readonly name: string
+  readonly version: string
+}
+
+/**
+ * What a rehearsal does to the cluster beyond applying objects: istioctl of a given version
+ * (install as a revision or in place, uninstall a revision), restarts, and what it reads back.
+ * Real: istioctl and the Kubernetes API (rehearsal-adapter.ts); tests: an in-memory fake.
+ */
+export interface RehearsalCluster {
+  installRevision(version: string, revision: string): Promise<void>
+  /** `istioctl <version> install` without a revision: in place, and the way A's gateway comes back. */
+  installDefault(version: string): Promise<void>
+  uninstallRevision(version: string, revision: string): Promise<void>
+  /** Rollout restart of every Deployment in the namespace, waiting for each; returns their names. */
+  restartWorkloads(namespace: string): Promise<string[]>
+  /** The ingress gateway's and the namespace's proxies, with the version of their proxy image. */
+  proxies(namespace: string): Promise<ProxyVersion[]>
+  controlPlanes(): Promise<ControlPlane[]>
+}

@@ -1,6 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node'
-import type { ControlPlane, ProxyVersion, RehearsalCluster } from '../cli/commands/rehearse-flow.js'
+import type { ControlPlane, ProxyVersion, RehearsalCluster } from '../../cluster/rehearsal.js'
 import type { ObjectRef } from '../kube/client.js'
+import { RUN_RECORD_SCHEMA, type RunRecord } from '../report/model.js'
 import type { LabCluster } from '../runner/lab.js'
 
 const key = (r: { kind?: string; name?: string; namespace?: string }) =>
@@ -108,4 +109,48 @@ export class FakeMesh implements RehearsalCluster {
       },
     }
   }
+}
+
+/** A run record with only what the diff reads: per check, passed or not. */
+export function miniRecord(version: string, checks: Record<string, boolean>): RunRecord {
+  const byScenario = new Map<string, [string, boolean][]>()
+  for (const [id, passed] of Object.entries(checks)) {
+    const [scenario, check] = id.split('/') as [string, string]
+    byScenario.set(scenario, [...(byScenario.get(scenario) ?? []), [check, passed]])
+  }
+  return {
+    schema: RUN_RECORD_SCHEMA,
+    suite: { name: 'istio-traffic-conformance', version: '0.1.0' },
+    profile: 'p',
+    context: 'kind-lab',
+    server: 'https://127.0.0.1:6443',
+    clusterMode: 'suite-cluster',
+    // Under a canary upgrade the default istiod is still A whatever the run.
+    versions: {
+      kubernetes: 'v1.36.4',
+      istioControlPlane: '1.27.9',
+      istioProxies: [version],
+      flagger: '1.44.0',
+      nodeImage: 'n',
+    },
+    startedAt: '2026-11-27T08:00:00.000Z',
+    endedAt: '2026-11-27T08:01:00.000Z',
+    upTimings: [],
+    scenarios: [...byScenario].map(([id, cs]) => ({
+      id,
+      title: id,
+      section: '5.x',
+      istioVersion: version,
+      startedAt: '2026-11-27T08:00:00.000Z',
+      endedAt: '2026-11-27T08:00:10.000Z',
+      passed: cs.every(([, p]) => p),
+      checks: cs.map(([check, passed]) => ({ check, passed, cause: passed ? 'ok' : 'broke' })),
+      manifests: [],
+      cleanup: { deleted: [], restored: [], errors: [] },
+    })),
+    missingResults: [],
+    diagnostics: {},
+    selected: [...byScenario.keys()],
+    passed: Object.values(checks).every(Boolean),
+  } as unknown as RunRecord
 }

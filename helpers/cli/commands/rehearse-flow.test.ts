@@ -3,54 +3,9 @@ import { planRehearsal } from '../../../cluster/rehearsal.js'
 import { IntentJournal, memoryIntentStore } from '../../../cluster/rehearsal-journal.js'
 import { UsageError } from '../../errors.js'
 import { Phases } from '../../progress.js'
-import { RUN_RECORD_SCHEMA, type RunRecord } from '../../report/model.js'
 import { Journal, memoryJournalStore } from '../../runner/journal.js'
-import { FakeMesh } from '../../testing/fake-rehearsal.js'
+import { FakeMesh, miniRecord } from '../../testing/fake-rehearsal.js'
 import { type RehearsalDeps, type RunLabel, rehearseUpgrade } from './rehearse-flow.js'
-
-/** A run record with only what the diff reads: per check, passed or not. */
-function record(version: string, checks: Record<string, boolean>): RunRecord {
-  const byScenario = new Map<string, [string, boolean][]>()
-  for (const [id, passed] of Object.entries(checks)) {
-    const [scenario, check] = id.split('/') as [string, string]
-    byScenario.set(scenario, [...(byScenario.get(scenario) ?? []), [check, passed]])
-  }
-  return {
-    schema: RUN_RECORD_SCHEMA,
-    suite: { name: 'istio-traffic-conformance', version: '0.1.0' },
-    profile: 'p',
-    context: 'kind-lab',
-    server: 'https://127.0.0.1:6443',
-    clusterMode: 'suite-cluster',
-    // Under a canary upgrade the default istiod is still A whatever the run.
-    versions: {
-      kubernetes: 'v1.36.4',
-      istioControlPlane: '1.27.9',
-      istioProxies: [version],
-      flagger: '1.44.0',
-      nodeImage: 'n',
-    },
-    startedAt: '2026-11-27T08:00:00.000Z',
-    endedAt: '2026-11-27T08:01:00.000Z',
-    upTimings: [],
-    scenarios: [...byScenario].map(([id, cs]) => ({
-      id,
-      title: id,
-      section: '5.x',
-      istioVersion: version,
-      startedAt: '2026-11-27T08:00:00.000Z',
-      endedAt: '2026-11-27T08:00:10.000Z',
-      passed: cs.every(([, p]) => p),
-      checks: cs.map(([check, passed]) => ({ check, passed, cause: passed ? 'ok' : 'broke' })),
-      manifests: [],
-      cleanup: { deleted: [], restored: [], errors: [] },
-    })),
-    missingResults: [],
-    diagnostics: {},
-    selected: [...byScenario.keys()],
-    passed: Object.values(checks).every(Boolean),
-  } as unknown as RunRecord
-}
 
 const ALL_PASS = { 'edge-routing/converged': true, 'mirroring/shadow-host': true }
 
@@ -89,7 +44,7 @@ function setup(
       const proxies = await mesh.proxies('istioinaction')
       runs.push(`${label} ${version} proxies ${[...new Set(proxies.map((p) => p.version))].join(',')}`)
       mesh.calls.push(`run ${label}`)
-      return record(version, options.results?.[label] ?? ALL_PASS)
+      return miniRecord(version, options.results?.[label] ?? ALL_PASS)
     },
     phases: new Phases(
       (l) => lines.push(l),

@@ -1,6 +1,12 @@
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { APPS_NAMESPACE } from '../../../cluster/health.js'
-import type { RehearsalPlan, RehearsalStep } from '../../../cluster/rehearsal.js'
+import type {
+  ControlPlane,
+  ProxyVersion,
+  RehearsalCluster,
+  RehearsalPlan,
+  RehearsalStep,
+} from '../../../cluster/rehearsal.js'
 import type { IntentJournal } from '../../../cluster/rehearsal-journal.js'
 import { type Clock, pollUntil } from '../../poll.js'
 import type { Phases } from '../../progress.js'
@@ -9,35 +15,6 @@ import type { RunRecord } from '../../report/model.js'
 import type { Journal } from '../../runner/journal.js'
 import type { LabCluster } from '../../runner/lab.js'
 import { undoJournal } from '../../runner/undo.js'
-
-/** One proxy and the Istio version its image names. */
-export interface ProxyVersion {
-  readonly pod: string
-  readonly version: string
-}
-
-/** One istiod Deployment and its version. */
-export interface ControlPlane {
-  readonly name: string
-  readonly version: string
-}
-
-/**
- * What a rehearsal does to the cluster beyond applying objects: istioctl of a given version
- * (install as a revision or in place, uninstall a revision), restarts, and what it reads back.
- * Real: istioctl and the Kubernetes API (rehearse-adapter.ts); tests: an in-memory fake.
- */
-export interface RehearsalCluster {
-  installRevision(version: string, revision: string): Promise<void>
-  /** `istioctl <version> install` without a revision: in place, and the way A's gateway comes back. */
-  installDefault(version: string): Promise<void>
-  uninstallRevision(version: string, revision: string): Promise<void>
-  /** Rollout restart of every Deployment in the namespace, waiting for each; returns their names. */
-  restartWorkloads(namespace: string): Promise<string[]>
-  /** The ingress gateway's and the namespace's proxies, with the version of their proxy image. */
-  proxies(namespace: string): Promise<ProxyVersion[]>
-  controlPlanes(): Promise<ControlPlane[]>
-}
 
 export interface RehearsalDeps {
   readonly cluster: RehearsalCluster
