@@ -29,6 +29,14 @@ const rehearsal: RehearsalRecord = {
   rollback: false,
   steps: [{ from: '1.27.9', to: '1.28.10', revision: '1-28-10' }],
   gateway: 'ingress gateway upgraded in place',
+  changes: [
+    {
+      topic: 'mirror-shadow-suffix',
+      from: 'appends -shadow',
+      to: 'no -shadow',
+      source: 'istio/istio release-1.28 x',
+    },
+  ],
   startedAt: '2026-11-27T08:00:00.000Z',
   endedAt: '2026-11-27T08:10:00.000Z',
   phases: [
@@ -75,6 +83,7 @@ describe('the rehearsal report', () => {
       /mirroring\/shadow-host<\/td><td class="pass">.*<td class="design">changed by design<div class="note">by design: mirror-shadow-suffix/,
     )
     expect(html).toContain('1 check(s) newly fail without a documented reason')
+    expect(html).toContain('<li><b>mirror-shadow-suffix</b>: appends -shadow → no -shadow')
     expect(html).toContain('<tr><td>install-1.28.10</td><td class="num">42.5</td><td>ok</td></tr>')
     expect(html).not.toMatch(/<script|https?:\/\//)
   })

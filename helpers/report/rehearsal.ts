@@ -27,6 +27,13 @@ export interface RehearsalRecord {
   readonly rollback: boolean
   readonly steps: readonly { readonly from: string; readonly to: string; readonly revision?: string }[]
   readonly gateway: string
+  /** What the behaviour table documents as changing from A to B, with the release note. */
+  readonly changes: readonly {
+    readonly topic: string
+    readonly from: string
+    readonly to: string
+    readonly source: string
+  }[]
   readonly startedAt: string
   readonly endedAt: string
   readonly phases: readonly PhaseTiming[]
@@ -110,6 +117,8 @@ td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left}t
 <h1>Upgrade rehearsal: Istio ${text(r.from)} to ${text(r.to)} (${text(r.method)})</h1>
 <p class="verdict">${text(verdict)}</p>
 <p>Steps: ${text(r.steps.map((s) => `${s.from} → ${s.to}${s.revision ? ` (revision ${s.revision})` : ''}`).join('; '))}. ${text(r.gateway)}</p>
+<h2>Documented changes from ${text(r.from)} to ${text(r.to)}</h2>
+${r.changes.length ? `<ul>${r.changes.map((c) => `<li><b>${text(c.topic)}</b>: ${text(c.from)} → ${text(c.to)} <span class="cause">(${text(c.source)})</span></li>`).join('')}</ul>` : '<p>none in the behaviour table</p>'}
 <table><thead><tr><th>check</th>${head}<th>from → to</th></tr></thead>
 <tbody>
 ${rows}

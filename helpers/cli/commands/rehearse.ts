@@ -8,6 +8,7 @@ import { fileIntentStore, IntentJournal } from '../../../cluster/rehearsal-journ
 import { resolveTool } from '../../../cluster/resolve-tools.js'
 import { hostPlatform } from '../../../cluster/tools.js'
 import { UsageError } from '../../errors.js'
+import { changesBetween } from '../../istio-behaviour.js'
 import { KubeClient } from '../../kube/client.js'
 import { suiteContextName } from '../../kube/context-guard.js'
 import { loadKubeConfig } from '../../kube/kubeconfig.js'
@@ -66,6 +67,12 @@ export function rehearsalRecord(
     rollback: plan.rollback,
     steps: plan.steps,
     gateway: plan.gateway,
+    changes: changesBetween(plan.from, plan.to).map((c) => ({
+      topic: c.topic,
+      from: c.from.note,
+      to: c.to.note,
+      source: c.to.source,
+    })),
     startedAt: startedAt.toISOString(),
     endedAt: endedAt.toISOString(),
     phases,
@@ -117,6 +124,11 @@ export async function rehearseCommand(args: ParsedArgs, out: (line: string) => v
   )
   for (const phase of plan.phases) out(`  ${phase}`)
   out(`  ${plan.gateway}`)
+  const changes = changesBetween(plan.from, plan.to)
+  out(
+    `documented behaviour changes from ${plan.from} to ${plan.to} (the behaviour table): ${changes.length || 'none'}`,
+  )
+  for (const c of changes) out(`  ${c.topic}: ${c.from.note} -> ${c.to.note} (${c.to.source})`)
 
   // The cluster at A: up verifies a healthy one in seconds, or builds it.
   await upCommand({ ...args, values: { ...args.values, istio: plan.from } }, out)
