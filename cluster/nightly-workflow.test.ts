@@ -31,6 +31,9 @@ const job = (parse(text) as { jobs: { conformance: Job } }).jobs.conformance
 const include = job.strategy.matrix.include
 const runs = job.steps.map((s) => s.run ?? '').join('\n')
 
+/** A GitHub expression as the workflow writes it (not a template string). */
+const expr = (inner: string) => ['$', '{{ ', inner, ' }}'].join('')
+
 describe('.github/workflows/nightly.yml', () => {
   it('is a valid GitHub Actions workflow (validated offline against the workflow schema)', () => {
     expect(validateWorkflow(text).errors).toEqual([])
@@ -54,9 +57,9 @@ describe('.github/workflows/nightly.yml', () => {
   it('caches .tools/ and the images, uploads each report folder, publishes JUnit', () => {
     const uses = (action: string) => job.steps.filter((s) => s.uses?.startsWith(action))
     expect(uses('actions/cache@').map((s) => s.with?.path)).toEqual(['.tools', '.images'])
-    expect(uses('actions/upload-artifact@')[0]?.with?.path).toBe('${{ env.OUT }}')
+    expect(uses('actions/upload-artifact@')[0]?.with?.path).toBe(expr('env.OUT'))
     expect(uses('actions/upload-artifact@')[0]?.if).toBe('always()')
-    expect(uses('mikepenz/action-junit-report@')[0]?.with?.report_paths).toBe('${{ env.JUNIT }}')
+    expect(uses('mikepenz/action-junit-report@')[0]?.with?.report_paths).toBe(expr('env.JUNIT'))
     expect(runs).toContain('--report-dir "$OUT" --junit "$JUNIT"')
     expect(runs).toContain('docker load -i .images/images.tar')
   })
