@@ -54,7 +54,7 @@ export interface Profile {
 
 // Helm is only a client that installs the Flagger chart; one pinned version serves both profiles.
 // Source: https://github.com/helm/helm/releases/tag/v3.15.2 ("checksum / <sha256>" per platform).
-const HELM: ToolPin = {
+export const HELM: ToolPin = {
   version: '3.15.2',
   sha256: {
     'linux-amd64': '2694b91c3e501cff57caf650e639604a274645f61af2ea4d601677b746b44fe2',
@@ -65,7 +65,7 @@ const HELM: ToolPin = {
   source: 'https://github.com/helm/helm/releases/tag/v3.15.2',
 }
 
-const FLAGGER_CHART_REPO = 'https://flagger.app'
+export const FLAGGER_CHART_REPO = 'https://flagger.app'
 
 const BOOK_SOURCES = 'https://github.com/istioinaction/book-source-code (services/*/kubernetes)'
 
@@ -77,7 +77,7 @@ export const APP_IMAGES: readonly string[] = [
 ]
 
 /** Pulled on the host whatever the profile: the app images and the hermetic egress stand-in. */
-const HOST_IMAGES: readonly ImagePull[] = [
+export const HOST_IMAGES: readonly ImagePull[] = [
   ...APP_IMAGES.map((image) => ({
     image: `docker.io/${image}`,
     pulledBy: 'up: pulled on the host, loaded into the node',
@@ -262,6 +262,30 @@ export function registriesOf(profile: Profile): { registry: string; images: stri
     byRegistry.set(registry, [...(byRegistry.get(registry) ?? []), image])
   }
   return [...byRegistry].map(([registry, images]) => ({ registry, images }))
+}
+
+/**
+ * Images that only ever run on the host (the hermetic egress stand-in and testcontainers'
+ * reaper): `up` pulls them on the host but loads nothing of them into the node.
+ */
+export const HOST_ONLY_IMAGES: ReadonlySet<string> = new Set(
+  HOST_IMAGES.map((i) => i.image).filter((image) => !APP_IMAGES.some((app) => image === `docker.io/${app}`)),
+)
+
+/**
+ * What `up` pulls once on the host and loads into the kind node before it installs anything,
+ * so a recreated cluster pulls nothing from the internet: every image of the profile but the
+ * node image (kind runs it) and the host-only ones. Pure.
+ */
+export function nodePreloadImages(profile: Profile): string[] {
+  return profile.images
+    .map((i) => i.image)
+    .filter((image) => !image.startsWith('docker.io/kindest/node:') && !HOST_ONLY_IMAGES.has(image))
+}
+
+/** The profile's images that only run on the host: `up` pulls them there and loads none into the node. Pure. */
+export function hostOnlyImages(profile: Profile): string[] {
+  return profile.images.map((i) => i.image).filter((image) => HOST_ONLY_IMAGES.has(image))
 }
 
 export const PROFILE_NAMES: readonly string[] = Object.keys(PROFILES)

@@ -3,7 +3,7 @@ import { UsageError } from '../helpers/errors.js'
 import { Phases } from '../helpers/progress.js'
 import { FakeCluster } from '../helpers/testing/fake-cluster.js'
 import { profileRecordOf } from './health.js'
-import { PROFILES, type Profile } from './profiles.js'
+import { hostOnlyImages, nodePreloadImages, PROFILES, type Profile } from './profiles.js'
 import { down, normalizeImage, up } from './up.js'
 
 const book = PROFILES.book as Profile
@@ -68,16 +68,38 @@ describe('up against the in-memory fake', () => {
 
   it('pulls only images the host lacks and loads only images the node lacks', async () => {
     const fake = new FakeCluster()
-    fake.hostImages.add('istioinaction/catalog:latest')
+    const preload = nodePreloadImages(book)
+    // Everything is on the host already but webapp; forum is even in the node.
+    for (const image of [...preload, ...hostOnlyImages(book)]) fake.hostImages.add(image)
+    fake.hostImages.delete('docker.io/istioinaction/webapp:latest')
     fake.nodeImages.add('docker.io/istioinaction/forum:latest')
     await run(fake).result
     expect(fake.calls.filter((c) => c.startsWith('dockerPull')).sort()).toEqual([
-      'dockerPull istioinaction/webapp:latest',
+      'dockerPull docker.io/istioinaction/webapp:latest',
     ])
-    expect(fake.calls.filter((c) => c.startsWith('kindLoadImage')).sort()).toEqual([
-      'kindLoadImage istioinaction/catalog:latest',
-      'kindLoadImage istioinaction/webapp:latest',
-    ])
+    const loaded = fake.calls.filter((c) => c.startsWith('kindLoadImage')).map((c) => c.split(' ')[1])
+    expect(loaded.sort()).toEqual(preload.filter((i) => i !== 'docker.io/istioinaction/forum:latest').sort())
+  })
+
+  it('loads every image the profile runs into the node before installing anything, so a recreated cluster pulls nothing', async () => {
+    const fake = new FakeCluster()
+    await run(fake, book).result
+    const firstInstall = fake.calls.indexOf('istioInstall')
+    const lastLoad = fake.calls
+      .map((c, i) => (c.startsWith('kindLoadImage') ? i : -1))
+      .reduce((a, b) => Math.max(a, b))
+    expect(lastLoad).toBeLessThan(firstInstall)
+    for (const image of nodePreloadImages(book)) expect(fake.nodeImages.has(image), image).toBe(true)
+    // Host-only images (the egress stand-in, the reaper) are pulled on the host, never loaded.
+    for (const image of hostOnlyImages(book)) {
+      expect(fake.hostImages.has(image), image).toBe(true)
+      expect(fake.nodeImages.has(image), image).toBe(false)
+    }
+    // Recreated: the host has everything, so nothing is pulled again.
+    const again = new FakeCluster()
+    again.hostImages = fake.hostImages
+    await run(again, book).result
+    expect(again.calls.filter((c) => c.startsWith('dockerPull'))).toEqual([])
   })
 
   it('only verifies a healthy cluster of the same profile: no install step runs', async () => {

@@ -11,7 +11,7 @@ import {
 } from './health.js'
 import { istioOperatorYaml } from './istio-operator.js'
 import { kindConfigYaml } from './kind-config.js'
-import { APP_IMAGES, type Profile } from './profiles.js'
+import { hostOnlyImages, nodePreloadImages, type Profile } from './profiles.js'
 
 /** The external CLIs `up` and `down` drive (kind, docker, istioctl, helm). */
 export interface ClusterCli {
@@ -122,38 +122,36 @@ export async function up(profile: Profile, clusterName: string, deps: UpDeps): P
     api = await deps.api()
   }
   const cluster = api as ClusterApi
-  // Images are only needed by the scenarios: load them while Istio installs.
-  const images = phases.run('images', `pulling and loading ${APP_IMAGES.join(', ')}`, () =>
-    loadImages(cli, clusterName),
+  // Every image the profile runs is pulled once on the host and loaded into the node before
+  // anything is installed, so the node never pulls one itself: a recreated cluster pulls nothing
+  // from the internet, and a registry outage shows here, named, rather than as a pod that never
+  // starts.
+  const preload = nodePreloadImages(profile)
+  await phases.run(
+    'images',
+    `pulling (once, on the host) and loading ${preload.length} images into the node`,
+    () => loadImages(cli, clusterName, preload, hostOnlyImages(profile)),
   )
-  // Awaited below; a handler now keeps an early failure from being an unhandled rejection.
-  images.catch(() => undefined)
-  try {
-    await phases.run(
-      'istio',
-      `istioctl install (Istio ${profile.istio.version}, ingress NodePort 30000)`,
-      async () => {
-        await cli.istioInstall(istioOperatorYaml())
-        await cluster.waitForDeployments('istio-system', ['istiod', 'istio-ingressgateway'], 10 * MINUTES)
-      },
-    )
-    await phases.run('namespace', `namespace ${APPS_NAMESPACE} with istio-injection=enabled`, () =>
-      cluster.applyYaml(NAMESPACE_YAML),
-    )
-    await phases.run('prometheus', 'Prometheus from the release addons', async () => {
-      await cluster.applyYaml(await cli.prometheusAddon())
-      await cluster.waitForDeployments('istio-system', ['prometheus'], 10 * MINUTES)
-    })
-    await phases.run('flagger', `Flagger chart ${profile.flagger.chartVersion}, CRDs first`, async () => {
-      await cluster.applyYaml(await cli.flaggerCrds())
-      await cli.flaggerInstall()
-      await cluster.waitForDeployments('istio-system', ['flagger'], 5 * MINUTES)
-    })
-  } finally {
-    // Never leave the pulls running behind a failed install.
-    await images.catch(() => undefined)
-  }
-  await images
+  await phases.run(
+    'istio',
+    `istioctl install (Istio ${profile.istio.version}, ingress NodePort 30000)`,
+    async () => {
+      await cli.istioInstall(istioOperatorYaml())
+      await cluster.waitForDeployments('istio-system', ['istiod', 'istio-ingressgateway'], 10 * MINUTES)
+    },
+  )
+  await phases.run('namespace', `namespace ${APPS_NAMESPACE} with istio-injection=enabled`, () =>
+    cluster.applyYaml(NAMESPACE_YAML),
+  )
+  await phases.run('prometheus', 'Prometheus from the release addons', async () => {
+    await cluster.applyYaml(await cli.prometheusAddon())
+    await cluster.waitForDeployments('istio-system', ['prometheus'], 10 * MINUTES)
+  })
+  await phases.run('flagger', `Flagger chart ${profile.flagger.chartVersion}, CRDs first`, async () => {
+    await cluster.applyYaml(await cli.flaggerCrds())
+    await cli.flaggerInstall()
+    await cluster.waitForDeployments('istio-system', ['flagger'], 5 * MINUTES)
+  })
   const record = profileRecordOf(profile, clusterName, (deps.now?.() ?? new Date()).toISOString())
   await phases.run('verify', 'checking every component and recording the profile', async () => {
     const problems = judgeHealth(await cluster.observeHealth())
@@ -163,15 +161,29 @@ export async function up(profile: Profile, clusterName: string, deps: UpDeps): P
   return { decision, record }
 }
 
-/** Pulls missing images on the host and loads missing ones into the node, all in parallel. */
-async function loadImages(cli: ClusterCli, clusterName: string): Promise<void> {
+/**
+ * Pulls on the host what it lacks, and loads into the node what the node lacks, in parallel:
+ * an image already in the node is neither pulled nor loaded again.
+ */
+async function loadImages(
+  cli: ClusterCli,
+  clusterName: string,
+  images: readonly string[],
+  hostOnly: readonly string[],
+): Promise<void> {
   const inNode = new Set(await cli.kindNodeImages(clusterName))
-  await Promise.all(
-    APP_IMAGES.filter((image) => !inNode.has(normalizeImage(image))).map(async (image) => {
-      if (!(await cli.dockerHasImage(image))) await cli.dockerPull(image)
-      await cli.kindLoadImage(clusterName, image)
-    }),
-  )
+  const pull = async (image: string) => {
+    if (!(await cli.dockerHasImage(image))) await cli.dockerPull(image)
+  }
+  await Promise.all([
+    ...images
+      .filter((image) => !inNode.has(normalizeImage(image)))
+      .map(async (image) => {
+        await pull(image)
+        await cli.kindLoadImage(clusterName, image)
+      }),
+    ...hostOnly.map(pull),
+  ])
 }
 
 /** containerd lists Docker Hub images fully qualified: docker.io/istioinaction/catalog:latest. Pure. */

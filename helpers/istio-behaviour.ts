@@ -38,7 +38,8 @@ export const MIRROR_SHADOW_SUFFIX: Behaviour<boolean> = {
       versions: { from: '1.28' },
       value: false,
       note: 'DISABLE_SHADOW_HOST_SUFFIX defaults to true: no -shadow unless pilot sets it to false',
-      source: 'istio/istio 1.28.0 pilot/pkg/features DISABLE_SHADOW_HOST_SUFFIX',
+      source:
+        'istio/istio 1.28.0 pilot/pkg/features DISABLE_SHADOW_HOST_SUFFIX; release-1.28 releasenotes/notes/57530.yaml',
     },
   ],
 }
@@ -200,6 +201,130 @@ export const DEFAULT_IMAGE_HUB: Behaviour<string> = {
         'istio/release-builder release-1.31 release/build.sh DOCKER_HUB (c09fe415, "Revert default registry")',
     },
   ],
+}
+
+/**
+ * The newest networking.istio.io version the CRDs serve: the suite applies the lab's manifests
+ * at the newest served version (helpers/kube/api-versions.ts), so a run on 1.22+ applies v1.
+ */
+export const NETWORKING_API_VERSION: Behaviour<string> = {
+  topic: 'networking-api-version',
+  rules: [
+    {
+      versions: { before: '1.22' },
+      value: 'v1beta1',
+      note: 'VirtualService, DestinationRule, Gateway, ServiceEntry, Sidecar served as v1alpha3 and v1beta1',
+      source:
+        'istio/istio release-1.17 and release-1.21 manifests/charts/base/crds/crd-all.gen.yaml (versions served: v1alpha3, v1beta1)',
+    },
+    {
+      versions: { from: '1.22' },
+      value: 'v1',
+      note: 'the networking APIs are also served as v1 (v1alpha3 and v1beta1 still served)',
+      source:
+        'istio/istio release-1.22 manifests/charts/base/crds/crd-all.gen.yaml (versions served: v1, v1alpha3, v1beta1)',
+    },
+  ],
+}
+
+/**
+ * Whether the default retry policy retries a 503: it did, until 1.24 removed it as unsafe for
+ * non-idempotent requests. A scenario's error counts (a backend answering 503 during a rollout)
+ * can differ across the change.
+ */
+export const DEFAULT_RETRY_ON_503: Behaviour<boolean> = {
+  topic: 'default-retry-on-503',
+  rules: [
+    {
+      versions: { before: '1.24' },
+      value: true,
+      note: 'the default retry policy retries 503 responses',
+      source: 'istio/istio release-1.24 releasenotes/notes/50506.yaml (the behaviour it changed)',
+    },
+    {
+      versions: { from: '1.24' },
+      value: false,
+      note: 'the default retry policy no longer retries 503 (EXCLUDE_UNSAFE_503_FROM_DEFAULT_RETRY reverts it)',
+      source:
+        'istio/istio release-1.24 releasenotes/notes/50506.yaml; istio.io news/releases/1.24.x/announcing-1.24 ("Improved retries")',
+    },
+  ],
+}
+
+/** Whether the server sidecar retries a request its application never saw (a closed keep-alive). */
+export const INBOUND_RETRY: Behaviour<boolean> = {
+  topic: 'inbound-retry',
+  rules: [
+    {
+      versions: { before: '1.24' },
+      value: false,
+      note: 'only the client sidecar retries (ENABLE_INBOUND_RETRY_POLICY off; a preview in 1.23)',
+      source:
+        'istio/istio release-1.23 releasenotes/notes/reset-before-request.yaml; istio.io announcing-1.23 ("Retry improvements preview")',
+    },
+    {
+      versions: { from: '1.24' },
+      value: true,
+      note: 'the server sidecar also retries requests the application has not processed',
+      source: 'istio/istio release-1.24 releasenotes/notes/52055.yaml (ENABLE_INBOUND_RETRY_POLICY)',
+    },
+  ],
+}
+
+/** How a VirtualService names its mirror: `mirror` (one), and `mirrors` (several) from 1.20. */
+export const VIRTUALSERVICE_MIRRORS: Behaviour<'mirror' | 'mirror and mirrors'> = {
+  topic: 'virtualservice-mirrors',
+  rules: [
+    {
+      versions: { before: '1.20' },
+      value: 'mirror',
+      note: 'one mirror per route (`mirror`, `mirrorPercentage`)',
+      source:
+        'istio/istio release-1.19 (no mirrors field; added by release-1.20 releasenotes/notes/13330.yaml)',
+    },
+    {
+      versions: { from: '1.20' },
+      value: 'mirror and mirrors',
+      note: '`mirrors` mirrors to several destinations; `mirror` still works as before',
+      source: 'istio/istio release-1.20 releasenotes/notes/13330.yaml',
+    },
+  ],
+}
+
+/**
+ * Every behaviour that differs between Istio lines and touches the eleven scenarios, for
+ * `rehearse` and `report diff`; each rule names its upstream source.
+ */
+export const BEHAVIOUR_TABLE: readonly Behaviour<unknown>[] = [
+  MIRROR_SHADOW_SUFFIX,
+  ACCESS_LOG_CLUSTER_FIELD,
+  NATIVE_SIDECARS,
+  GATEWAY_KEEPS_CLIENT_REQUEST_ID,
+  UNREACHABLE_RULE_WARNING,
+  ACCESS_LOG_FLUSH_MS,
+  DEFAULT_IMAGE_HUB,
+  NETWORKING_API_VERSION,
+  DEFAULT_RETRY_ON_503,
+  INBOUND_RETRY,
+  VIRTUALSERVICE_MIRRORS,
+] as readonly Behaviour<unknown>[]
+
+/** A documented change between two versions: the topic, what each version does, and the sources. */
+export interface BehaviourChange {
+  readonly topic: string
+  readonly from: BehaviourRule<unknown>
+  readonly to: BehaviourRule<unknown>
+}
+
+/** What the behaviour table says changes from Istio `from` to `to`, topic by topic. Pure. */
+export function changesBetween(from: string, to: string): BehaviourChange[] {
+  return BEHAVIOUR_TABLE.flatMap((b) => {
+    const a = expectedBehaviour(b, from)
+    const c = expectedBehaviour(b, to)
+    return a && c && JSON.stringify(a.value) !== JSON.stringify(c.value)
+      ? [{ topic: b.topic, from: a, to: c }]
+      : []
+  })
 }
 
 /** Compares dotted versions numerically: -1, 0, 1. Pure. */

@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { profileFor } from '../../cluster/istio-releases.js'
 import { resolveProfile } from '../../cluster/profiles.js'
 import { SuiteError } from '../errors.js'
 import { suiteContextName } from '../kube/context-guard.js'
@@ -35,7 +36,7 @@ export async function main(argv: readonly string[], raw: Io): Promise<number> {
     switch (args.command.name) {
       case 'plan': {
         const { buildPlan, renderPlan } = await import('./commands/plan.js')
-        const plan = buildPlan(resolveProfile(args.values.profile as string), args.values.name as string)
+        const plan = buildPlan(profileFor(args.values), args.values.name as string)
         io.out(args.switches.has('json') ? JSON.stringify(plan, null, 2) : renderPlan(plan))
         return 0
       }
@@ -99,6 +100,10 @@ export async function main(argv: readonly string[], raw: Io): Promise<number> {
       case 'report': {
         const { reportCommand } = await import('./commands/report.js')
         return reportCommand(args, io.out)
+      }
+      case 'rehearse': {
+        const { rehearseCommand } = await import('./commands/rehearse.js')
+        return await rehearseCommand(args, io.out)
       }
       default:
         // The command table and this switch are kept together by the CLI contract test.

@@ -1,3 +1,4 @@
+import { resolveIstio } from '../../cluster/istio-releases.js'
 import { DEFAULT_PROFILE } from '../../cluster/profiles.js'
 import { parseTarget } from '../http/target.js'
 import { DEFAULT_CLUSTER_NAME } from '../kube/context-guard.js'
@@ -100,20 +101,101 @@ const json: FlagSpec = {
 }
 const help: FlagSpec = { name: 'help', kind: 'boolean', help: 'show help' }
 
+// Issue 15: any Istio release, upgrade rehearsals, CI outputs.
+const istioVersionProblem = (value: string): string | undefined => {
+  const r = resolveIstio(value)
+  return r.ok ? undefined : `${r.problem}; nearest valid versions: ${r.nearest.join(', ')}`
+}
+const istio: FlagSpec = {
+  name: 'istio',
+  kind: 'string',
+  value: 'V',
+  help: 'any Istio release instead of a profile: 1.31.1, or 1.31 for its newest known patch (kind, node image and Flagger chosen from the release tables)',
+}
+const junit: FlagSpec = {
+  name: 'junit',
+  kind: 'string',
+  value: 'PATH',
+  help: 'also write the JUnit XML results to PATH (for a CI test-report step)',
+}
+const reportDir: FlagSpec = {
+  name: 'report-dir',
+  kind: 'string',
+  value: 'DIR',
+  help: 'write the report folder to DIR instead of reports/<time>-<profile>/',
+}
+const rehearse: CommandSpec = {
+  name: 'rehearse',
+  summary:
+    'rehearse an Istio upgrade on the suite cluster: run at A, upgrade to B (canary by default), run again, diff',
+  usage:
+    'rehearse --from A --to B [scenario-id...] [--method canary|in-place] [--rollback] [--via X,Y] [--junit PATH] [--report-dir DIR]',
+  flags: [
+    {
+      name: 'from',
+      kind: 'string',
+      value: 'A',
+      help: 'the Istio version to start from (the cluster is built or reused at A)',
+      validate: istioVersionProblem,
+    },
+    {
+      name: 'to',
+      kind: 'string',
+      value: 'B',
+      help: 'the Istio version to upgrade to',
+      validate: istioVersionProblem,
+    },
+    {
+      name: 'method',
+      kind: 'string',
+      value: 'M',
+      choices: ['canary', 'in-place'],
+      default: 'canary',
+      help: "canary: B as a revisioned control plane beside A, the lab namespace moved to it (Istio's recommended way); in-place: B replaces A",
+    },
+    {
+      name: 'rollback',
+      kind: 'boolean',
+      help: 'afterwards move back to A and run again, proving the rollback path',
+    },
+    {
+      name: 'via',
+      kind: 'string',
+      value: 'X,Y',
+      help: 'intermediate versions, for a jump longer than Istio supports in one step (canary: two minors; in-place: one)',
+      validate: (value) =>
+        value
+          .split(',')
+          .map((v) => istioVersionProblem(v.trim()))
+          .find(Boolean),
+    },
+    name,
+    kubeconfig,
+    bookTiming,
+    egress,
+    junit,
+    reportDir,
+    help,
+  ],
+  positionals: '[scenario-id...]',
+  changesCluster: true,
+}
+
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'all',
     summary: 'the main job (default with no command): up if absent, run every scenario, write reports',
-    usage: '[all] [--profile P] [--name NAME] [--fail-fast] [--book-timing] [--egress MODE]',
-    flags: [profile, name, kubeconfig, failFast, bookTiming, egress, help],
+    usage:
+      '[all] [--profile P | --istio V] [--name NAME] [--fail-fast] [--book-timing] [--egress MODE] [--junit PATH] [--report-dir DIR]',
+    flags: [profile, istio, name, kubeconfig, failFast, bookTiming, egress, junit, reportDir, help],
     positionals: '',
     changesCluster: true,
   },
   {
     name: 'plan',
     summary: 'show what `up` and `run` would do (offline)',
-    usage: 'plan [--profile P] [--json]',
-    flags: [profile, name, json, help],
+    usage: 'plan [--profile P | --istio V] [--json]',
+    flags: [profile, istio, name, json, help],
     positionals: '',
     changesCluster: false,
   },
@@ -128,8 +210,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'up',
     summary: "create or verify the suite's kind cluster with Istio, Prometheus and Flagger",
-    usage: 'up [--profile P] [--name NAME]',
-    flags: [profile, name, kubeconfig, help],
+    usage: 'up [--profile P | --istio V] [--name NAME]',
+    flags: [profile, istio, name, kubeconfig, help],
     positionals: '',
     changesCluster: true,
   },
@@ -166,6 +248,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       failFast,
       bookTiming,
       egress,
+      junit,
+      reportDir,
       help,
     ],
     positionals: '[scenario-id...]',
@@ -187,6 +271,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     positionals: '[rejudge FILE | diff A B]',
     changesCluster: false,
   },
+  rehearse,
 ]
 
 export const COMMAND_NAMES: readonly string[] = COMMANDS.map((c) => c.name)

@@ -1,5 +1,5 @@
 import type { HealthObservations, ProfileRecord } from '../../cluster/health.js'
-import type { ClusterApi, ClusterCli } from '../../cluster/up.js'
+import { type ClusterApi, type ClusterCli, normalizeImage } from '../../cluster/up.js'
 
 /**
  * An in-memory stand-in for kind, docker, istioctl, helm and the cluster API. It records
@@ -45,7 +45,7 @@ export class FakeCluster implements ClusterCli {
   }
   async kindLoadImage(_name: string, image: string) {
     this.call('kindLoadImage', image)
-    this.nodeImages.add(`docker.io/${image}`)
+    this.nodeImages.add(normalizeImage(image))
   }
   async dockerHasImage(image: string) {
     return this.hostImages.has(image)

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { createClusterApi } from '../../../cluster/api-adapter.js'
 import { createClusterCli } from '../../../cluster/cli-adapter.js'
+import { profileFor } from '../../../cluster/istio-releases.js'
 import { DEFAULT_PROFILE, type Profile, resolveProfile } from '../../../cluster/profiles.js'
 import { resolveClusterTools, resolveTool } from '../../../cluster/resolve-tools.js'
 import { hostPlatform } from '../../../cluster/tools.js'
@@ -35,7 +36,7 @@ export async function upCommand(
   args: ParsedArgs,
   out: (line: string) => void,
 ): Promise<UpResult & { timings: readonly PhaseTiming[] }> {
-  const profile = resolveProfile(args.values.profile as string)
+  const profile = profileFor(args.values)
   const name = args.values.name as string
   const kubeconfig = args.values.kubeconfig
   const context = suiteContextName(name)

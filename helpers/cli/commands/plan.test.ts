@@ -22,3 +22,17 @@ describe('plan lists the registries the main job pulls from', () => {
     expect(text).toContain('\n  ghcr.io\n    ghcr.io/fluxcd/flagger:1.36.1  (helm install flagger)')
   })
 })
+
+describe('plan --istio', () => {
+  it('names the version, its node image and every image up preloads', async () => {
+    const { profileFor } = await import('../../../cluster/istio-releases.js')
+    const plan = JSON.parse(
+      JSON.stringify(buildPlan(profileFor({ profile: 'current', istio: '1.30.5' }), 'lab')),
+    )
+    expect(plan.versions.istio.version).toBe('1.30.5')
+    expect(plan.cluster.nodeImage).toMatch(/^kindest\/node:v1\.36\.4@sha256:[0-9a-f]{64}$/)
+    expect(plan.images).toContain('registry.istio.io/release/pilot:1.30.5')
+    expect(plan.images).toContain('docker.io/istioinaction/webapp:latest')
+    expect(plan.hostImages).toContain('docker.io/library/node:20-alpine')
+  })
+})

@@ -1,7 +1,8 @@
 import {
-  APP_IMAGES,
+  hostOnlyImages,
   type ImagePull,
   NODE_PORTS,
+  nodePreloadImages,
   PLATFORMS,
   type Profile,
   registriesOf,
@@ -23,7 +24,10 @@ export interface Plan {
   readonly versions: Readonly<Record<string, { version: string; source: string }>>
   /** How each downloaded tool is verified, per platform: its pinned sha256, or the publisher's file. */
   readonly toolChecksums: Readonly<Record<string, Readonly<Record<string, string>>>>
+  /** What `up` pulls once on the host and loads into the node before installing (skipping what is there). */
   readonly images: readonly string[]
+  /** Pulled on the host only (the hermetic egress stand-in and testcontainers' reaper). */
+  readonly hostImages: readonly string[]
   /** Which cluster run changes, and how far (README, "Which cluster it touches"). */
   readonly safety: {
     readonly ownership: string
@@ -79,7 +83,8 @@ export function buildPlan(profile: Profile, clusterName: string): Plan {
       istio: checksums(profile.istio),
       helm: checksums(profile.helm),
     },
-    images: APP_IMAGES,
+    images: nodePreloadImages(profile),
+    hostImages: hostOnlyImages(profile),
     safety: {
       ownership: `run changes ${suiteContextName(clusterName)} only when its API server is on loopback and the cluster holds the ownership record up writes (ConfigMap kube-system/istio-traffic-conformance naming cluster '${clusterName}')`,
       existingCluster:
@@ -153,7 +158,9 @@ export function renderPlan(plan: Plan): string {
       return `  ${tool.padEnd(11)} ${pinned === values.length ? `sha256 pinned for all ${pinned} platforms` : pinned === 0 ? `verified against the ${PUBLISHER_FILE}` : `${pinned}/${values.length} pinned`}`
     }),
     '',
-    `images    ${plan.images.join(', ')}`,
+    `images loaded into the node by up (pulled once on the host, skipped when present): ${plan.images.length}`,
+    ...plan.images.map((i) => `  ${i}`),
+    `host only: ${plan.hostImages.join(', ')}`,
     '',
     `safety    ${plan.safety.ownership}`,
     `          ${plan.safety.existingCluster}`,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { copyFile, mkdir } from 'node:fs/promises'
+import { dirname, join, relative } from 'node:path'
 import { PROFILE_RECORD } from '../../../cluster/health.js'
 import { SCENARIO_IDS, SCENARIOS } from '../../../suites/index.js'
 import { choices, UsageError } from '../../errors.js'
@@ -79,6 +80,12 @@ export function renderRunSummary(results: readonly ScenarioResult[], notRun: rea
   return lines.join('\n')
 }
 
+/** --junit PATH: the run's junit.xml, also where the CI job's test-report step reads it. */
+async function copyJUnit(runDir: string, path: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true })
+  await copyFile(join(runDir, 'junit.xml'), path)
+}
+
 export async function runCommand(
   args: ParsedArgs,
   out: (line: string) => void,
@@ -94,7 +101,8 @@ export async function runCommand(
   const cluster = await connectGuarded(args, out)
   const { client, context, profile, existingCluster } = cluster
   const startedAt = deps.now()
-  const runDir = join(deps.reportsDir, `${stamp(startedAt)}-${profile}`)
+  // --report-dir: the folder a CI job expects, instead of reports/<time>-<profile>/.
+  const runDir = args.values['report-dir'] ?? join(deps.reportsDir, `${stamp(startedAt)}-${profile}`)
   const shown = relative(process.cwd(), runDir) || runDir
 
   // Every line with the time since the run started: canary runs take minutes.
@@ -158,6 +166,7 @@ export async function runCommand(
     passed: notRun.length === 0 && results.every((r) => r.passed),
   }
   await writeReports(runDir, run)
+  if (args.values.junit) await copyJUnit(runDir, args.values.junit)
   out('')
   out(renderRunSummary(results, notRun))
   out(`reports: ${REPORT_FILES.map((f) => join(shown, f)).join(', ')}`)
