@@ -25,6 +25,8 @@ const LAYERS: readonly (readonly [prefix: string, layer: number, room: string])[
   ['cluster/kind-config.ts', 0, 'pure'],
   ['cluster/istio-operator.ts', 0, 'pure'],
   ['cluster/health.ts', 0, 'pure'],
+  ['cluster/istio-releases.ts', 0, 'pure'],
+  ['cluster/rehearsal.ts', 0, 'pure'],
   ['helpers/stats/', 0, 'pure'],
   ['helpers/text/', 0, 'pure'],
   ['helpers/errors.ts', 0, 'pure'],

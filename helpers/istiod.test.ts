@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { istiodFacts, istioVersionOfImage } from './istiod.js'
+import { istiodFacts, istiodRefFor, istioVersionOfImage } from './istiod.js'
 
 describe('istiod, one parser for every reader', () => {
   it.each([
@@ -38,5 +38,12 @@ describe('istiod, one parser for every reader', () => {
       env: { DISABLE_SHADOW_HOST_SUFFIX: 'false' },
     })
     expect(istiodFacts(undefined).version).toBe('unknown')
+  })
+
+  it('names the istiod of a revisioned namespace (a canary upgrade), else the default one', () => {
+    expect(istiodRefFor({ 'istio.io/rev': '1-31-1' }).name).toBe('istiod-1-31-1')
+    expect(istiodRefFor({ 'istio-injection': 'enabled' }).name).toBe('istiod')
+    expect(istiodRefFor({ 'istio.io/rev': 'default' }).name).toBe('istiod')
+    expect(istiodRefFor(undefined)).toMatchObject({ name: 'istiod', namespace: 'istio-system' })
   })
 })

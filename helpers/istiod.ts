@@ -12,6 +12,16 @@ export const ISTIOD_REF = {
 } as const
 
 /**
+ * The istiod that serves a namespace: `istiod-<rev>` for a namespace labelled
+ * `istio.io/rev=<rev>` (a revisioned control plane, as a canary upgrade installs it:
+ * `istioctl install --revision`), else the default istiod.
+ */
+export function istiodRefFor(namespaceLabels: Readonly<Record<string, string>> | undefined) {
+  const rev = namespaceLabels?.['istio.io/rev']
+  return rev && rev !== 'default' ? { ...ISTIOD_REF, name: `istiod-${rev}` } : ISTIOD_REF
+}
+
+/**
  * The Istio version in an image reference's tag: docker.io/istio/pilot:1.17.8 and
  * gcr.io/istio-release/pilot:1.30.5-distroless both give the release (1.17.8, 1.30.5); a
  * reference by digest only, or a tag that names no release, gives 'unknown'.

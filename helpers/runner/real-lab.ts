@@ -1,14 +1,14 @@
-import type { V1Deployment } from '@kubernetes/client-node'
+import type { V1Deployment, V1Namespace } from '@kubernetes/client-node'
 import { classifierFor } from '../http/classify.js'
 import { startLoad } from '../http/load.js'
 import { awaitConvergence, sample } from '../http/sampler.js'
 import { parseTarget, type Target } from '../http/target.js'
-import { ISTIOD_REF, istiodFacts } from '../istiod.js'
+import { istiodFacts, istiodRefFor } from '../istiod.js'
 import type { KubeClient } from '../kube/client.js'
 import { readLogs } from '../logs/reader.js'
 import { fetchRoutes } from '../routes/fetch.js'
 import { startUsersStandIn } from '../system/stand-in.js'
-import type { ClusterEvent, ExecOutcome, LabAdapters } from './lab.js'
+import { type ClusterEvent, type ExecOutcome, LAB_NAMESPACE, type LabAdapters } from './lab.js'
 
 /** Exit codes and messages that mean "this executable is not in the image": try the next one. */
 export function executableMissing(outcome: { exitCode: number; stderr: string; stdout: string }): boolean {
@@ -67,7 +67,14 @@ export function realLabAdapters(
         )
       },
       async istioVersion() {
-        return istiodFacts(await client.read<V1Deployment>(ISTIOD_REF)).version
+        // A namespace moved to a revisioned control plane (a canary upgrade) is served by
+        // istiod-<rev>: its proxies follow that version, not the default istiod's.
+        const ns = await client.read<V1Namespace>({
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          name: LAB_NAMESPACE,
+        })
+        return istiodFacts(await client.read<V1Deployment>(istiodRefFor(ns?.metadata?.labels))).version
       },
       // Manifests name Istio kinds at versions Istio 1.17 serves; read and delete at the newest
       // version this cluster serves, as apply does.

@@ -1,6 +1,6 @@
-import type { V1Deployment } from '@kubernetes/client-node'
+import type { V1Deployment, V1Namespace } from '@kubernetes/client-node'
 import { expectedBehaviour, MIRROR_SHADOW_SUFFIX } from '../../helpers/istio-behaviour.js'
-import { ISTIOD_REF, istiodFacts } from '../../helpers/istiod.js'
+import { istiodFacts, istiodRefFor } from '../../helpers/istiod.js'
 import { defineScenario } from '../../helpers/runner/define.js'
 import { ONLY_ONE_VERSION, observed } from '../../helpers/stats/check-designs.js'
 import {
@@ -102,7 +102,13 @@ export const scenario = defineScenario({
       const istioVersion = await lab.cluster.istioVersion()
       const rule = expectedBehaviour(MIRROR_SHADOW_SUFFIX, istioVersion)
       // An operator may have overridden the default in istiod's environment.
-      const istiod = istiodFacts((await lab.cluster.read(ISTIOD_REF)) as V1Deployment | undefined)
+      // The istiod that serves the lab namespace (istiod-<rev> during a canary upgrade).
+      const ns = (await lab.cluster.read({ apiVersion: 'v1', kind: 'Namespace', name: NAMESPACE })) as
+        | V1Namespace
+        | undefined
+      const istiod = istiodFacts(
+        (await lab.cluster.read(istiodRefFor(ns?.metadata?.labels))) as V1Deployment | undefined,
+      )
       const override = istiod.env.DISABLE_SHADOW_HOST_SUFFIX
       const expectSuffix = override === 'false' ? true : override === 'true' ? false : (rule?.value ?? null)
       return {

@@ -1,4 +1,7 @@
+import { join } from 'node:path'
+import { fileIntentStore, IntentJournal } from '../../../cluster/rehearsal-journal.js'
 import type { KubeClient } from '../../kube/client.js'
+import { journalFileName } from '../../runner/journal.js'
 import type { LabCluster } from '../../runner/lab.js'
 import { JOURNAL_DIR } from '../../runner/paths.js'
 import { ingressTarget, realLabAdapters } from '../../runner/real-lab.js'
@@ -26,6 +29,16 @@ export async function restoreCommand(
   deps: RestoreDeps = DEFAULT_DEPS,
 ): Promise<number> {
   const cluster = await connectGuarded(args, out)
+  // An interrupted rehearsal keeps journals of its own (the namespace's revision label, the
+  // control-plane installs): undoing them needs both Istio versions' istioctl, which the next
+  // `rehearse` resolves and uses first. Say so rather than leave them unnoticed.
+  const intents = new IntentJournal(fileIntentStore(deps.journalDir, journalFileName(cluster.context)))
+  const rehearsal = journalFor(cluster.context, cluster.server, join(deps.journalDir, 'rehearsal'))
+  if (intents.intents().length > 0 || rehearsal.entries().length > 0) {
+    out(
+      `an interrupted rehearsal left ${intents.intents().length + rehearsal.entries().length} change(s) (${intents.location}): run the same 'npm run conformance -- rehearse --from ${intents.from ?? 'A'} --to B' again, it puts the cluster back on ${intents.from ?? 'A'} first`,
+    )
+  }
   const journal = journalFor(cluster.context, cluster.server, deps.journalDir)
   if (journal.entries().length === 0) {
     out(`nothing to restore: the journal of context ${cluster.context} is empty (${journal.location})`)
