@@ -1,15 +1,6 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs'
-import { dirname, join } from 'node:path'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { writeJsonDurably } from '../helpers/system/json-file.js'
 
 /**
  * The rehearsal's own write-ahead journal, for the cluster changes that are not one Kubernetes
@@ -109,20 +100,7 @@ export function fileIntentStore(dir: string, contextFileName: string): IntentSto
       return parsed
     },
     write(file) {
-      if (!file || file.intents.length === 0) {
-        rmSync(path, { force: true })
-        return
-      }
-      mkdirSync(dirname(path), { recursive: true })
-      const tmp = `${path}.tmp`
-      const fd = openSync(tmp, 'w')
-      try {
-        writeSync(fd, `${JSON.stringify(file, null, 2)}\n`)
-        fsyncSync(fd)
-      } finally {
-        closeSync(fd)
-      }
-      renameSync(tmp, path)
+      writeJsonDurably(path, !file || file.intents.length === 0 ? undefined : file)
     },
   }
 }

@@ -1,17 +1,8 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs'
-import { dirname, join } from 'node:path'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import type { ObjectRef } from '../kube/client.js'
+import { writeJsonDurably } from '../system/json-file.js'
 
 /**
  * The change journal: every change the suite makes to a cluster is written here BEFORE it is
@@ -166,20 +157,7 @@ export function fileJournalStore(dir: string, context: string): JournalStore {
       return parsed
     },
     write(file) {
-      if (file.entries.length === 0) {
-        rmSync(path, { force: true })
-        return
-      }
-      mkdirSync(dirname(path), { recursive: true })
-      const tmp = `${path}.tmp`
-      const fd = openSync(tmp, 'w')
-      try {
-        writeSync(fd, `${JSON.stringify(file, null, 2)}\n`)
-        fsyncSync(fd)
-      } finally {
-        closeSync(fd)
-      }
-      renameSync(tmp, path)
+      writeJsonDurably(path, file.entries.length === 0 ? undefined : file)
     },
   }
 }
