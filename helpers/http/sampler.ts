@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { Pool } from 'undici'
 import { type Clock, type PollResult, pollUntil, realClock } from '../poll.js'
 import type { Classifier, ClassifierName, ResponseClass } from './classify.js'
+import { exchange } from './exchange.js'
 
 import type { Target } from './target.js'
 
@@ -35,6 +36,10 @@ export interface SampleResult {
 export interface SampleOptions {
   readonly maxRequests: number
   readonly concurrency?: number
+  /**
+   * How long the server may take to answer once the request is on the wire (and between body
+   * chunks, and to accept a connection): 5 s by default. Longer is an error, reason `timeout`.
+   */
   readonly timeoutMs?: number
   /**
    * Called with each record in issue order (never completion order, which would favour the
@@ -53,10 +58,7 @@ export interface SampleOptions {
 export async function sample(target: Target, probe: Probe, options: SampleOptions): Promise<SampleResult> {
   const concurrency = options.concurrency ?? 8
   const timeoutMs = options.timeoutMs ?? 5_000
-  const pool = new Pool(`http://${target.address}:${target.port}`, {
-    connections: concurrency,
-    pipelining: 1,
-  })
+  const pool = poolFor(target, concurrency, timeoutMs)
   const records: (RequestRecord | undefined)[] = []
   let next = 0
   let ordered = 0
@@ -89,6 +91,23 @@ export async function sample(target: Target, probe: Probe, options: SampleOption
   return { records: done, counts, stoppedEarly: stop, elapsedMs: performance.now() - started }
 }
 
+/**
+ * A keep-alive pool for one target. A connection that cannot be made within the timeout is an
+ * error like a late answer; requests themselves are bounded by the timeouts in `exchange`.
+ */
+export function poolFor(target: Target, connections: number, timeoutMs: number): Pool {
+  return new Pool(`http://${target.address}:${target.port}`, {
+    connections,
+    pipelining: 1,
+    connect: { timeout: timeoutMs },
+  })
+}
+
+/** The headers every probe request carries: the probe's own, its Host and a fresh x-request-id. */
+export function probeHeaders(probe: Probe, requestId: string): Record<string, string> {
+  return { ...probe.headers, host: probe.host, 'x-request-id': requestId }
+}
+
 /** One request with a fresh x-request-id; never throws (errors become records). */
 export async function sendOne(
   pool: Pool,
@@ -98,44 +117,21 @@ export async function sendOne(
   classify: Classifier,
 ): Promise<RequestRecord> {
   const requestId = randomUUID()
-  const t0 = performance.now()
-  try {
-    const response = await pool.request({
-      method: 'GET',
-      path: probe.path,
-      headers: { ...probe.headers, host: probe.host, 'x-request-id': requestId },
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      signal: AbortSignal.timeout(timeoutMs),
-    })
-    const body = await response.body.text()
-    const c = classify(response.statusCode, body)
-    return {
-      index,
-      requestId,
-      status: response.statusCode,
-      class: c.class,
-      ...(c.reason ? { reason: c.reason } : {}),
-      latencyMs: performance.now() - t0,
-    }
-  } catch (error) {
-    return {
-      index,
-      requestId,
-      status: null,
-      class: 'error',
-      reason: describeError(error),
-      latencyMs: performance.now() - t0,
-    }
-  }
+  const x = await exchange(
+    pool,
+    { path: probe.path, headers: probeHeaders(probe, requestId), timeoutMs },
+    () => performance.now(),
+  )
+  // From the moment it was on the wire: a wait for a connection is not the server's latency.
+  const latencyMs = x.answeredAt - (x.sentAt ?? x.dispatchedAt)
+  if (x.failure)
+    return { index, requestId, status: null, class: 'error', reason: x.failure.reason, latencyMs }
+  const status = x.status as number
+  const c = classify(status, x.body)
+  return { index, requestId, status, class: c.class, ...(c.reason ? { reason: c.reason } : {}), latencyMs }
 }
 
-function describeError(error: unknown): string {
-  const e = error as { code?: string; name?: string; message?: string; cause?: { code?: string } }
-  if (e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT')
-    return 'timeout'
-  return e.code ?? e.cause?.code ?? e.message ?? String(error)
-}
+const CONVERGENCE_TIMEOUT_MS = 5_000
 
 export interface Convergence {
   readonly requests: number
@@ -162,12 +158,12 @@ export async function awaitConvergence(
   let lastReason = ''
   let streak = 0
   let requests = 0
-  const pool = new Pool(`http://${target.address}:${target.port}`, { connections: 1 })
+  const pool = poolFor(target, 1, CONVERGENCE_TIMEOUT_MS)
   try {
     return await pollUntil(
       `${consecutive} consecutive ${expected} responses from ${probe.host}${probe.path}`,
       async (): Promise<PollResult<Convergence>> => {
-        const record = await sendOne(pool, probe, requests++, 5_000, classify)
+        const record = await sendOne(pool, probe, requests++, CONVERGENCE_TIMEOUT_MS, classify)
         seen[record.class]++
         if (record.reason) lastReason = record.reason
         streak = record.class === expected ? streak + 1 : 0
