@@ -59,64 +59,70 @@ export interface ExchangeRequest {
 }
 
 /**
- * One GET through `dispatcher`, never rejecting: failures become `failure`. It uses undici's
- * dispatch handler rather than `request()`, which would wrap every body in a stream, and no
- * AbortSignal: undici's own header and body timeouts bound the request once it is sent, so
- * time spent waiting for a connection never counts against the server.
+ * One GET through `dispatcher`; `done` gets its answer or failure, exactly once, and nothing
+ * throws. It uses undici's dispatch handler rather than `request()`, which would wrap every
+ * body in a stream, and no AbortSignal: undici's own header and body timeouts bound the
+ * request once it is sent, so time spent waiting for a connection never counts against the
+ * server. Callbacks rather than a promise: the sampler sends its next request from `done`.
  */
+export function exchangeThen(
+  dispatcher: Dispatcher,
+  request: ExchangeRequest,
+  now: () => number,
+  done: (x: Exchange) => void,
+): void {
+  const dispatchedAt = now()
+  // A request undici refuses outright fails inside dispatch(): defer that answer, so that `done`
+  // always runs after exchangeThen returns and a caller sending from `done` cannot recurse.
+  let dispatching = true
+  const finish = (x: Exchange) => (dispatching ? queueMicrotask(() => done(x)) : done(x))
+  let sentAt: number | null = null
+  let status: number | null = null
+  const chunks: Buffer[] = []
+  const handler: Dispatcher.DispatchHandler = {
+    // undici calls this as it writes the request to a connected socket.
+    onRequestStart: () => {
+      sentAt = now()
+    },
+    onResponseStart: (_controller, statusCode) => {
+      status = statusCode
+    },
+    onResponseData: (_controller, chunk) => {
+      chunks.push(chunk)
+    },
+    onResponseEnd: () => {
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
+      finish({ sentAt, answeredAt: now(), dispatchedAt, status, body: body.toString('utf8') })
+    },
+    onResponseError: (_controller, error) => {
+      finish({
+        sentAt,
+        answeredAt: now(),
+        dispatchedAt,
+        status: null,
+        body: '',
+        failure: describeFailure(error),
+      })
+    },
+  }
+  dispatcher.dispatch(
+    {
+      method: 'GET',
+      path: request.path,
+      headers: request.headers,
+      headersTimeout: request.timeoutMs,
+      bodyTimeout: request.timeoutMs,
+    },
+    handler,
+  )
+  dispatching = false
+}
+
+/** `exchangeThen` as a promise that never rejects. */
 export function exchange(
   dispatcher: Dispatcher,
   request: ExchangeRequest,
   now: () => number,
 ): Promise<Exchange> {
-  return new Promise((resolve) => {
-    const dispatchedAt = now()
-    let sentAt: number | null = null
-    let status: number | null = null
-    const chunks: Buffer[] = []
-    const handler: Dispatcher.DispatchHandler = {
-      // undici calls this as it writes the request to a connected socket.
-      onRequestStart: () => {
-        sentAt = now()
-      },
-      onResponseStart: (_controller, statusCode) => {
-        status = statusCode
-      },
-      onResponseData: (_controller, chunk) => {
-        chunks.push(chunk)
-      },
-      onResponseEnd: () => {
-        resolve({
-          sentAt,
-          answeredAt: now(),
-          dispatchedAt,
-          status,
-          body:
-            chunks.length === 1
-              ? (chunks[0] as Buffer).toString('utf8')
-              : Buffer.concat(chunks).toString('utf8'),
-        })
-      },
-      onResponseError: (_controller, error) => {
-        resolve({
-          sentAt,
-          answeredAt: now(),
-          dispatchedAt,
-          status: null,
-          body: '',
-          failure: describeFailure(error),
-        })
-      },
-    }
-    dispatcher.dispatch(
-      {
-        method: 'GET',
-        path: request.path,
-        headers: request.headers,
-        headersTimeout: request.timeoutMs,
-        bodyTimeout: request.timeoutMs,
-      },
-      handler,
-    )
-  })
+  return new Promise((resolve) => exchangeThen(dispatcher, request, now, resolve))
 }

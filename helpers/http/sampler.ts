@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { Pool } from 'undici'
 import { type Clock, type PollResult, pollUntil, realClock } from '../poll.js'
 import type { Classifier, ClassifierName, ResponseClass } from './classify.js'
-import { exchange } from './exchange.js'
+import { exchangeThen } from './exchange.js'
 
 import type { Target } from './target.js'
 
@@ -56,9 +56,12 @@ export interface SampleOptions {
  * reason, never dropped.
  */
 export async function sample(target: Target, probe: Probe, options: SampleOptions): Promise<SampleResult> {
-  const concurrency = options.concurrency ?? 8
+  const concurrency = Math.min(options.concurrency ?? 8, options.maxRequests)
   const timeoutMs = options.timeoutMs ?? 5_000
-  const pool = poolFor(target, concurrency, timeoutMs)
+  // Twice the connections of the requests in flight: undici waits a full event-loop turn before
+  // reusing a socket that just answered (pipelining 1: undici v7.30.2 lib/dispatcher/client-h1.js,
+  // onMessageComplete), so the next request goes out at once on another, idle one.
+  const pool = poolFor(target, 2 * concurrency, timeoutMs)
   const records: (RequestRecord | undefined)[] = []
   let next = 0
   let ordered = 0
@@ -73,15 +76,24 @@ export async function sample(target: Target, probe: Probe, options: SampleOption
     }
   }
 
-  const worker = async () => {
-    while (!stop && next < options.maxRequests) {
-      const index = next++
-      records[index] = await sendOne(pool, probe, index, timeoutMs, options.classify)
-      advance()
-    }
-  }
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, options.maxRequests) }, worker))
+    // Each lane sends its next request from the callback of its last: no promise per request.
+    await new Promise<void>((resolve) => {
+      let lanes = concurrency
+      const lane = () => {
+        if (stop || next >= options.maxRequests) {
+          if (--lanes === 0) resolve()
+          return
+        }
+        const index = next++
+        sendOneThen(pool, probe, index, timeoutMs, options.classify, (record) => {
+          records[index] = record
+          advance()
+          lane()
+        })
+      }
+      for (let i = 0; i < concurrency; i++) lane()
+    })
   } finally {
     await pool.close()
   }
@@ -108,27 +120,40 @@ export function probeHeaders(probe: Probe, requestId: string): Record<string, st
   return { ...probe.headers, host: probe.host, 'x-request-id': requestId }
 }
 
-/** One request with a fresh x-request-id; never throws (errors become records). */
-export async function sendOne(
+const now = () => performance.now()
+
+/** One request with a fresh x-request-id; `done` gets its record (errors are records too). */
+export function sendOneThen(
+  pool: Pool,
+  probe: Probe,
+  index: number,
+  timeoutMs: number,
+  classify: Classifier,
+  done: (record: RequestRecord) => void,
+): void {
+  const requestId = randomUUID()
+  exchangeThen(pool, { path: probe.path, headers: probeHeaders(probe, requestId), timeoutMs }, now, (x) => {
+    // From the moment it was on the wire: a wait for a connection is not the server's latency.
+    const latencyMs = x.answeredAt - (x.sentAt ?? x.dispatchedAt)
+    if (x.failure) {
+      done({ index, requestId, status: null, class: 'error', reason: x.failure.reason, latencyMs })
+      return
+    }
+    const status = x.status as number
+    const c = classify(status, x.body)
+    done({ index, requestId, status, class: c.class, ...(c.reason ? { reason: c.reason } : {}), latencyMs })
+  })
+}
+
+/** `sendOneThen` as a promise that never rejects. */
+export function sendOne(
   pool: Pool,
   probe: Probe,
   index: number,
   timeoutMs: number,
   classify: Classifier,
 ): Promise<RequestRecord> {
-  const requestId = randomUUID()
-  const x = await exchange(
-    pool,
-    { path: probe.path, headers: probeHeaders(probe, requestId), timeoutMs },
-    () => performance.now(),
-  )
-  // From the moment it was on the wire: a wait for a connection is not the server's latency.
-  const latencyMs = x.answeredAt - (x.sentAt ?? x.dispatchedAt)
-  if (x.failure)
-    return { index, requestId, status: null, class: 'error', reason: x.failure.reason, latencyMs }
-  const status = x.status as number
-  const c = classify(status, x.body)
-  return { index, requestId, status, class: c.class, ...(c.reason ? { reason: c.reason } : {}), latencyMs }
+  return new Promise((resolve) => sendOneThen(pool, probe, index, timeoutMs, classify, resolve))
 }
 
 const CONVERGENCE_TIMEOUT_MS = 5_000
