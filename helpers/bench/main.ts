@@ -1,62 +1,144 @@
 /**
- * npm run bench: how fast the sampler drives a server compared with autocannon on the same
- * loopback server in the same run, and how many requests the sequential test needs to reach a
- * verdict compared with the exact fixed-sample test. Bounded in requests and time; loopback only.
+ * npm run bench, three tables on loopback:
+ * 1. the sampler's throughput against autocannon's, fairly: the server in its own process, both
+ *    clients warmed up, their order alternating, at least 5 rounds, each client timed from its
+ *    call to its last response (autocannon's own `duration` runs to its next 1 s tick);
+ * 2. the load generator holding canary rates against a server answering in 100-450 ms;
+ * 3. how many requests the sequential test needs to reach a verdict, against the fixed test.
+ * Bounded in requests and time; the server exits with this process.
  */
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { type ChildProcess, fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { classifyCatalog } from '../http/classify.js'
+import { type LoadRun, startLoad } from '../http/load.js'
 import { sample } from '../http/sampler.js'
 import { DEFAULT_SPEC, designFixed, designSequential } from '../stats/ratio-tests.js'
+import { type BenchServerReady, SERVE_FLAG } from './server.js'
+import { type BenchSettings, benchSettings, quantile, samplerFirst, spread } from './summary.js'
 
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000)
 const CONCURRENCY = 8
-const BODY = JSON.stringify([
-  { id: 1, color: 'amber', department: 'Eyewear', name: 'Elinor Glasses', price: '282.00' },
-])
+const WARMUP_REQUESTS = 2_000
+const HOST = 'catalog.istioinaction.io'
+/** Canary load rates: the scenario's 10/s and what a step with the design's n may need. */
+const LOAD_RATES = [10, 50, 100]
+/** Answers within Flagger's 500 ms request-duration limit, as a canary's backend would. */
+const LOAD_PATH = '/delay/100-450'
 
-async function main(): Promise<void> {
-  const server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' })
-    res.end(BODY)
+async function startServer(): Promise<{ port: number; child: ChildProcess }> {
+  // Inherits this process's execArgv, so it runs under tsx as main.ts does.
+  const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [SERVE_FLAG], {
+    stdio: 'inherit',
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  try {
-    // Warm both paths once so neither pays for JIT or first connections alone.
-    await sample(
-      { address: '127.0.0.1', port },
-      { host: 'catalog.istioinaction.io', path: '/items' },
-      { maxRequests: 500, classify: classifyCatalog },
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m) => resolve((m as BenchServerReady).port))
+    child.once('exit', (code) => reject(new Error(`bench server exited (${code}) before listening`)))
+  })
+  return { port, child }
+}
+
+/** Requests per second from the call to the last response handled. */
+async function runSampler(port: number, requests: number): Promise<{ rps: number; errors: number }> {
+  const started = performance.now()
+  let last = started
+  const result = await sample(
+    { address: '127.0.0.1', port },
+    { host: HOST, path: '/items' },
+    {
+      maxRequests: requests,
+      concurrency: CONCURRENCY,
+      classify: classifyCatalog,
+      onOrdered: () => {
+        last = performance.now()
+        return false
+      },
+    },
+  )
+  return { rps: (result.records.length * 1000) / (last - started), errors: result.counts.error }
+}
+
+/** The same, for autocannon: timed to its last 'response' event, not to its 1 s tick. */
+async function runAutocannon(port: number, requests: number): Promise<{ rps: number; errors: number }> {
+  const started = performance.now()
+  let last = started
+  let responses = 0
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `http://127.0.0.1:${port}/items`,
+        connections: CONCURRENCY,
+        amount: requests,
+        headers: { host: HOST },
+      },
+      (error, r) => (error ? reject(error) : resolve(r)),
     )
-    const ours = await sample(
-      { address: '127.0.0.1', port },
-      { host: 'catalog.istioinaction.io', path: '/items' },
-      { maxRequests: REQUESTS, concurrency: CONCURRENCY, classify: classifyCatalog },
-    )
-    const theirs = await autocannon({
-      url: `http://127.0.0.1:${port}/items`,
-      connections: CONCURRENCY,
-      amount: REQUESTS,
-      headers: { host: 'catalog.istioinaction.io' },
+    instance.on('response', () => {
+      responses++
+      last = performance.now()
     })
-    const oursRps = (ours.records.length / ours.elapsedMs) * 1000
-    const theirsRps = theirs.requests.total / theirs.duration
-    console.log(`sampler throughput on loopback (${REQUESTS} requests, concurrency ${CONCURRENCY})`)
-    console.log(`  ${'tool'.padEnd(34)} ${'req/s'.padStart(9)}  errors`)
+  })
+  return { rps: (responses * 1000) / (last - started), errors: result.errors + result.non2xx }
+}
+
+async function throughput(port: number, settings: BenchSettings): Promise<void> {
+  await runSampler(port, WARMUP_REQUESTS)
+  await runAutocannon(port, WARMUP_REQUESTS)
+  console.log(
+    `sampler vs autocannon on loopback: ${settings.requests} requests each per round, concurrency ${CONCURRENCY}, server in its own process`,
+  )
+  console.log(
+    `  ${'round'.padEnd(6)} ${'first'.padEnd(11)} ${'sampler/s'.padStart(10)} ${'autocannon/s'.padStart(13)} ${'ratio'.padStart(6)}`,
+  )
+  const ratios: number[] = []
+  let errors = 0
+  for (let round = 0; round < settings.rounds; round++) {
+    const first = samplerFirst(round)
+    const a = first ? await runSampler(port, settings.requests) : await runAutocannon(port, settings.requests)
+    const b = first ? await runAutocannon(port, settings.requests) : await runSampler(port, settings.requests)
+    const [ours, theirs] = first ? [a, b] : [b, a]
+    errors += ours.errors + theirs.errors
+    ratios.push(ours.rps / theirs.rps)
     console.log(
-      `  ${'istio-traffic-conformance sampler'.padEnd(34)} ${oursRps.toFixed(0).padStart(9)}  ${ours.counts.error}`,
+      `  ${String(round + 1).padEnd(6)} ${(first ? 'sampler' : 'autocannon').padEnd(11)} ${ours.rps.toFixed(0).padStart(10)} ${theirs.rps.toFixed(0).padStart(13)} ${(ours.rps / theirs.rps).toFixed(2).padStart(6)}`,
     )
-    console.log(
-      `  ${'autocannon'.padEnd(34)} ${theirsRps.toFixed(0).padStart(9)}  ${theirs.errors + theirs.non2xx}`,
-    )
-    console.log(
-      `  sampler / autocannon: ${(oursRps / theirsRps).toFixed(2)} (the sampler also parses and classifies every body)`,
-    )
-  } finally {
-    await new Promise<void>((resolve) => server.close(() => resolve()))
   }
+  const { min, median, max } = spread(ratios)
+  console.log(
+    `  sampler / autocannon: min ${min.toFixed(2)}, median ${median.toFixed(2)}, max ${max.toFixed(2)} over ${settings.rounds} rounds; errors ${errors} (the sampler also parses and classifies every body)`,
+  )
+}
+
+async function loadRates(port: number, settings: BenchSettings): Promise<void> {
+  console.log('')
+  console.log(
+    `load generator at canary rates, ${settings.loadSeconds} s each, server answering in 100-450 ms`,
+  )
+  console.log(
+    `  ${'asked/s'.padStart(7)} ${'achieved/s'.padStart(10)} ${'sent'.padStart(6)} ${'missed'.padStart(6)} ${'server err'.padStart(10)} ${'client err'.padStart(10)} ${'in flight'.padStart(9)} ${'send delay p99'.padStart(14)} ${'latency p50/p99'.padStart(15)}`,
+  )
+  for (const rps of LOAD_RATES) {
+    const load = startLoad(
+      { address: '127.0.0.1', port },
+      { host: HOST, path: LOAD_PATH },
+      classifyCatalog,
+      rps,
+    )
+    await new Promise((resolve) => setTimeout(resolve, settings.loadSeconds * 1000))
+    const run: LoadRun = await load.stop()
+    const e = run.evidence
+    const sent = run.filter((r) => r.sentAt !== null)
+    const delay = quantile(
+      sent.map((r) => (r.sentAt as number) - r.dueAt),
+      0.99,
+    )
+    const latencies = sent.map((r) => r.answeredAt - (r.sentAt as number))
+    console.log(
+      `  ${String(rps).padStart(7)} ${e.achievedRps.toFixed(2).padStart(10)} ${String(e.sent).padStart(6)} ${String(e.missedLate + e.missedAtCap).padStart(6)} ${String(e.serverErrors).padStart(10)} ${String(e.clientErrors).padStart(10)} ${String(e.maxInFlight).padStart(9)} ${`${delay.toFixed(1)} ms`.padStart(14)} ${`${quantile(latencies, 0.5).toFixed(0)}/${quantile(latencies, 0.99).toFixed(0)} ms`.padStart(15)}`,
+    )
+  }
+}
+
+function requestsToVerdict(): void {
   console.log('')
   console.log(
     `requests to a verdict at alpha=${DEFAULT_SPEC.alpha}, beta=${DEFAULT_SPEC.beta}, delta=${DEFAULT_SPEC.delta} (exact)`,
@@ -79,6 +161,22 @@ async function main(): Promise<void> {
         .padStart(14)} ${String(seq.maxN).padStart(8)}`,
     )
   }
+}
+
+async function main(): Promise<void> {
+  const parsed = benchSettings(process.env)
+  if ('error' in parsed) {
+    console.error(`bench: ${parsed.error}`)
+    process.exit(2)
+  }
+  const { port, child } = await startServer()
+  try {
+    await throughput(port, parsed.settings)
+    await loadRates(port, parsed.settings)
+  } finally {
+    child.disconnect()
+  }
+  requestsToVerdict()
 }
 
 await main()
