@@ -36,13 +36,16 @@ export interface LoadRequest extends LoadRecord {
 /** How well the load held its rate, and whose errors it saw: evidence beside the records. */
 export interface LoadEvidence {
   readonly askedRps: number
-  /** Measured on the wire: (sent − 1) / (last send − first send); 0 with fewer than 2 sent. */
+  /**
+   * Requests on the wire per second of the run: sent / (due / askedRps). The shortfall from
+   * askedRps is the missed slots; how late each request went out is `maxSendDelayMs`.
+   */
   readonly achievedRps: number
   /** Slots that fell due while running. */
   readonly due: number
   /** Requests that reached the wire (a refused connection is a record but was never sent). */
   readonly sent: number
-  /** Due but not sent because the pacer woke a whole period late (event loop stalled). */
+  /** Due but not sent because the pacer was more than `lateLimitMs` behind (a stalled event loop). */
   readonly missedLate: number
   /** Due but not sent because `connectionCap` requests were already in flight. */
   readonly missedAtCap: number
@@ -51,8 +54,11 @@ export interface LoadEvidence {
   /** Most requests in flight at once: by Little's law about rate × latency. */
   readonly maxInFlight: number
   readonly connectionCap: number
+  /** Sent more than one period after falling due: caught up after a late wake. */
+  readonly lateSends: number
   /** Worst delay from a slot falling due to its request being on the wire. */
   readonly maxSendDelayMs: number
+  readonly lateLimitMs: number
   readonly timeoutMs: number
 }
 
@@ -81,43 +87,56 @@ export function connectionCap(requestsPerSecond: number, timeoutMs: number): num
   return Math.ceil(((requestsPerSecond * (timeoutMs + 1000)) / 1000) * 1.25)
 }
 
+/**
+ * How far behind its schedule the pacer may still send a slot. A busy event loop (a GC pause, a
+ * large JSON parse elsewhere in the process) wakes timers tens of milliseconds late; within
+ * this the pacer catches up, beyond it the slot is missed and counted.
+ */
+export const LATE_LIMIT_MS = 250
+
+/** The clock schedule: slot k falls due at start + k × periodMs. */
+export interface Schedule {
+  readonly start: number
+  readonly periodMs: number
+  /** A slot due more than this long ago is missed (at least one period). */
+  readonly lateLimitMs: number
+}
+
 /** What the pacer does when woken: which slot to send, if any, and what it missed. */
 export interface PaceStep {
   readonly send: number | null
-  /** Slots older than `send` that fell due while the pacer slept past them. */
+  /** Slots before `send` that fell due more than lateLimitMs ago: never sent, counted. */
   readonly missedLate: number
-  /** 1 when the slot due could not be sent because `cap` requests were in flight. */
+  /** 1 when the slot could not be sent because `cap` requests were in flight. */
   readonly missedAtCap: 0 | 1
-  /** The first slot not yet handled, and when it falls due. */
+  /** The first slot not yet handled, and when to wake for it. */
   readonly next: number
   readonly wakeAt: number
 }
 
 /**
- * The open-loop schedule: slot k falls due at start + k × period, whatever the responses do.
- * Woken at `now` with `next` the first slot not yet handled, the pacer sends the newest slot
- * due and counts older ones as missed: a late pacer never catches up with a burst, so every
- * request is dispatched less than a period after its slot fell due, and the shortfall is on
- * record. A slot due while `cap` requests are in flight is missed too, never queued. Pure.
+ * The open-loop pacer: slots fall due by the clock, whatever the responses do. Woken at `now`
+ * with `next` the first slot not yet handled, it sends the oldest slot due within the late
+ * limit, counting older ones as missed. Behind schedule, it wakes again after half a period:
+ * it catches up at twice the rate, never in a burst, and no request goes out more than the
+ * late limit after its slot. A slot due while `cap` requests are in flight is missed too,
+ * never queued. Pure.
  */
-export function pace(
-  now: number,
-  start: number,
-  periodMs: number,
-  next: number,
-  inFlight: number,
-  cap: number,
-): PaceStep {
+export function pace(now: number, schedule: Schedule, next: number, inFlight: number, cap: number): PaceStep {
+  const { start, periodMs } = schedule
   const newest = Math.floor((now - start) / periodMs)
   if (newest < next)
     return { send: null, missedLate: 0, missedAtCap: 0, next, wakeAt: start + next * periodMs }
+  // The oldest slot due no more than the late limit ago; never past the newest slot due.
+  const lateLimit = Math.max(schedule.lateLimitMs, periodMs)
+  const oldest = Math.min(newest, Math.max(next, Math.ceil((now - lateLimit - start) / periodMs)))
   const atCap = inFlight >= cap
   return {
-    send: atCap ? null : newest,
-    missedLate: newest - next,
+    send: atCap ? null : oldest,
+    missedLate: oldest - next,
     missedAtCap: atCap ? 1 : 0,
-    next: newest + 1,
-    wakeAt: start + (newest + 1) * periodMs,
+    next: oldest + 1,
+    wakeAt: oldest + 1 <= newest ? now + periodMs / 2 : start + (oldest + 1) * periodMs,
   }
 }
 
@@ -132,27 +151,28 @@ export function loadEvidence(
     maxInFlight: number
     connectionCap: number
     timeoutMs: number
+    lateLimitMs: number
   },
 ): LoadEvidence {
+  const periodMs = 1000 / counts.askedRps
   let sent = 0
-  let first = Number.POSITIVE_INFINITY
-  let last = Number.NEGATIVE_INFINITY
+  let lateSends = 0
   let maxSendDelayMs = 0
   const errors: Record<MadeBy, number> = { server: 0, client: 0 }
   for (const r of records) {
     if (r.class === 'error') errors[r.madeBy ?? 'client']++
     if (r.sentAt === null) continue
     sent++
-    first = Math.min(first, r.sentAt)
-    last = Math.max(last, r.sentAt)
+    if (r.sentAt - r.dueAt > periodMs) lateSends++
     maxSendDelayMs = Math.max(maxSendDelayMs, r.sentAt - r.dueAt)
   }
   return {
     ...counts,
-    achievedRps: sent >= 2 && last > first ? ((sent - 1) * 1000) / (last - first) : 0,
+    achievedRps: counts.due > 0 ? (sent * counts.askedRps) / counts.due : 0,
     sent,
     serverErrors: errors.server,
     clientErrors: errors.client,
+    lateSends,
     maxSendDelayMs,
   }
 }
@@ -183,6 +203,7 @@ export function startLoad(
   let running = true
   let wake: (() => void) | undefined
   const start = clock.now()
+  const schedule: Schedule = { start, periodMs, lateLimitMs: LATE_LIMIT_MS }
   let next = 0
 
   const send = (slot: number) => {
@@ -217,7 +238,7 @@ export function startLoad(
 
   const loop = (async () => {
     while (running) {
-      const step = pace(clock.now(), start, periodMs, next, inFlight.size, cap)
+      const step = pace(clock.now(), schedule, next, inFlight.size, cap)
       counts.missedLate += step.missedLate
       counts.missedAtCap += step.missedAtCap
       next = step.next
@@ -245,6 +266,7 @@ export function startLoad(
         ...counts,
         connectionCap: cap,
         timeoutMs,
+        lateLimitMs: LATE_LIMIT_MS,
       })
       return Object.assign(records, { evidence })
     },
