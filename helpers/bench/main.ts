@@ -9,6 +9,8 @@
  */
 import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import autocannon from 'autocannon'
 import { classifyCatalog } from '../http/classify.js'
 import { type LoadRun, startLoad } from '../http/load.js'
@@ -25,6 +27,11 @@ const LOAD_RATES = [10, 50, 100]
 /** Answers within Flagger's 500 ms request-duration limit, as a canary's backend would. */
 const LOAD_PATH = '/delay/100-450'
 
+// Each run starts on a collected heap, so that neither client pays for the other's garbage
+// (the sampler keeps every record; its heap would otherwise be collected during the next run).
+setFlagsFromString('--expose-gc')
+const collectGarbage = runInNewContext('gc') as () => void
+
 async function startServer(): Promise<{ port: number; child: ChildProcess }> {
   // Inherits this process's execArgv, so it runs under tsx as main.ts does.
   const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [SERVE_FLAG], {
@@ -39,6 +46,7 @@ async function startServer(): Promise<{ port: number; child: ChildProcess }> {
 
 /** Requests per second from the call to the last response handled. */
 async function runSampler(port: number, requests: number): Promise<{ rps: number; errors: number }> {
+  collectGarbage()
   const started = performance.now()
   let last = started
   const result = await sample(
@@ -59,6 +67,7 @@ async function runSampler(port: number, requests: number): Promise<{ rps: number
 
 /** The same, for autocannon: timed to its last 'response' event, not to its 1 s tick. */
 async function runAutocannon(port: number, requests: number): Promise<{ rps: number; errors: number }> {
+  collectGarbage()
   const started = performance.now()
   let last = started
   let responses = 0

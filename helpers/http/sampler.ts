@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { Pool } from 'undici'
+import { Client, type Dispatcher, Pool } from 'undici'
 import { type Clock, type PollResult, pollUntil, realClock } from '../poll.js'
 import type { Classifier, ClassifierName, ResponseClass } from './classify.js'
 import { exchangeThen } from './exchange.js'
@@ -58,10 +58,8 @@ export interface SampleOptions {
 export async function sample(target: Target, probe: Probe, options: SampleOptions): Promise<SampleResult> {
   const concurrency = Math.min(options.concurrency ?? 8, options.maxRequests)
   const timeoutMs = options.timeoutMs ?? 5_000
-  // Twice the connections of the requests in flight: undici waits a full event-loop turn before
-  // reusing a socket that just answered (pipelining 1: undici v7.30.2 lib/dispatcher/client-h1.js,
-  // onMessageComplete), so the next request goes out at once on another, idle one.
-  const pool = poolFor(target, 2 * concurrency, timeoutMs)
+  // One keep-alive connection per lane: a pool would look for a free connection on every request.
+  const clients = Array.from({ length: concurrency }, () => clientFor(target, timeoutMs))
   const records: (RequestRecord | undefined)[] = []
   let next = 0
   let ordered = 0
@@ -80,22 +78,22 @@ export async function sample(target: Target, probe: Probe, options: SampleOption
     // Each lane sends its next request from the callback of its last: no promise per request.
     await new Promise<void>((resolve) => {
       let lanes = concurrency
-      const lane = () => {
+      const lane = (client: Client) => {
         if (stop || next >= options.maxRequests) {
           if (--lanes === 0) resolve()
           return
         }
         const index = next++
-        sendOneThen(pool, probe, index, timeoutMs, options.classify, (record) => {
+        sendOneThen(client, probe, index, timeoutMs, options.classify, (record) => {
           records[index] = record
           advance()
-          lane()
+          lane(client)
         })
       }
-      for (let i = 0; i < concurrency; i++) lane()
+      for (const client of clients) lane(client)
     })
   } finally {
-    await pool.close()
+    await Promise.all(clients.map((c) => c.close()))
   }
   const done = records.filter((r): r is RequestRecord => r !== undefined)
   const counts: Record<ResponseClass, number> = { v1: 0, v2: 0, error: 0 }
@@ -115,6 +113,14 @@ export function poolFor(target: Target, connections: number, timeoutMs: number):
   })
 }
 
+/** One keep-alive connection to the target, bounded like `poolFor`'s. */
+export function clientFor(target: Target, timeoutMs: number): Client {
+  return new Client(`http://${target.address}:${target.port}`, {
+    pipelining: 1,
+    connect: { timeout: timeoutMs },
+  })
+}
+
 /** The headers every probe request carries: the probe's own, its Host and a fresh x-request-id. */
 export function probeHeaders(probe: Probe, requestId: string): Record<string, string> {
   return { ...probe.headers, host: probe.host, 'x-request-id': requestId }
@@ -124,7 +130,7 @@ const now = () => performance.now()
 
 /** One request with a fresh x-request-id; `done` gets its record (errors are records too). */
 export function sendOneThen(
-  pool: Pool,
+  dispatcher: Dispatcher,
   probe: Probe,
   index: number,
   timeoutMs: number,
@@ -132,28 +138,33 @@ export function sendOneThen(
   done: (record: RequestRecord) => void,
 ): void {
   const requestId = randomUUID()
-  exchangeThen(pool, { path: probe.path, headers: probeHeaders(probe, requestId), timeoutMs }, now, (x) => {
-    // From the moment it was on the wire: a wait for a connection is not the server's latency.
-    const latencyMs = x.answeredAt - (x.sentAt ?? x.dispatchedAt)
-    if (x.failure) {
-      done({ index, requestId, status: null, class: 'error', reason: x.failure.reason, latencyMs })
-      return
-    }
-    const status = x.status as number
-    const c = classify(status, x.body)
-    done({ index, requestId, status, class: c.class, ...(c.reason ? { reason: c.reason } : {}), latencyMs })
-  })
+  exchangeThen(
+    dispatcher,
+    { path: probe.path, headers: probeHeaders(probe, requestId), timeoutMs },
+    now,
+    (x) => {
+      // From the moment it was on the wire: a wait for a connection is not the server's latency.
+      const latencyMs = x.answeredAt - (x.sentAt ?? x.dispatchedAt)
+      if (x.failure) {
+        done({ index, requestId, status: null, class: 'error', reason: x.failure.reason, latencyMs })
+        return
+      }
+      const status = x.status as number
+      const c = classify(status, x.body)
+      done({ index, requestId, status, class: c.class, ...(c.reason ? { reason: c.reason } : {}), latencyMs })
+    },
+  )
 }
 
 /** `sendOneThen` as a promise that never rejects. */
 export function sendOne(
-  pool: Pool,
+  dispatcher: Dispatcher,
   probe: Probe,
   index: number,
   timeoutMs: number,
   classify: Classifier,
 ): Promise<RequestRecord> {
-  return new Promise((resolve) => sendOneThen(pool, probe, index, timeoutMs, classify, resolve))
+  return new Promise((resolve) => sendOneThen(dispatcher, probe, index, timeoutMs, classify, resolve))
 }
 
 const CONVERGENCE_TIMEOUT_MS = 5_000
