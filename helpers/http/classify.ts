@@ -62,6 +62,31 @@ export const classifyUsersOk: Classifier = (status, body) => {
   }
 }
 
+/**
+ * `classify` with its answers kept for the first `maxEntries` distinct (status, body) pairs of
+ * at most `maxBodyLength` characters. A route answers the same few bodies thousands of times
+ * (v1's, v2's, an error page), and JSON-parsing each again cost the sampler about a tenth of its
+ * throughput. Same answers as `classify`, which must be pure (every classifier here is); other
+ * bodies are classified each time, so memory stays bounded.
+ */
+export function remembering(classify: Classifier, maxEntries = 16, maxBodyLength = 16_384): Classifier {
+  const known = new Map<number, Map<string, Classification>>()
+  let entries = 0
+  return (status, body) => {
+    if (body.length > maxBodyLength) return classify(status, body)
+    const byBody = known.get(status)
+    const hit = byBody?.get(body)
+    if (hit) return hit
+    const c = classify(status, body)
+    if (entries < maxEntries) {
+      if (byBody) byBody.set(body, c)
+      else known.set(status, new Map([[body, c]]))
+      entries++
+    }
+    return c
+  }
+}
+
 export const CLASSIFIERS = {
   catalog: classifyCatalog,
   'users-blocked': classifyUsersBlocked,

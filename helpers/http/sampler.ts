@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { Client, type Dispatcher, Pool } from 'undici'
 import { type Clock, type PollResult, pollUntil, realClock } from '../poll.js'
-import type { Classifier, ClassifierName, ResponseClass } from './classify.js'
+import { type Classifier, type ClassifierName, type ResponseClass, remembering } from './classify.js'
 import { exchangeThen } from './exchange.js'
 
 import type { Target } from './target.js'
@@ -58,6 +58,7 @@ export interface SampleOptions {
 export async function sample(target: Target, probe: Probe, options: SampleOptions): Promise<SampleResult> {
   const concurrency = Math.min(options.concurrency ?? 8, options.maxRequests)
   const timeoutMs = options.timeoutMs ?? 5_000
+  const classify = remembering(options.classify)
   // One keep-alive connection per lane: a pool would look for a free connection on every request.
   const clients = Array.from({ length: concurrency }, () => clientFor(target, timeoutMs))
   const records: (RequestRecord | undefined)[] = []
@@ -84,7 +85,7 @@ export async function sample(target: Target, probe: Probe, options: SampleOption
           return
         }
         const index = next++
-        sendOneThen(client, probe, index, timeoutMs, options.classify, (record) => {
+        sendOneThen(client, probe, index, timeoutMs, classify, (record) => {
           records[index] = record
           advance()
           lane(client)
