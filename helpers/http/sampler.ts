@@ -124,7 +124,10 @@ export function clientFor(target: Target, timeoutMs: number): Client {
 
 /** The headers every probe request carries: the probe's own, its Host and a fresh x-request-id. */
 export function probeHeaders(probe: Probe, requestId: string): Record<string, string> {
-  return { ...probe.headers, host: probe.host, 'x-request-id': requestId }
+  // Without extra headers, a plain literal: a spread on every request costs the sampler.
+  return probe.headers
+    ? { ...probe.headers, host: probe.host, 'x-request-id': requestId }
+    : { host: probe.host, 'x-request-id': requestId }
 }
 
 const now = () => performance.now()
@@ -152,7 +155,11 @@ export function sendOneThen(
       }
       const status = x.status as number
       const c = classify(status, x.body)
-      done({ index, requestId, status, class: c.class, ...(c.reason ? { reason: c.reason } : {}), latencyMs })
+      done(
+        c.reason
+          ? { index, requestId, status, class: c.class, reason: c.reason, latencyMs }
+          : { index, requestId, status, class: c.class, latencyMs },
+      )
     },
   )
 }
