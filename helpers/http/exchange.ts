@@ -1,5 +1,7 @@
 import type { Dispatcher } from 'undici'
 
+const EMPTY = Buffer.alloc(0)
+
 /** Who caused a failed exchange: the peer (or the path to it), or this process. */
 export type MadeBy = 'server' | 'client'
 
@@ -12,7 +14,8 @@ export interface Exchange {
   /** When the exchange was handed to the pool (before any connect or queueing). */
   readonly dispatchedAt: number
   readonly status: number | null
-  readonly body: string
+  /** The raw bytes; empty on failure. */
+  readonly body: Buffer
   readonly failure?: { readonly reason: string; readonly madeBy: MadeBy }
 }
 
@@ -132,13 +135,12 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    const body = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks)
     this.finish({
       sentAt: this.sentAt,
       answeredAt: this.now(),
       dispatchedAt: this.dispatchedAt,
       status: this.status,
-      body: body.toString('utf8'),
+      body: this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks),
     })
   }
 
@@ -148,7 +150,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
       answeredAt: this.now(),
       dispatchedAt: this.dispatchedAt,
       status: null,
-      body: '',
+      body: EMPTY,
       failure: describeFailure(error),
     })
   }

@@ -217,7 +217,7 @@ export function startLoad(
       const outcome = x.failure
         ? { class: 'error' as const, reason: x.failure.reason, madeBy: x.failure.madeBy }
         : (() => {
-            const c = classify(x.status as number, x.body)
+            const c = classify(x.status as number, x.body.toString('utf8'))
             return c.class === 'error' ? { ...c, madeBy: 'server' as const } : c
           })()
       records.push({

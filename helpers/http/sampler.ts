@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import { Client, type Dispatcher, Pool } from 'undici'
 import { type Clock, type PollResult, pollUntil, realClock } from '../poll.js'
-import { type Classifier, type ClassifierName, type ResponseClass, remembering } from './classify.js'
+import {
+  type BodyClassifier,
+  type Classifier,
+  type ClassifierName,
+  decoding,
+  type ResponseClass,
+  remembering,
+} from './classify.js'
 import { exchangeThen } from './exchange.js'
 
 import type { Target } from './target.js'
@@ -138,7 +145,7 @@ export function sendOneThen(
   probe: Probe,
   index: number,
   timeoutMs: number,
-  classify: Classifier,
+  classify: BodyClassifier,
   done: (record: RequestRecord) => void,
 ): void {
   const requestId = randomUUID()
@@ -172,7 +179,9 @@ export function sendOne(
   timeoutMs: number,
   classify: Classifier,
 ): Promise<RequestRecord> {
-  return new Promise((resolve) => sendOneThen(dispatcher, probe, index, timeoutMs, classify, resolve))
+  return new Promise((resolve) =>
+    sendOneThen(dispatcher, probe, index, timeoutMs, decoding(classify), resolve),
+  )
 }
 
 const CONVERGENCE_TIMEOUT_MS = 5_000
