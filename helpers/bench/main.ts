@@ -93,7 +93,7 @@ async function throughput(port: number, settings: BenchSettings): Promise<void> 
   await runSampler(port, WARMUP_REQUESTS)
   await runAutocannon(port, WARMUP_REQUESTS)
   console.log(
-    `sampler vs autocannon on loopback: ${settings.requests} requests each per round, concurrency ${CONCURRENCY}, server in its own process`,
+    `sampler vs autocannon on loopback: ${settings.requests} requests per client per round, ${CONCURRENCY} connections each, server in its own process`,
   )
   console.log(
     `  ${'round'.padEnd(6)} ${'first'.padEnd(11)} ${'sampler/s'.padStart(10)} ${'autocannon/s'.padStart(13)} ${'ratio'.padStart(6)}`,
