@@ -202,6 +202,23 @@ describe('startLoad against a local server', () => {
       // put the 25 caught-up requests in one.
       expect(maxPerPeriod([...s.arrivals.values()], 50)).toBeLessThanOrEqual(12)
     })
+
+    it('stopped while catching up, counts the slots still owed as missed', async (context) => {
+      const s = await server(context, (_req, res) => res.end(BODY))
+      // 200 ms of schedule fall due at once 100 ms before the stop: half is caught up at most.
+      let skew = 0
+      const clock: Clock = { now: () => Date.now() + skew, sleep: realClock.sleep }
+      const jump = setTimeout(() => {
+        skew = 200
+      }, 900)
+      const run = await runFor(s.target, 100, 1_000, { clock })
+      clearTimeout(jump)
+      const e = run.evidence
+      // The clock made about 1.2 s of slots due: every one is sent or counted.
+      expect(e.due).toBeGreaterThanOrEqual(118)
+      expect(e.missedLate).toBeGreaterThanOrEqual(5)
+      expect(run).toHaveLength(e.due - e.missedLate)
+    })
   })
 })
 

@@ -45,7 +45,7 @@ export interface LoadEvidence {
   readonly due: number
   /** Requests that reached the wire (a refused connection is a record but was never sent). */
   readonly sent: number
-  /** Due but not sent because the pacer was more than `lateLimitMs` behind (a stalled event loop). */
+  /** Due but not sent: the pacer was more than `lateLimitMs` behind, or still behind when stopped. */
   readonly missedLate: number
   /** Due but not sent because `connectionCap` requests were already in flight. */
   readonly missedAtCap: number
@@ -257,6 +257,10 @@ export function startLoad(
       running = false
       wake?.()
       await loop
+      // Slots due but not yet sent (a pacer still catching up) are a shortfall of the run too.
+      const owed = Math.max(0, Math.floor((clock.now() - start) / periodMs) + 1 - next)
+      counts.missedLate += owed
+      next += owed
       await Promise.all(inFlight)
       await pool.close()
       records.sort(bySendTime)
