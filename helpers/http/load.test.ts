@@ -90,7 +90,13 @@ describe('startLoad against a local server', () => {
           : { done: false, state: `${s.requests.length}` },
       { timeoutMs: 5_000, intervalMs: 10 },
     )
+    // While it runs: what has been answered so far, in the order sent.
+    const soFar = load.answered()
+    expect(soFar.length).toBeGreaterThan(0)
+    expect(soFar.length).toBeLessThanOrEqual(s.requests.length)
+    expect(soFar.map((r) => r.at)).toEqual([...soFar.map((r) => r.at)].sort())
     const records = await load.stop()
+    expect(soFar.every((r) => records.includes(r))).toBe(true)
     const elapsed = (Date.now() - started) / 1000
     const served = s.requests.length
     expect(records.length).toBe(served)
