@@ -4,7 +4,8 @@
  *    clients warmed up, their order alternating, at least 5 rounds, each client timed from its
  *    call to its last response (autocannon's own `duration` runs to its next 1 s tick);
  * 2. the load generator holding canary rates against a server answering in 100-450 ms;
- * 3. how many requests the sequential test needs to reach a verdict, against the fixed test.
+ * 3. how many requests the sequential test needs to reach a verdict, against the fixed test
+ *    (the README's design table).
  * Bounded in requests and time; the server exits with this process.
  */
 import { type ChildProcess, fork } from 'node:child_process'
@@ -15,7 +16,8 @@ import autocannon from 'autocannon'
 import { classifyCatalog } from '../http/classify.js'
 import { type LoadRun, startLoad } from '../http/load.js'
 import { sample } from '../http/sampler.js'
-import { DEFAULT_SPEC, designFixed, designSequential } from '../stats/ratio-tests.js'
+import { alternatives, DEFAULT_SPEC, designSequential } from '../stats/ratio-tests.js'
+import { worstExpectedN } from '../stats/worst-case.js'
 import { type BenchServerReady, SERVE_FLAG } from './server.js'
 import { type BenchSettings, benchSettings, quantile, samplerFirst, spread } from './summary.js'
 
@@ -150,28 +152,35 @@ async function loadRates(port: number, settings: BenchSettings): Promise<void> {
   }
 }
 
+const COLUMN_WIDTHS = [11, 11, 8, 14, 24, 14, 10, 9]
+
+/** The README's design table, computed live: the 2-SPRT against the smallest fixed exact test. */
 function requestsToVerdict(): void {
   console.log('')
-  console.log(
-    `requests to a verdict at alpha=${DEFAULT_SPEC.alpha}, beta=${DEFAULT_SPEC.beta}, delta=${DEFAULT_SPEC.delta} (exact)`,
-  )
-  console.log(
-    `  ${'p0'.padEnd(5)} ${'fixed n'.padStart(8)} ${'seq E[N|p0]'.padStart(12)} ${'ratio'.padStart(7)} ${'seq E[N|p0-d]'.padStart(14)} ${'seq E[N|p0+d]'.padStart(14)} ${'seq max'.padStart(8)}`,
-  )
-  for (const p0 of [0.1, 0.5]) {
-    const spec = { p0, ...DEFAULT_SPEC }
-    const fixed = designFixed(spec)
-    const seq = designSequential(spec)
-    const at = (p: number) => seq.oc.points.find((pt) => Math.abs(pt.p - p) < 1e-12)?.expectedN ?? Number.NaN
+  console.log(`requests to a verdict at alpha=${DEFAULT_SPEC.alpha}, beta=${DEFAULT_SPEC.beta} (exact)`)
+  const row = (cells: readonly string[]) =>
     console.log(
-      `  ${String(p0).padEnd(5)} ${String(fixed.n).padStart(8)} ${seq.oc.expectedNAtP0.toFixed(0).padStart(12)} ${`${((100 * seq.oc.expectedNAtP0) / fixed.n).toFixed(1)}%`.padStart(7)} ${at(
-        p0 - DEFAULT_SPEC.delta,
-      )
-        .toFixed(0)
-        .padStart(14)} ${at(p0 + DEFAULT_SPEC.delta)
-        .toFixed(0)
-        .padStart(14)} ${String(seq.maxN).padStart(8)}`,
+      `  ${cells.map((c, i) => (i < 2 ? c.padEnd(11) : c.padStart(COLUMN_WIDTHS[i] ?? 0))).join(' ')}`,
     )
+  row(['p0', 'alternatives', 'fixed n', 'E[N | p0]', 'worst E[N] (at p)', 'max n', 'false fail', 'miss'])
+  for (const p0 of [0.1, 0.2, 0.3, 0.4, 0.5, 0.9]) {
+    const spec = { p0, ...DEFAULT_SPEC }
+    const seq = designSequential(spec)
+    if (seq.version !== '2-sprt-v2') continue
+    const worst = worstExpectedN(seq.boundaries)
+    const share = (n: number) => `${((100 * n) / seq.fixedN).toFixed(1)}%`
+    row([
+      String(p0),
+      alternatives(spec)
+        .map((p) => Number(p.toFixed(4)))
+        .join(', '),
+      String(seq.fixedN),
+      `${seq.oc.expectedNAtP0.toFixed(0)} (${share(seq.oc.expectedNAtP0)})`,
+      `${worst.expectedN.toFixed(0)} (${share(worst.expectedN)}, ${worst.p.toFixed(3)})`,
+      `${seq.maxN} (${(seq.maxN / seq.fixedN).toFixed(2)}x)`,
+      seq.oc.falseFailure.toExponential(2),
+      seq.oc.miss.toExponential(2),
+    ])
   }
 }
 

@@ -257,8 +257,9 @@ export function startLoad(
       running = false
       wake?.()
       await loop
-      // Slots due but not yet sent (a pacer still catching up) are a shortfall of the run too.
-      const owed = Math.max(0, Math.floor((clock.now() - start) / periodMs) + 1 - next)
+      // Slots due but not yet sent (a pacer still catching up) are a shortfall of the run too;
+      // not the one falling due as stop() is called, which the pacer was about to send.
+      const owed = Math.max(0, Math.floor((clock.now() - start) / periodMs) - next)
       counts.missedLate += owed
       next += owed
       await Promise.all(inFlight)
