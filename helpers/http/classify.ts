@@ -62,6 +62,35 @@ export const classifyUsersOk: Classifier = (status, body) => {
   }
 }
 
+/** A classifier of raw response bodies, as they come off the wire. */
+export type BodyClassifier = (status: number, body: Buffer) => Classification
+
+/** `classify` over raw bodies: decodes each as UTF-8. */
+export const decoding =
+  (classify: Classifier): BodyClassifier =>
+  (status, body) =>
+    classify(status, body.toString('utf8'))
+
+/**
+ * `classify` over raw bodies, with its answers kept for the first `maxEntries` distinct
+ * (status, body) pairs of at most `maxBodyLength` bytes. A route answers the same few bodies
+ * thousands of times (v1's, v2's, an error page): comparing bytes with the ones already seen
+ * is much cheaper than decoding and JSON-parsing each again, which cost the sampler about a
+ * tenth of its throughput. Same answers as `classify`, which must be pure (every classifier
+ * here is); other bodies are decoded and classified each time, so memory stays bounded.
+ */
+export function remembering(classify: Classifier, maxEntries = 16, maxBodyLength = 16_384): BodyClassifier {
+  const known: { status: number; body: Buffer; c: Classification }[] = []
+  return (status, body) => {
+    for (const k of known) if (k.status === status && k.body.equals(body)) return k.c
+    const c = classify(status, body.toString('utf8'))
+    // A copy: the bytes undici hands over are not ours to keep.
+    if (known.length < maxEntries && body.length <= maxBodyLength)
+      known.push({ status, body: Buffer.from(body), c })
+    return c
+  }
+}
+
 export const CLASSIFIERS = {
   catalog: classifyCatalog,
   'users-blocked': classifyUsersBlocked,

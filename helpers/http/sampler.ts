@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto'
-import { Pool } from 'undici'
+import { Client, type Dispatcher, Pool } from 'undici'
 import { type Clock, type PollResult, pollUntil, realClock } from '../poll.js'
-import type { Classifier, ClassifierName, ResponseClass } from './classify.js'
+import {
+  type BodyClassifier,
+  type Classifier,
+  type ClassifierName,
+  decoding,
+  type ResponseClass,
+  remembering,
+} from './classify.js'
+import { exchangeThen } from './exchange.js'
 
 import type { Target } from './target.js'
 
@@ -35,6 +43,10 @@ export interface SampleResult {
 export interface SampleOptions {
   readonly maxRequests: number
   readonly concurrency?: number
+  /**
+   * How long the server may take to answer once the request is on the wire (and between body
+   * chunks, and to accept a connection): 5 s by default. Longer is an error, reason `timeout`.
+   */
   readonly timeoutMs?: number
   /**
    * Called with each record in issue order (never completion order, which would favour the
@@ -51,12 +63,11 @@ export interface SampleOptions {
  * reason, never dropped.
  */
 export async function sample(target: Target, probe: Probe, options: SampleOptions): Promise<SampleResult> {
-  const concurrency = options.concurrency ?? 8
+  const concurrency = Math.min(options.concurrency ?? 8, options.maxRequests)
   const timeoutMs = options.timeoutMs ?? 5_000
-  const pool = new Pool(`http://${target.address}:${target.port}`, {
-    connections: concurrency,
-    pipelining: 1,
-  })
+  const classify = remembering(options.classify)
+  // One keep-alive connection per lane: a pool would look for a free connection on every request.
+  const clients = Array.from({ length: concurrency }, () => clientFor(target, timeoutMs))
   const records: (RequestRecord | undefined)[] = []
   let next = 0
   let ordered = 0
@@ -71,17 +82,26 @@ export async function sample(target: Target, probe: Probe, options: SampleOption
     }
   }
 
-  const worker = async () => {
-    while (!stop && next < options.maxRequests) {
-      const index = next++
-      records[index] = await sendOne(pool, probe, index, timeoutMs, options.classify)
-      advance()
-    }
-  }
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, options.maxRequests) }, worker))
+    // Each lane sends its next request from the callback of its last: no promise per request.
+    await new Promise<void>((resolve) => {
+      let lanes = concurrency
+      const lane = (client: Client) => {
+        if (stop || next >= options.maxRequests) {
+          if (--lanes === 0) resolve()
+          return
+        }
+        const index = next++
+        sendOneThen(client, probe, index, timeoutMs, classify, (record) => {
+          records[index] = record
+          advance()
+          lane(client)
+        })
+      }
+      for (const client of clients) lane(client)
+    })
   } finally {
-    await pool.close()
+    await Promise.all(clients.map((c) => c.close()))
   }
   const done = records.filter((r): r is RequestRecord => r !== undefined)
   const counts: Record<ResponseClass, number> = { v1: 0, v2: 0, error: 0 }
@@ -89,53 +109,82 @@ export async function sample(target: Target, probe: Probe, options: SampleOption
   return { records: done, counts, stoppedEarly: stop, elapsedMs: performance.now() - started }
 }
 
-/** One request with a fresh x-request-id; never throws (errors become records). */
-export async function sendOne(
-  pool: Pool,
+/**
+ * A keep-alive pool for one target. A connection that cannot be made within the timeout is an
+ * error like a late answer; requests themselves are bounded by the timeouts in `exchange`.
+ */
+export function poolFor(target: Target, connections: number, timeoutMs: number): Pool {
+  return new Pool(`http://${target.address}:${target.port}`, {
+    connections,
+    pipelining: 1,
+    connect: { timeout: timeoutMs },
+  })
+}
+
+/** One keep-alive connection to the target, bounded like `poolFor`'s. */
+export function clientFor(target: Target, timeoutMs: number): Client {
+  return new Client(`http://${target.address}:${target.port}`, {
+    pipelining: 1,
+    connect: { timeout: timeoutMs },
+  })
+}
+
+/** The headers every probe request carries: the probe's own, its Host and a fresh x-request-id. */
+export function probeHeaders(probe: Probe, requestId: string): Record<string, string> {
+  // Without extra headers, a plain literal: a spread on every request costs the sampler.
+  return probe.headers
+    ? { ...probe.headers, host: probe.host, 'x-request-id': requestId }
+    : { host: probe.host, 'x-request-id': requestId }
+}
+
+const now = () => performance.now()
+
+/** One request with a fresh x-request-id; `done` gets its record (errors are records too). */
+export function sendOneThen(
+  dispatcher: Dispatcher,
+  probe: Probe,
+  index: number,
+  timeoutMs: number,
+  classify: BodyClassifier,
+  done: (record: RequestRecord) => void,
+): void {
+  const requestId = randomUUID()
+  exchangeThen(
+    dispatcher,
+    { path: probe.path, headers: probeHeaders(probe, requestId), timeoutMs },
+    now,
+    (x) => {
+      // From the moment it was on the wire: a wait for a connection is not the server's latency.
+      const latencyMs = x.answeredAt - (x.sentAt ?? x.dispatchedAt)
+      if (x.failure) {
+        done({ index, requestId, status: null, class: 'error', reason: x.failure.reason, latencyMs })
+        return
+      }
+      const status = x.status as number
+      const c = classify(status, x.body)
+      done(
+        c.reason
+          ? { index, requestId, status, class: c.class, reason: c.reason, latencyMs }
+          : { index, requestId, status, class: c.class, latencyMs },
+      )
+    },
+  )
+}
+
+/** `sendOneThen` as a promise that never rejects. */
+export function sendOne(
+  dispatcher: Dispatcher,
   probe: Probe,
   index: number,
   timeoutMs: number,
   classify: Classifier,
 ): Promise<RequestRecord> {
-  const requestId = randomUUID()
-  const t0 = performance.now()
-  try {
-    const response = await pool.request({
-      method: 'GET',
-      path: probe.path,
-      headers: { ...probe.headers, host: probe.host, 'x-request-id': requestId },
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      signal: AbortSignal.timeout(timeoutMs),
-    })
-    const body = await response.body.text()
-    const c = classify(response.statusCode, body)
-    return {
-      index,
-      requestId,
-      status: response.statusCode,
-      class: c.class,
-      ...(c.reason ? { reason: c.reason } : {}),
-      latencyMs: performance.now() - t0,
-    }
-  } catch (error) {
-    return {
-      index,
-      requestId,
-      status: null,
-      class: 'error',
-      reason: describeError(error),
-      latencyMs: performance.now() - t0,
-    }
-  }
+  return new Promise((resolve) =>
+    sendOneThen(dispatcher, probe, index, timeoutMs, decoding(classify), resolve),
+  )
 }
 
-function describeError(error: unknown): string {
-  const e = error as { code?: string; name?: string; message?: string; cause?: { code?: string } }
-  if (e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT')
-    return 'timeout'
-  return e.code ?? e.cause?.code ?? e.message ?? String(error)
-}
+const CONVERGENCE_TIMEOUT_MS = 5_000
 
 export interface Convergence {
   readonly requests: number
@@ -162,12 +211,12 @@ export async function awaitConvergence(
   let lastReason = ''
   let streak = 0
   let requests = 0
-  const pool = new Pool(`http://${target.address}:${target.port}`, { connections: 1 })
+  const pool = poolFor(target, 1, CONVERGENCE_TIMEOUT_MS)
   try {
     return await pollUntil(
       `${consecutive} consecutive ${expected} responses from ${probe.host}${probe.path}`,
       async (): Promise<PollResult<Convergence>> => {
-        const record = await sendOne(pool, probe, requests++, 5_000, classify)
+        const record = await sendOne(pool, probe, requests++, CONVERGENCE_TIMEOUT_MS, classify)
         seen[record.class]++
         if (record.reason) lastReason = record.reason
         streak = record.class === expected ? streak + 1 : 0
