@@ -1,4 +1,5 @@
 import type { CanarySample, FlaggerEvent } from '../flagger/canary.js'
+import type { LoadEvidence } from '../http/load.js'
 import { clopperPearson, logCdf, logSf } from '../stats/binomial.js'
 import { stepPower } from '../stats/canary-steps.js'
 import { detectableErrorRate, type ErrorBound, errorCheckPasses } from '../stats/error-bound.js'
@@ -144,6 +145,8 @@ export interface CanaryStepsEvidenceV1 {
 export interface CanaryStepsEvidenceV2 {
   readonly kind: 'canary-steps'
   readonly design: 'fixed-exact-v2'
+  /** How well the load generator held its rate, and whose errors it saw (what it can detect depends on it). */
+  readonly load?: LoadEvidence
   readonly alpha: number
   readonly beta: number
   readonly delta: number
@@ -298,7 +301,14 @@ function judgeCanaryStepsV2(ev: CanaryStepsEvidenceV2): BasicVerdict {
     .join(', ')
   return {
     passed: true,
-    cause: `${stepsText}, each with probability >= ${1 - ev.beta} at alpha ${ev.alpha.toExponential(0)} per step; ${errorsText}`,
-    details,
+    cause: `${stepsText}, each with probability >= ${1 - ev.beta} at alpha ${ev.alpha.toExponential(0)} per step; ${errorsText}${loadText(ev.load)}`,
+    details: { ...details, ...(ev.load ? { load: ev.load } : {}) },
   }
+}
+
+/** How the load held its rate, for a cause: its shortfall and who made its errors. */
+function loadText(load: LoadEvidence | undefined): string {
+  if (!load) return ''
+  const missed = load.missedLate + load.missedAtCap
+  return `; load ${load.achievedRps.toFixed(1)} of ${load.askedRps} req/s${missed ? ` (${missed} requests never sent)` : ''}, ${load.clientErrors} client-made errors`
 }

@@ -12,8 +12,8 @@ export interface LoadRecord {
 }
 
 export interface LoadHandle {
-  /** Stops sending and returns every response, in the order sent. */
-  stop(): Promise<LoadRecord[]>
+  /** Stops sending and returns every response, in the order sent, with how well the rate held. */
+  stop(): Promise<LoadRecord[] & { readonly evidence?: LoadEvidence }>
   /** The responses answered so far, in the order sent, while the load goes on. */
   answered(): readonly LoadRecord[]
 }

@@ -13,6 +13,7 @@ import type { MirrorCountEvidence, MirrorHostEvidence } from '../evidence/mirror
 import type { RouteOrderEvidence } from '../evidence/routes.js'
 import type { ErrorBound, RatioEvidence, ShareVerdict, ZeroToleranceEvidence } from '../evidence/shares.js'
 import type { CanarySample, FlaggerEvent, FlaggerEventKind } from '../flagger/canary.js'
+import type { LoadEvidence } from '../http/load.js'
 import type { PhaseTiming } from '../progress.js'
 import type { HeaderMatch, RouteTarget, RouteView } from '../routes/inspect.js'
 import type { OperatingCharacteristic, RatioSpec } from '../stats/ratio-tests.js'
@@ -43,7 +44,7 @@ type Shape<T> = {
 }
 
 /** Fields a canary-steps record has only from issue 12 on (design fixed-exact-v2). */
-type Optional = 'design' | 'beta' | 'delta' | 'errorBound'
+type Optional = 'design' | 'beta' | 'delta' | 'errorBound' | 'load'
 
 type ZeroToleranceOc = Extract<ShareVerdict['oc'], { readonly falseFailure: 0 }>
 type Variant<K extends RouteTarget['kind']> = Extract<RouteTarget, { readonly kind: K }>
@@ -370,7 +371,27 @@ const SHAPES: readonly (readonly [
       settleMs: 'required',
       errorBound: 'optional',
       steps: 'required',
+      load: 'optional',
     } satisfies Shape<Omit<CanaryStepsEvidenceV2, Optional> & Partial<Pick<CanaryStepsEvidenceV2, Optional>>>,
+  ],
+  [
+    '/$defs/LoadEvidence',
+    {
+      askedRps: 'required',
+      achievedRps: 'required',
+      due: 'required',
+      sent: 'required',
+      missedLate: 'required',
+      missedAtCap: 'required',
+      serverErrors: 'required',
+      clientErrors: 'required',
+      maxInFlight: 'required',
+      connectionCap: 'required',
+      lateSends: 'required',
+      maxSendDelayMs: 'required',
+      lateLimitMs: 'required',
+      timeoutMs: 'required',
+    } satisfies Shape<LoadEvidence>,
   ],
   ['/$defs/CanarySteps/items', { weight: 'required', outcomes: 'required' } satisfies Shape<CanaryStep>],
   [

@@ -297,7 +297,7 @@ export class Lab<C extends string = string, S extends string = string> {
   /** Starts background load that is stopped at cleanup whatever happens. */
   startLoad(probe: Probe, requestsPerSecond: number): LoadHandle {
     const handle = this.adapters.ingress.startLoad(probe, requestsPerSecond)
-    let stopped: Promise<LoadRecord[]> | undefined
+    let stopped: ReturnType<LoadHandle['stop']> | undefined
     const stop = () => {
       stopped ??= handle.stop()
       return stopped

@@ -1,6 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { classifierFor, type ResponseClass } from '../http/classify.js'
-import type { LoadRecord } from '../http/load.js'
+import type { LoadEvidence, LoadRecord } from '../http/load.js'
 import type { Probe, RequestRecord, SampleResult } from '../http/sampler.js'
 import {
   ACCESS_LOG_FLUSH_MS,
@@ -794,7 +794,26 @@ export class FakeLab {
         answered: () => [...load.records],
         stop: async () => {
           load.stopped = true
-          return load.records
+          // The lab's clock sends exactly on schedule: the asked rate, every slot sent, every
+          // error the server's (the real generator's evidence: helpers/http/load.ts).
+          const errors = load.records.filter((r) => r.class === 'error').length
+          const evidence: LoadEvidence = {
+            askedRps: rps,
+            achievedRps: rps,
+            due: load.records.length,
+            sent: load.records.length,
+            missedLate: 0,
+            missedAtCap: 0,
+            serverErrors: errors,
+            clientErrors: 0,
+            maxInFlight: 1,
+            connectionCap: 1,
+            lateSends: 0,
+            maxSendDelayMs: 0,
+            lateLimitMs: 250,
+            timeoutMs: 5_000,
+          }
+          return Object.assign([...load.records], { evidence })
         },
       }
     },

@@ -1,6 +1,5 @@
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { type CanarySample, parseFlaggerEvent, stepsFromTimeline } from '../../helpers/flagger/canary.js'
-import type { LoadRecord } from '../../helpers/http/load.js'
 import type { ObjectRef } from '../../helpers/kube/client.js'
 import { defineScenario } from '../../helpers/runner/define.js'
 import type { Lab } from '../../helpers/runner/lab.js'
@@ -219,7 +218,7 @@ export const scenario = defineScenario({
     }
     lab.record('weights-monotonic', { ...timeline, aspect: 'weights' })
     lab.record('phases', { ...timeline, aspect: 'phases' })
-    const records: LoadRecord[] = await load.stop()
+    const records = await load.stop()
     lab.record('share-per-step', {
       kind: 'canary-steps',
       design: 'fixed-exact-v2',
@@ -227,6 +226,7 @@ export const scenario = defineScenario({
       settleMs: SETTLE_MS,
       errorBound: DEFAULT_ERROR_BOUND,
       steps: stepsFromTimeline(good.samples, records, SETTLE_MS),
+      ...(records.evidence ? { load: records.evidence } : {}),
     })
     await lab.expectOnly('all-v2-after', WEBAPP_CATALOG, 'v2')
   },
