@@ -468,12 +468,12 @@ export const MESSAGES = {
   'walk.step': { en: '-- step {set}', ko: '-- 단계 {set}' },
   'walk.command': { en: 'the book runs: {command}', ko: '책의 명령: {command}' },
   'walk.meshEdit': {
-    en: 'the book runs: {command}; the suite edits ConfigMap {ref} to the same effect (undone afterwards)',
-    ko: '책의 명령: {command}; 스위트는 같은 효과로 ConfigMap {ref}를 고칩니다 (나중에 되돌립니다)',
+    en: 'the book runs: {command}; the suite edits {ref} to the same effect (undone afterwards)',
+    ko: '책의 명령: {command}; 스위트는 같은 효과로 {ref}를 고칩니다 (나중에 되돌립니다)',
   },
   'walk.dnsEdit': {
-    en: 'the suite points the cluster DNS at a local stand-in for {host} (ConfigMap {ref}; undone afterwards), so no outside site is needed',
-    ko: '스위트는 클러스터 DNS가 {host} 대신 로컬 대역을 가리키게 합니다 (ConfigMap {ref}; 나중에 되돌림), 그래서 외부 사이트가 필요 없습니다',
+    en: 'the suite makes the cluster DNS answer for {host} itself ({ref}; undone afterwards), so the lab needs no outside site',
+    ko: '스위트는 클러스터 DNS가 {host}에 직접 답하게 합니다 ({ref}; 나중에 되돌림), 그래서 실습에 외부 사이트가 필요 없습니다',
   },
   'walk.remove': { en: 'first, as the lab does: {command}', ko: '먼저 실습처럼: {command}' },
   'walk.pause': {
