@@ -98,7 +98,7 @@ describe('reports in Korean', () => {
       ).toBe(0)
       expect(await page.locator('html').getAttribute('lang')).toBe('ko')
       // The script shows as text, and never ran.
-      expect(await page.locator('body').innerText()).toContain(HOSTILE.script)
+      expect(await page.locator('body').textContent()).toContain(HOSTILE.script)
       expect(await page.title()).toBe('istio-traffic-conformance: FAIL')
     } finally {
       await browser.close()
