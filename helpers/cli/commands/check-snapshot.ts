@@ -76,7 +76,8 @@ export async function readSnapshot(client: KubeClient, namespace: string): Promi
   } catch (error) {
     if (!isNotFound(error)) throw error
   }
-  const istiod = istiodFacts(await client.read<V1Deployment>(ISTIOD_REF))
+  // istio-system may be closed to a learner: the version is then unknown, not a failure.
+  const istiod = istiodFacts(await client.read<V1Deployment>(ISTIOD_REF).catch(() => undefined))
   const mesh = await client
     .read<V1ConfigMap>({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'istio-system', name: 'istio' })
     .catch(() => undefined)

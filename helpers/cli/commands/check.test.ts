@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { SCENARIOS } from '../../../suites/index.js'
 import { UsageError } from '../../errors.js'
+import { startFakeApiServer } from '../../testing/fake-apiserver.js'
 import { FakeLab } from '../../testing/fake-lab.js'
 import { writeKubeconfig } from '../../testing/kubeconfig-fixtures.js'
 import { type Learner, learnerObjects, startLearnerApiServer } from '../../testing/learner-lab.js'
+import { json } from '../../testing/recording-server.js'
 import { recordingTools } from '../../testing/recording-tools.js'
 import { CLUSTER_CONFIG } from '../../testing/run-fixtures.js'
 import { parseArgv } from '../args.js'
@@ -393,6 +395,38 @@ describe('check verdicts', () => {
     await expect(
       checkCommand(args(['check', '--context', 'other', '--kubeconfig', kubeconfig]), () => undefined, deps),
     ).rejects.toThrow("context 'other' is not in the kubeconfig")
+  })
+
+  it('cannot tell (exit 2) when the lab cannot be read, and says what permission it needs', async () => {
+    const api = await startFakeApiServer((req, res) => {
+      if (req.url === '/version') json(res, 200, { gitVersion: 'v1.30.0' })
+      else if (req.url === '/api/v1/namespaces/istioinaction')
+        json(res, 200, { metadata: { name: 'istioinaction', labels: {} } })
+      else if (req.url.startsWith('/api/v1/namespaces/istioinaction/pods'))
+        json(res, 403, {
+          kind: 'Status',
+          status: 'Failure',
+          reason: 'Forbidden',
+          code: 403,
+          message: 'pods is forbidden',
+        })
+      else return false
+      return true
+    })
+    try {
+      const err: string[] = []
+      const kubeconfig = writeKubeconfig({ currentContext: CONTEXT, contexts: [CONTEXT], server: api.url })
+      const code = await main(['check', '--kubeconfig', kubeconfig], {
+        out: () => undefined,
+        err: (t) => err.push(t),
+      })
+      expect(code).toBe(2)
+      expect(err[0]).toMatch(/^error: cannot read the lab in context learner: /)
+      expect(err[1]).toContain('may get and list pods')
+      expect(api.requests.filter((r) => MUTATING.has(r.method))).toEqual([])
+    } finally {
+      await api.close()
+    }
   })
 
   it('has help, and needs no opt-in flag for any context', async () => {

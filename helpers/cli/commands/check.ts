@@ -1,7 +1,7 @@
 import { connect } from 'node:net'
 import { SCENARIO_IDS, SCENARIOS } from '../../../suites/index.js'
 import { ALLOWED_LABELS, BLOCKED_LABELS, NAMESPACE } from '../../../suites/shared.js'
-import { choices, UsageError } from '../../errors.js'
+import { choices, SuiteError, UsageError } from '../../errors.js'
 import type { Evidence } from '../../evidence/index.js'
 import type { Target } from '../../http/target.js'
 import { localizeCause } from '../../i18n/causes.js'
@@ -11,7 +11,7 @@ import type { KubeClient } from '../../kube/client.js'
 import { describeError } from '../../kube/describe-error.js'
 import { loadKubeConfig } from '../../kube/kubeconfig.js'
 import { checkReachable } from '../../kube/reachability.js'
-import { ReadOnlyKubeClient } from '../../kube/read-only.js'
+import { ReadOnlyKubeClient, ReadOnlyKubeConfig } from '../../kube/read-only.js'
 import { type AnalyzeReport, sortMessages } from '../../learn/analyze.js'
 import { type ClusterNames, forCluster } from '../../learn/commands.js'
 import { describeStep, stepLabel } from '../../learn/describe.js'
@@ -480,14 +480,22 @@ export async function checkCommand(
       `context '${context}' names a cluster the kubeconfig does not define`,
       'fix the kubeconfig',
     )
-  const reach = await checkReachable(loaded.kubeConfig, context)
+  // Even the reachability probe goes through the guarded configuration: GETs only.
+  const reach = await checkReachable(ReadOnlyKubeConfig.from(loaded.kubeConfig), context)
   if (!reach.reachable)
     throw new UsageError(
       `cluster of context ${context} is unreachable at ${reach.server}: ${reach.reason}`,
       'check that the cluster is running and the kubeconfig is current',
     )
   const client = new ReadOnlyKubeClient(loaded.kubeConfig, context)
-  const snapshot = await readSnapshot(client, NAMESPACE)
+  const snapshot = await readSnapshot(client, NAMESPACE).catch((error: unknown) => {
+    // Unreadable (RBAC, an API that fails): check cannot tell, which is exit 2.
+    throw new SuiteError(
+      `cannot read the lab in context ${context}: ${describeError(error)}`,
+      2,
+      'check that your user may get and list pods, Services and Istio objects in istioinaction',
+    )
+  })
   if (snapshot.namespaceLabels === undefined)
     throw new UsageError(
       t(lang, 'check.noNamespace', { namespace: NAMESPACE, context }),
