@@ -34,6 +34,8 @@ const LAYERS: readonly (readonly [prefix: string, layer: number, room: string])[
   ['helpers/mesh-edits.ts', 0, 'pure'],
   ['helpers/istio-behaviour.ts', 0, 'pure'],
   ['helpers/istiod.ts', 0, 'pure'],
+  ['helpers/learn/', 0, 'pure'],
+  ['helpers/i18n/', 0, 'pure'],
   // Adapters: the only code that talks to the cluster, the network, files and other programs.
   ['helpers/kube/', 1, 'adapters'],
   ['helpers/http/', 1, 'adapters'],

@@ -93,6 +93,14 @@ export async function main(argv: readonly string[], raw: Io): Promise<number> {
           up.timings,
         )
       }
+      case 'check': {
+        const { checkCommand } = await import('./commands/check.js')
+        return await checkCommand(args, io.out)
+      }
+      case 'walkthrough': {
+        const { walkthroughCommand } = await import('./commands/walkthrough.js')
+        return await walkthroughCommand(args, io.out)
+      }
       case 'restore': {
         const { restoreCommand } = await import('./commands/restore.js')
         return await restoreCommand(args, io.out)

@@ -100,6 +100,24 @@ const json: FlagSpec = {
   help: "print one JSON document on stdout (use 'npm run -s conformance -- plan --json': npm's banner is on stdout)",
 }
 const help: FlagSpec = { name: 'help', kind: 'boolean', help: 'show help' }
+const lang: FlagSpec = {
+  name: 'lang',
+  kind: 'string',
+  value: 'LANG',
+  choices: ['en', 'ko'],
+  help: 'language of the output and the HTML report (default: from $LC_ALL, $LC_MESSAGES or $LANG, else en)',
+}
+const ingress: FlagSpec = {
+  name: 'ingress',
+  kind: 'string',
+  value: 'HOST:PORT',
+  default: '127.0.0.1:30000',
+  help: "the ingress gateway's HTTP address (the book's node port 30000 on this machine by default)",
+  validate: (value) => {
+    const target = parseTarget(value)
+    return 'problem' in target ? target.problem : undefined
+  },
+}
 
 // Issue 15: any Istio release, upgrade rehearsals, CI outputs.
 const istioVersionProblem = (value: string): string | undefined => {
@@ -250,6 +268,35 @@ export const COMMANDS: readonly CommandSpec[] = [
       egress,
       junit,
       reportDir,
+      lang,
+      help,
+    ],
+    positionals: '[scenario-id...]',
+    changesCluster: true,
+  },
+  {
+    name: 'check',
+    summary:
+      "observe a learner's lab without changing it: its chapter-5 step, typical mistakes, istioctl analyze, and the behaviour measured",
+    usage: 'check [scenario-id...] [--context NAME] [--kubeconfig PATH] [--ingress HOST:PORT] [--lang ko]',
+    flags: [kubeconfig, context, ingress, lang, help],
+    positionals: '[scenario-id...]',
+    changesCluster: false,
+  },
+  {
+    name: 'walkthrough',
+    summary:
+      "teach chapter 5 on the suite's own cluster: each step's YAML and the book's command, applied, measured and explained",
+    usage: 'walkthrough [scenario-id...] [--keep] [--lang ko]',
+    flags: [
+      name,
+      kubeconfig,
+      {
+        name: 'keep',
+        kind: 'boolean',
+        help: "leave the last section's objects in place for the class (journaled: 'restore' undoes them)",
+      },
+      lang,
       help,
     ],
     positionals: '[scenario-id...]',

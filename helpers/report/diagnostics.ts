@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { type AnalyzeReport, sortMessages } from '../learn/analyze.js'
 import type { LogQuery } from '../logs/reader.js'
 import { terminalText } from '../text/escape.js'
 
@@ -13,6 +14,8 @@ export interface DiagnosticsSource {
   events(namespace: string): Promise<string>
   /** The last lines of each container a query names. */
   tail(query: LogQuery, lines: number): Promise<{ pod: string; text: string }[]>
+  /** What `istioctl analyze -n <namespace>` says, beside the behaviour; absent where it cannot run. */
+  analyze?(namespace: string): Promise<AnalyzeReport>
 }
 
 export const DIAGNOSTICS_CAP_BYTES = 512 * 1024
@@ -24,6 +27,19 @@ export function capText(text: string, capBytes = DIAGNOSTICS_CAP_BYTES): string 
   const marker = `[truncated: kept the last ${capBytes} of ${bytes} bytes]\n`
   const buf = Buffer.from(text)
   return marker + buf.subarray(bytes - capBytes + Buffer.byteLength(marker)).toString('utf8')
+}
+
+/**
+ * analyze's report as a file a person reads: one line per message, worst first, then the JSON
+ * istioctl gave (for a tool); or why it did not run. Pure.
+ */
+export function analyzeLines(report: AnalyzeReport): string {
+  if (report.kind === 'unavailable') return `istioctl analyze: not run (${report.reason})\n`
+  if (report.kind === 'failed') return `istioctl analyze failed: ${report.reason}\n`
+  const lines = sortMessages(report.messages).map(
+    (m) => `${m.level} [${m.code}]${m.origin ? ` (${m.origin})` : ''} ${m.message}`,
+  )
+  return `# istioctl analyze -n <namespace> -o json (${report.tool})\n${lines.join('\n') || 'no validation issues'}\n\n${JSON.stringify(report.messages, null, 2)}\n`
 }
 
 const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_')
@@ -66,6 +82,9 @@ export async function writeDiagnostics(
   )
   await save('routes-webapp.json', () => source.proxyRoutes(namespace, 'app=webapp'))
   await save('events.txt', () => source.events(namespace))
+  const { analyze } = source
+  if (analyze)
+    await save('istioctl-analyze.txt', async () => analyzeLines(await analyze.call(source, namespace)))
   const seen = new Set<string>()
   for (const q of logQueries) {
     const key = `${q.namespace}/${q.labelSelector}/${q.container}`

@@ -1,17 +1,14 @@
 import type { AccessLogMatchEvidence } from '../evidence/access-logs.js'
 import type { CanaryStepsEvidence, CanaryTimelineEvidence } from '../evidence/canary.js'
 import type { MirrorCountEvidence } from '../evidence/mirror.js'
+import { localizeCause } from '../i18n/causes.js'
+import type { Lang } from '../i18n/lang.js'
+import { MESSAGES, t } from '../i18n/messages.js'
+import { checkText, scenarioText } from '../i18n/scenario-texts.js'
+import { forCluster } from '../learn/commands.js'
 import { htmlAttribute as attr, htmlText as text } from '../text/escape.js'
 import { percent } from '../text/format.js'
-import {
-  type CheckResult,
-  checkCounts,
-  clusterModeLine,
-  errorRateLine,
-  type RunRecord,
-  runPassed,
-  versionLine,
-} from './model.js'
+import { boundText, type CheckResult, checkCounts, type RunRecord, runPassed } from './model.js'
 import { isShareVerdict, keyNumbers } from './numbers.js'
 
 /**
@@ -144,14 +141,35 @@ function checkExtras(c: CheckResult, scenario: RunRecord['scenarios'][number]): 
   return ''
 }
 
-function hintHtml(hint: string): string {
+function hintHtml(hint: string, lang: Lang): string {
   if (!hint) return ''
   // Hints write commands as `code`: shown as <code>, the rest as text.
   const body = hint
     .split(/(`[^`\n]+`)/)
     .map((part) => (/^`[^`]+`$/.test(part) ? `<code>${text(part.slice(1, -1))}</code>` : text(part)))
     .join('')
-  return `<div class="hint">hint: ${body}</div>`
+  return `<div class="hint">${text(t(lang, 'word.hint'))}: ${body}</div>`
+}
+
+/** A catalogue template whose own words are escaped and whose {placeholders} take ready HTML. */
+function fillHtml(template: string, html: Readonly<Record<string, string>>): string {
+  return template
+    .split(/(\{[A-Za-z][A-Za-z0-9]*\})/)
+    .map((part) => {
+      const name = /^\{([A-Za-z][A-Za-z0-9]*)\}$/.exec(part)?.[1]
+      return name !== undefined && html[name] !== undefined ? html[name] : text(part)
+    })
+    .join('')
+}
+
+/** The words of the overview that model.ts gives in English, in the reader's language. */
+function versionsIn(run: RunRecord, lang: Lang): string {
+  return t(lang, 'report.versions', {
+    istio: run.versions.istioControlPlane,
+    kubernetes: run.versions.kubernetes,
+    profile: run.profile,
+    flagger: run.versions.flagger,
+  })
 }
 
 const STYLE = `body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1d1d1f}
@@ -163,24 +181,33 @@ tr[data-result=fail] td:first-child{color:#b3261e;font-weight:600}.numbers{color
 .hint{background:#fff4e5;border-left:3px solid #c25e00;padding:.2rem .5rem;margin:.3rem 0;font-size:.9rem}
 svg.chart{width:100%;height:auto;margin:.5rem 0;font-size:11px}pre{background:#f6f6f6;padding:.5rem;overflow-x:auto;font-size:12px}`
 
-export function toHtml(run: RunRecord): string {
+/**
+ * The page in a language (English by default). Causes stay as run.json keeps them and are
+ * translated here; a check's words are the catalogue's when they are the ones it was judged
+ * with, else its own; hints' commands name the run's kube context.
+ */
+export function toHtml(run: RunRecord, lang: Lang = 'en'): string {
   const counts = checkCounts(run)
   const passed = runPassed(run)
+  const verdict = (ok: boolean) => text(t(lang, ok ? 'word.pass' : 'word.fail'))
+  const names = { context: run.context }
   const scenarios = run.scenarios
     .map((s) => {
       const rows = s.checks
-        .map(
-          (c) =>
-            `<tr data-check="${attr(c.check)}" data-result="${c.passed ? 'pass' : 'fail'}"><td>${c.passed ? 'pass' : 'FAIL'}</td><td><code>${text(c.check)}</code></td><td>${text(c.cause)}<div class="numbers">${text(keyNumbers(c))}</div>${c.passed ? '' : hintHtml(c.hint)}${checkExtras(c, s)}</td></tr>`,
-        )
+        .map((c) => {
+          const hint = forCluster(checkText(lang, s.id, c.check, 'hint', c.hint), names)
+          return `<tr data-check="${attr(c.check)}" data-result="${c.passed ? 'pass' : 'fail'}"><td>${c.passed ? (lang === 'en' ? 'pass' : verdict(true)) : verdict(false)}</td><td><code>${text(c.check)}</code></td><td>${text(localizeCause(c.cause, lang))}<div class="numbers">${text(keyNumbers(c))}</div>${c.passed ? '' : hintHtml(hint, lang)}${checkExtras(c, s)}</td></tr>`
+        })
         .join('\n')
       const cleanup = s.cleanup.errors.length
-        ? `<p class="verdict fail">Cleanup failed: ${text(s.cleanup.errors.join('; '))}</p>`
+        ? `<p class="verdict fail">${text(t(lang, 'report.cleanupFailed', { errors: s.cleanup.errors.join('; ') }))}</p>`
         : ''
-      const stopped = s.error ? `<p class="verdict fail">Stopped: ${text(s.error)}</p>` : ''
+      const stopped = s.error
+        ? `<p class="verdict fail">${text(t(lang, 'report.stopped', { error: s.error }))}</p>`
+        : ''
       return `<section class="scenario" id="${attr(s.id)}" data-scenario="${attr(s.id)}" data-result="${s.passed ? 'pass' : 'fail'}">
-<h2><span class="verdict ${s.passed ? 'pass' : 'fail'}">${s.passed ? 'PASS' : 'FAIL'}</span> ${text(s.id)}: ${text(s.title)} <small>(section ${text(s.section)})</small></h2>${stopped}
-<table><thead><tr><th>result</th><th>check</th><th>cause and evidence</th></tr></thead><tbody>
+<h2><span class="verdict ${s.passed ? 'pass' : 'fail'}">${verdict(s.passed)}</span> ${text(s.id)}: ${text(scenarioText(lang, s.id, 'title', s.title))} <small>(${text(t(lang, 'word.section', { section: s.section }))})</small></h2>${stopped}
+<table><thead><tr><th>${text(t(lang, 'report.col.result'))}</th><th>${text(t(lang, 'report.col.check'))}</th><th>${text(t(lang, 'report.col.cause'))}</th></tr></thead><tbody>
 ${rows}
 </tbody></table>${cleanup}
 </section>`
@@ -189,21 +216,31 @@ ${rows}
   const missing = run.missingResults
     .map(
       (id) =>
-        `<section class="scenario" data-scenario="${attr(id)}" data-result="fail"><h2><span class="verdict fail">FAIL</span> ${text(id)}</h2><p>No result was recorded: the e2e run stopped before this scenario finished.</p></section>`,
+        `<section class="scenario" data-scenario="${attr(id)}" data-result="fail"><h2><span class="verdict fail">${verdict(false)}</span> ${text(id)}</h2><p>${text(t(lang, 'report.noResult'))}</p></section>`,
     )
     .join('\n')
+  const overviewHtml = fillHtml(MESSAGES['report.overview'][lang], {
+    versions: text(versionsIn(run, lang)),
+    passed: String(counts.passed),
+    failed: String(counts.failed),
+    from: text(run.startedAt),
+    to: text(run.endedAt),
+    context: `<code>${text(run.context)}</code>`,
+    nodeImage: `<code>${text(run.versions.nodeImage)}</code>`,
+    proxies: text(run.versions.istioProxies.join(', ') || t(lang, 'report.noneSeen')),
+  })
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>istio-traffic-conformance: ${passed ? 'PASS' : 'FAIL'}</title>
+<html lang="${lang}"><head><meta charset="utf-8"><title>istio-traffic-conformance: ${passed ? 'PASS' : 'FAIL'}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>
 <body>
-<h1><span class="verdict ${passed ? 'pass' : 'fail'}" id="overall">${passed ? 'PASS' : 'FAIL'}</span> Istio in Action, chapter 5 traffic control</h1>
-<p>${text(versionLine(run))}. ${counts.passed} checks passed, ${counts.failed} failed. Run from ${text(run.startedAt)} to ${text(run.endedAt)} against <code>${text(run.context)}</code>; node image <code>${text(run.versions.nodeImage)}</code>; proxies ${text(run.versions.istioProxies.join(', ') || 'none seen')}.</p>
-<p class="cluster-mode">${text(clusterModeLine(run))}</p>
-<p class="error-rate">${text(errorRateLine(run))}</p>
-<details><summary>How to read this report</summary><p>Each scenario of the chapter is a box; each row is one check with the cause of its verdict and its key numbers. Ratio checks show the observed share of v2 (dot) with its exact confidence interval (bar) against the expected share (dashed line) and the region within the indifference margin (green). Deterministic routes allow no response of the wrong version over enough requests to catch a 1% leak. The canary chart shows Flagger's canaryWeight over time (line), the observed v2 share at each step (dots) and phase changes (dotted lines).</p></details>
+<h1><span class="verdict ${passed ? 'pass' : 'fail'}" id="overall">${verdict(passed)}</span> ${text(t(lang, 'report.heading'))}</h1>
+<p>${overviewHtml}</p>
+<p class="cluster-mode">${text(t(lang, `report.mode.${run.clusterMode === 'existing-cluster' ? 'existing-cluster' : 'suite-cluster'}`))}</p>
+<p class="error-rate">${text(t(lang, 'report.errorRate', { bound: boundText(run) }))}</p>
+<details><summary>${text(t(lang, 'report.howToRead'))}</summary><p>${text(t(lang, 'report.howToReadText'))}</p></details>
 ${scenarios}
 ${missing}
-<h2>Timings</h2>
+<h2>${text(t(lang, 'report.timings'))}</h2>
 ${timingsChart(run)}
 </body></html>
 `

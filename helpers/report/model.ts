@@ -110,17 +110,10 @@ export function checkCounts(run: RunRecord): { passed: number; failed: number } 
   return { passed: checks.filter((c) => c.passed).length, failed: checks.filter((c) => !c.passed).length }
 }
 
-/** One sentence on the run's own error rate: how often a correct mesh would fail it. Pure. */
-export function errorRateLine(run: Pick<RunRecord, 'falseFailureBound'>): string {
+/** The run's bound on failing a correct mesh, for the report's sentence ('report.errorRate'). Pure. */
+export function boundText(run: Pick<RunRecord, 'falseFailureBound'>): string {
   const bound = Number(run.falseFailureBound)
-  return `A correct mesh fails at least one check of this run with probability at most ${Number.isFinite(bound) ? bound.toExponential(1) : '?'} (the sum of every check's false-failure bound, error bounds included); a route off by a check's stated shift passes it with probability at most 1e-3.`
-}
-
-/** One sentence on which cluster the run changed and how far. Pure. */
-export function clusterModeLine(run: Pick<RunRecord, 'clusterMode'>): string {
-  return run.clusterMode === 'existing-cluster'
-    ? "Not the suite's own cluster (--allow-existing-cluster): only namespace istioinaction was changed; egress was locked down with a namespace Sidecar, never with mesh-wide configuration."
-    : "The suite's own kind cluster, proven by its ownership record; every change was journaled and undone."
+  return Number.isFinite(bound) ? bound.toExponential(1) : '?'
 }
 
 /** "Istio 1.17.8 on Kubernetes v1.26.15 (profile book)". */

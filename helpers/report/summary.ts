@@ -1,12 +1,10 @@
+import { localizeCause } from '../i18n/causes.js'
+import type { Lang } from '../i18n/lang.js'
+import { t } from '../i18n/messages.js'
+import { checkText, scenarioText } from '../i18n/scenario-texts.js'
+import { forCluster } from '../learn/commands.js'
 import { markdownCode as code, markdownText as md } from '../text/escape.js'
-import {
-  checkCounts,
-  clusterModeLine,
-  errorRateLine,
-  type RunRecord,
-  runPassed,
-  versionLine,
-} from './model.js'
+import { boundText, checkCounts, type RunRecord, runPassed } from './model.js'
 import { keyNumbers } from './numbers.js'
 
 /** A check's hint: its `command` spans stay code spans, everything else is escaped text. */
@@ -20,42 +18,65 @@ export function hintMarkdown(hint: string): string {
 /**
  * summary.md for a CI job summary: first line pass/fail and versions, then a table per scenario.
  * Every value from the record is escaped (`md` for text, `code` for names in monospace), so a
- * string from the cluster cannot add markup, links, HTML or table columns. Pure.
+ * string from the cluster cannot add markup, links, HTML or table columns. In a language
+ * (English by default): causes translated from the record's English, hints naming the run's
+ * context. Pure.
  */
-export function toMarkdown(run: RunRecord): string {
+export function toMarkdown(run: RunRecord, lang: Lang = 'en'): string {
   const counts = checkCounts(run)
-  const proxies = run.versions.istioProxies.map(code).join(', ') || 'none seen'
+  const proxies = run.versions.istioProxies.map(code).join(', ') || md(t(lang, 'report.noneSeen'))
+  const verdict = (ok: boolean) => t(lang, ok ? 'word.pass' : 'word.fail')
+  const versions = t(lang, 'report.versions', {
+    istio: run.versions.istioControlPlane,
+    kubernetes: run.versions.kubernetes,
+    profile: run.profile,
+    flagger: run.versions.flagger,
+  })
+  const mode = run.clusterMode === 'existing-cluster' ? 'existing-cluster' : 'suite-cluster'
   const lines = [
-    `**${runPassed(run) ? 'PASS' : 'FAIL'}**: ${counts.passed} checks passed, ${counts.failed} failed; ${md(versionLine(run))}`,
+    `**${verdict(runPassed(run))}**${md(t(lang, 'report.summaryLine', { verdict: '', passed: counts.passed, failed: counts.failed, versions }))}`,
     '',
-    `Run ${md(run.startedAt)} to ${md(run.endedAt)}, context ${code(run.context)}, node image ${code(run.versions.nodeImage)}, proxies ${proxies}.`,
+    // Placeholders take escaped record values; the catalogue's own words are plain text.
+    t(lang, 'report.run', {
+      from: md(run.startedAt),
+      to: md(run.endedAt),
+      context: code(run.context),
+      nodeImage: code(run.versions.nodeImage),
+      proxies,
+    }),
     '',
-    md(clusterModeLine(run)),
+    md(t(lang, `report.mode.${mode}`)),
     '',
-    md(errorRateLine(run)),
+    md(t(lang, 'report.errorRate', { bound: boundText(run) })),
   ]
+  const names = { context: run.context }
   for (const s of run.scenarios) {
-    lines.push('', `### ${s.passed ? 'PASS' : 'FAIL'} ${code(s.id)}: ${md(s.title)} (${md(s.section)})`, '')
-    if (s.error) lines.push(`Stopped: ${md(s.error)}`, '')
-    lines.push('| check | result | cause | key numbers |', '|---|---|---|---|')
-    for (const c of s.checks)
-      lines.push(
-        `| ${md(c.check)} | ${c.passed ? 'pass' : '**FAIL**'} | ${md(c.cause)} | ${md(keyNumbers(c))} |`,
-      )
-    if (s.cleanup.errors.length) lines.push(`| cleanup | **FAIL** | ${md(s.cleanup.errors.join('; '))} | |`)
-    const hints = s.checks
-      .filter((c) => !c.passed)
-      .map((c) => [c.check, c.hint] as const)
-      .filter(([, h]) => h)
-    if (hints.length)
-      lines.push('', ...hints.map(([id, h]) => `- hint for ${code(id)}: ${hintMarkdown(h ?? '')}`))
-  }
-  for (const id of run.missingResults)
     lines.push(
       '',
-      `### FAIL ${code(id)}`,
+      `### ${verdict(s.passed)} ${code(s.id)}: ${md(scenarioText(lang, s.id, 'title', s.title))} (${md(s.section)})`,
       '',
-      'No result was recorded: the e2e run stopped before it finished.',
     )
+    if (s.error) lines.push(md(t(lang, 'report.stopped', { error: s.error })), '')
+    lines.push(
+      `| ${md(t(lang, 'report.col.check'))} | ${md(t(lang, 'report.col.result'))} | ${md(t(lang, 'report.col.cause'))} | ${md(t(lang, 'report.col.keyNumbers'))} |`,
+      '|---|---|---|---|',
+    )
+    for (const c of s.checks)
+      lines.push(
+        `| ${md(c.check)} | ${c.passed ? (lang === 'en' ? 'pass' : verdict(true)) : `**${verdict(false)}**`} | ${md(localizeCause(c.cause, lang))} | ${md(keyNumbers(c))} |`,
+      )
+    if (s.cleanup.errors.length)
+      lines.push(`| cleanup | **${verdict(false)}** | ${md(s.cleanup.errors.join('; '))} | |`)
+    const hints = s.checks
+      .filter((c) => !c.passed && c.hint)
+      .map((c) => [c.check, forCluster(checkText(lang, s.id, c.check, 'hint', c.hint), names)] as const)
+    if (hints.length)
+      lines.push(
+        '',
+        ...hints.map(([id, h]) => `- ${t(lang, 'report.hintFor', { check: code(id) })}: ${hintMarkdown(h)}`),
+      )
+  }
+  for (const id of run.missingResults)
+    lines.push('', `### ${verdict(false)} ${code(id)}`, '', md(t(lang, 'report.noResult')))
   return `${lines.join('\n')}\n`
 }

@@ -239,6 +239,33 @@ export class FakeLab {
 
   constructor(initial: readonly KubernetesObject[] = []) {
     for (const o of initial) this.objects.set(key(refOf(o)), o as Obj)
+    // A Canary the cluster already holds (a learner's lab) is one Flagger has initialised:
+    // its analysis loop has run once, so the primary serves and Flagger routes the calls.
+    const canary = initial.find((o) => o.kind === 'Canary')
+    if (canary) {
+      const flagger = this.startFlagger(canary as Obj)
+      flagger.advance(this.t + flagger.settings.intervalMs, this.catalogSpec())
+    }
+  }
+
+  /** Flagger's loop for a Canary, from its analysis settings. */
+  private startFlagger(o: Obj): FakeFlagger {
+    const analysis = (o.spec?.analysis ?? {}) as {
+      interval?: string
+      threshold?: number
+      stepWeight?: number
+      maxWeight?: number
+    }
+    this.flagger = new FakeFlagger(this.t, {
+      intervalMs: Number.parseInt(String(analysis.interval ?? '10s'), 10) * 1000,
+      threshold: analysis.threshold ?? 5,
+      stepWeight: analysis.stepWeight ?? 10,
+      maxWeight: analysis.maxWeight ?? 50,
+      promotingKeepsWeight: compareVersions(this.flaggerVersion, '1.43.0') >= 0,
+      failing: this.failingSpecs,
+      metricsAfterMs: this.flaggerMetricsAfterMs,
+    })
+    return this.flagger
   }
 
   now = (): Date => new Date(this.t)
@@ -696,23 +723,7 @@ export class FakeLab {
         this.warnings.push(...this.admissionWarnings(o as Obj))
         this.objects.set(key(refOf(o)), o as Obj)
         this.applied.push(`${o.kind}/${o.metadata?.name}`)
-        if (o.kind === 'Canary' && !this.flagger) {
-          const analysis = ((o as Obj).spec?.analysis ?? {}) as {
-            interval?: string
-            threshold?: number
-            stepWeight?: number
-            maxWeight?: number
-          }
-          this.flagger = new FakeFlagger(this.t, {
-            intervalMs: Number.parseInt(String(analysis.interval ?? '10s'), 10) * 1000,
-            threshold: analysis.threshold ?? 5,
-            stepWeight: analysis.stepWeight ?? 10,
-            maxWeight: analysis.maxWeight ?? 50,
-            promotingKeepsWeight: compareVersions(this.flaggerVersion, '1.43.0') >= 0,
-            failing: this.failingSpecs,
-            metricsAfterMs: this.flaggerMetricsAfterMs,
-          })
-        }
+        if (o.kind === 'Canary' && !this.flagger) this.startFlagger(o as Obj)
       }
     },
     delete: async (refs) => {
@@ -745,7 +756,10 @@ export class FakeLab {
     /** The proxy's route table as Istio computed it for the step in force (its golden config dump). */
     fetchRoutes: async (query: RouteQuery) => {
       this.routeFetches.push(query)
-      const app = /app=([\w-]+)/.exec(query.labelSelector)?.[1] ?? ''
+      // The gateway's pods carry both istio=ingressgateway and app=istio-ingressgateway.
+      const app = /(?:^|,)istio=ingressgateway(?:,|$)/.test(query.labelSelector)
+        ? 'istio-ingressgateway'
+        : (/app=([\w-]+)/.exec(query.labelSelector)?.[1] ?? '')
       const proxy = PROXY_OF_APP[app]
       if (!proxy) throw new Error(`no running pod matches ${query.labelSelector} in ${query.namespace}`)
       const { scenario, step } = this.stepInForce()
@@ -964,7 +978,7 @@ class FakeFlagger {
 
   constructor(
     start: number,
-    private readonly settings: FlaggerSettings,
+    readonly settings: FlaggerSettings,
   ) {
     this.next = start + settings.intervalMs
   }

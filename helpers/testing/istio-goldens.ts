@@ -93,13 +93,17 @@ function stepsOf(scenario: ScenarioSets, existingCluster: boolean, load: Loader)
 }
 
 /**
- * Flagger's Canary routes by the VirtualService Flagger generates, not by a manifest of the
- * suite: the oracle has nothing of the suite's to translate, so such a scenario has no steps.
+ * A scenario's sets up to its first Flagger Canary. From the Canary on, traffic follows the
+ * VirtualService Flagger generates, not a manifest of the suite: the oracle has nothing of the
+ * suite's to translate there. The sets before it (the apps and the gateway, where a learner's
+ * `check` may find the lab) are translated like any other step.
  */
-const routedByFlagger = (scenario: ScenarioSets, load: Loader): boolean =>
-  scenario.manifestSets.some((set) =>
+const beforeFlagger = (scenario: ScenarioSets, load: Loader): ScenarioSets => {
+  const first = scenario.manifestSets.findIndex((set) =>
     set.files.some((f) => load(f).some((o) => o.apiVersion?.startsWith('flagger.app/'))),
   )
+  return first < 0 ? scenario : { ...scenario, manifestSets: scenario.manifestSets.slice(0, first) }
+}
 
 /**
  * The oracle's input, derived from the scenario registry: for every scenario, its steps on the
@@ -113,8 +117,9 @@ export function deriveSteps(scenarios: readonly ScenarioSets[], loadFile: Loader
     return loaded.get(file) ?? []
   }
   const out: Record<string, GoldenStep[]> = {}
-  for (const scenario of scenarios) {
-    if (routedByFlagger(scenario, load)) continue
+  for (const all of scenarios) {
+    const scenario = beforeFlagger(all, load)
+    if (scenario.manifestSets.length === 0) continue
     const own = stepsOf(scenario, false, load)
     const existing = stepsOf(scenario, true, load)
     out[scenario.id] = own
@@ -196,8 +201,16 @@ export interface MeshState {
   readonly policy: OutboundPolicy
 }
 
+/**
+ * What shapes the tables the goldens hold (routes, cluster names, the outbound fallback):
+ * Services and Istio's own configuration. Pods, and so Deployments, only fill the clusters'
+ * endpoints (EDS), which the goldens do not hold and the lab resolves from its Deployments
+ * itself: a subset with no running pod keeps its cluster, and a state that differs from a step
+ * only in its workloads (a learner's missing catalog-v2, a new revision's pod spec) is routed
+ * by that step's tables.
+ */
 const shapesTranslation = (o: KubernetesObject): boolean =>
-  o.kind === 'Deployment' || o.kind === 'Service' || /(^|\.)istio\.io\//.test(o.apiVersion ?? '')
+  o.kind === 'Service' || /(^|\.)istio\.io\//.test(o.apiVersion ?? '')
 
 /** JSON with object keys sorted, so equal specs give equal text whatever their key order. */
 function canonical(value: unknown): string {

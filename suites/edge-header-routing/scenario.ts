@@ -25,17 +25,17 @@ export const scenario = defineScenario({
   checks: {
     'internal-all-v2': {
       proves: 'with x-istio-cohort: internal every response is v2',
-      hint: "The header rule must come first in the VirtualService and match x-istio-cohort exactly 'internal'; check the subset name version-v2 exists in DestinationRule catalog.",
+      hint: "The header rule must come first in the VirtualService and match x-istio-cohort exactly 'internal'; check the subset name version-v2 exists in DestinationRule catalog (`kubectl get destinationrule catalog -n istioinaction -o yaml`) and that the gateway holds the header route (`istioctl proxy-config routes deploy/istio-ingressgateway -n istio-system --name http.8080 -o json`).",
       design: ONLY_ONE_VERSION,
     },
     'no-header-all-v1': {
       proves: 'without the header every response is v1',
-      hint: 'Requests without the header must fall through to the catch-all route to version-v1; a v2 here means the catch-all points at the wrong subset.',
+      hint: 'Requests without the header must fall through to the catch-all route to version-v1; a v2 here means the catch-all points at the wrong subset (`istioctl proxy-config routes deploy/istio-ingressgateway -n istio-system --name http.8080 -o json` shows where it points).',
       design: ONLY_ONE_VERSION,
     },
     'other-value-all-v1': {
       proves: 'with x-istio-cohort: external every response is v1',
-      hint: "Only the exact value 'internal' may reach v2; a prefix or regex match would also let other values through.",
+      hint: "Only the exact value 'internal' may reach v2; a prefix or regex match would also let other values through (`istioctl proxy-config routes deploy/istio-ingressgateway -n istio-system --name http.8080 -o json` shows the header matcher: exact, not prefix or safe_regex).",
       design: ONLY_ONE_VERSION,
     },
   },

@@ -62,7 +62,7 @@ export const scenario = defineScenario({
   checks: {
     'header-route-first': {
       proves: 'the header route to version-v2 precedes the catch-all to version-v1',
-      hint: "Envoy uses the first matching route: the rule with the header match must be listed before the catch-all in the VirtualService's http list.",
+      hint: "Envoy uses the first matching route: the rule with the header match must be listed before the catch-all in the VirtualService's http list; `istioctl proxy-config routes deploy/istio-ingressgateway -n istio-system --name http.8080 -o json` lists the routes in the order Envoy tries them.",
       design: observed('route table'),
     },
     'reversed-catch-all-first': {
@@ -73,7 +73,7 @@ export const scenario = defineScenario({
     },
     'reversed-shadows-header': {
       proves: 'with the rules reversed the header no longer reaches v2',
-      hint: 'With the catch-all first, even x-istio-cohort: internal must land on v1; a v2 means the old route table is still in place.',
+      hint: 'With the catch-all first, even x-istio-cohort: internal must land on v1; a v2 means the old route table is still in place (`istioctl proxy-config routes deploy/istio-ingressgateway -n istio-system --name http.8080 -o json`, and `istioctl proxy-status` for a stale push).',
       design: ONLY_ONE_VERSION,
     },
   },

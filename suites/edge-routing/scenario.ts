@@ -17,7 +17,7 @@ export const scenario = defineScenario({
   checks: {
     converged: {
       proves: 'the route is programmed: 3 consecutive 200s from catalog',
-      hint: "Is the Gateway's selector (istio: ingressgateway) matching the gateway pods, and the VirtualService bound to catalog-gateway for host catalog.istioinaction.io? See `istioctl proxy-config routes deploy/istio-ingressgateway -n istio-system`.",
+      hint: "Is the Gateway's selector (istio: ingressgateway) matching the gateway pods, and the VirtualService bound to catalog-gateway for host catalog.istioinaction.io? See `istioctl proxy-config routes deploy/istio-ingressgateway -n istio-system --name http.8080 -o json`.",
       design: observed('convergence gate'),
     },
     'all-ok': {

@@ -47,12 +47,12 @@ export const scenario = defineScenario({
   checks: {
     'blackhole-tcp': {
       proves: "webapp's proxy log shows BlackHoleCluster with flag UH for outside HTTPS",
-      hint: 'Under REGISTRY_ONLY an unknown outside host goes to BlackHoleCluster; PassthroughCluster means the policy is still ALLOW_ANY (check meshConfig.outboundTrafficPolicy or the namespace Sidecar).',
+      hint: 'Under REGISTRY_ONLY an unknown outside host goes to BlackHoleCluster; PassthroughCluster means the policy is still ALLOW_ANY (check meshConfig.outboundTrafficPolicy or the namespace Sidecar); the lines are in `kubectl logs deploy/webapp -n istioinaction -c istio-proxy`.',
       design: observed('access log'),
     },
     'users-500': {
       proves: '/api/users answers 500 error calling Forum service',
-      hint: "webapp answers 500 'error calling Forum service' when forum's call is blocked; a 200 means egress is still open.",
+      hint: "webapp answers 500 'error calling Forum service' when forum's call is blocked; a 200 means egress is still open (`kubectl get configmap istio -n istio-system -o yaml` shows outboundTrafficPolicy, `kubectl logs deploy/forum -n istioinaction -c istio-proxy` the call).",
       design: ONLY_ONE_VERSION,
     },
     'forum-block-all': {

@@ -106,7 +106,7 @@ export const scenario = defineScenario({
   checks: {
     'weights-monotonic': {
       proves: 'canaryWeight rises by stepWeight to maxWeight without going back',
-      hint: 'Flagger advances stepWeight per successful analysis; a stall or a step back usually means failing metrics (check Prometheus is scraping the mesh and the load reached webapp).',
+      hint: 'Flagger advances stepWeight per successful analysis; a stall or a step back usually means failing metrics (check Prometheus is scraping the mesh and the load reached webapp): `kubectl get canary catalog-release -n istioinaction -w` shows each weight, `kubectl logs -n istio-system deploy/flagger` why it halted.',
       design: observed('Canary timeline'),
     },
     phases: {
@@ -116,22 +116,22 @@ export const scenario = defineScenario({
     },
     'share-per-step': {
       proves: 'the observed v2 share at each step is consistent with the weight',
-      hint: "The observed share at each step should follow canaryWeight; a large gap means the Flagger VirtualService (match sourceLabels app: webapp) is not what routes webapp's calls.",
+      hint: "The observed share at each step should follow canaryWeight; a large gap means the Flagger VirtualService (match sourceLabels app: webapp) is not what routes webapp's calls (`kubectl get virtualservice catalog -n istioinaction -o yaml`, `istioctl proxy-config routes deploy/webapp -n istioinaction --name 80 -o json`).",
       design: canarySteps(STEP_SHARES, STEP_TIMING),
     },
     'all-v2-after': {
       proves: 'after promotion every response is v2',
-      hint: 'After Succeeded the primary runs the new spec; v1 responses mean the promotion did not copy the spec or the primary pods did not roll.',
+      hint: 'After Succeeded the primary runs the new spec; v1 responses mean the promotion did not copy the spec or the primary pods did not roll (`kubectl get deploy catalog-primary -n istioinaction -o yaml`).',
       design: ONLY_ONE_VERSION,
     },
     rollback: {
       proves: 'a revision that answers errors is analysed and ends Failed',
-      hint: 'A revision answering 500s must fail the request-success-rate check 5 times (threshold) and end Failed; if it succeeded, Flagger is not reading Istio metrics from Prometheus.',
+      hint: 'A revision answering 500s must fail the request-success-rate check 5 times (threshold) and end Failed; if it succeeded, Flagger is not reading Istio metrics from Prometheus (`kubectl describe canary catalog-release -n istioinaction`, `kubectl logs -n istio-system deploy/flagger`).',
       design: observed('Canary timeline'),
     },
     'primary-v1-after-rollback': {
       proves: 'after the rollback every response is still v1',
-      hint: 'After a rollback the primary must keep serving the old version; v2 or errors mean traffic was not routed back to catalog-primary.',
+      hint: 'After a rollback the primary must keep serving the old version; v2 or errors mean traffic was not routed back to catalog-primary (`kubectl get virtualservice catalog -n istioinaction -o yaml` shows the weights Flagger left).',
       design: ONLY_ONE_VERSION,
     },
   },

@@ -25,12 +25,12 @@ export const scenario = defineScenario({
   checks: {
     'internal-all-v2': {
       proves: 'with x-istio-cohort: internal every response is v2',
-      hint: 'webapp forwards x- headers to catalog; the rule lives on VirtualService catalog (gateway mesh), not on the edge VirtualService.',
+      hint: "webapp forwards x- headers to catalog; the rule lives on VirtualService catalog (gateway mesh), not on the edge VirtualService: `istioctl proxy-config routes deploy/webapp -n istioinaction --name 80 -o json` must show the x-istio-cohort route in webapp's sidecar.",
       design: ONLY_ONE_VERSION,
     },
     'no-header-all-v1': {
       proves: 'without the header every response is v1',
-      hint: "Without the header, webapp's calls must hit the catch-all route to version-v1 of VirtualService catalog.",
+      hint: "Without the header, webapp's calls must hit the catch-all route to version-v1 of VirtualService catalog (`istioctl proxy-config routes deploy/webapp -n istioinaction --name 80 -o json`).",
       design: ONLY_ONE_VERSION,
     },
   },

@@ -19,12 +19,12 @@ export const scenario = defineScenario({
   checks: {
     'no-v2': {
       proves: 'zero imageUrl responses through webapp',
-      hint: "VirtualService catalog must list gateway 'mesh' (calls inside the mesh) and route to subset version-v1; webapp's sidecar must be injected (2/2 containers).",
+      hint: "VirtualService catalog must list gateway 'mesh' (calls inside the mesh) and route to subset version-v1; webapp's sidecar must be injected (2/2 containers in `kubectl get pods -n istioinaction -l app=webapp`), and its route to catalog must name version-v1 (`istioctl proxy-config routes deploy/webapp -n istioinaction --name 80 -o json`).",
       design: ONLY_ONE_VERSION,
     },
     'proxy-log-v1-cluster': {
       proves: "webapp's outbound access-log lines name the version-v1 subset cluster",
-      hint: "webapp's istio-proxy log should show outbound|80|version-v1|catalog... for its calls; no lines at all means access logging is off (Telemetry for app: webapp, or meshConfig.accessLogFile).",
+      hint: "webapp's istio-proxy log should show outbound|80|version-v1|catalog... for its calls (`kubectl logs deploy/webapp -n istioinaction -c istio-proxy`); no lines at all means access logging is off (Telemetry for app: webapp, or meshConfig.accessLogFile).",
       design: observed('access log'),
     },
   },

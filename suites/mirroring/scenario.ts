@@ -47,17 +47,17 @@ export const scenario = defineScenario({
   checks: {
     'users-see-v1': {
       proves: 'zero imageUrl responses',
-      hint: "With mirroring, users must only ever get v1's answers; a v2 means the route itself, not only the mirror, points at version-v2.",
+      hint: "With mirroring, users must only ever get v1's answers; a v2 means the route itself, not only the mirror, points at version-v2 (`istioctl proxy-config routes deploy/webapp -n istioinaction --name 80 -o json`: the route's cluster and its request_mirror_policies).",
       design: ONLY_ONE_VERSION,
     },
     'v2-receives-mirror': {
       proves: "catalog-v2's log holds the mirrored /items requests",
-      hint: "The mirror target is subset version-v2 of host catalog; check DestinationRule catalog and catalog-v2's logs (`kubectl logs deploy/catalog-v2 -n istioinaction`).",
+      hint: "The mirror target is subset version-v2 of host catalog; check DestinationRule catalog and catalog-v2's logs (`kubectl logs deploy/catalog-v2 -n istioinaction -c catalog`).",
       design: observed('mirror count (up to 1% lost)'),
     },
     'shadow-host': {
       proves: 'mirrored Host ends in -shadow where this Istio version appends it',
-      hint: 'Istio up to 1.27 appends -shadow to the mirrored Host; later versions do not unless istiod sets DISABLE_SHADOW_HOST_SUFFIX=false.',
+      hint: 'Istio up to 1.27 appends -shadow to the mirrored Host; later versions do not unless istiod sets DISABLE_SHADOW_HOST_SUFFIX=false (`kubectl logs deploy/catalog-v2 -n istioinaction -c catalog` shows the Host, `kubectl get deploy istiod -n istio-system -o yaml` the setting).',
       design: observed('request log'),
     },
   },

@@ -25,12 +25,12 @@ export const scenario = defineScenario({
   checks: {
     'users-200': {
       proves: '/api/users answers 200 with a JSON list of users',
-      hint: 'After the ServiceEntry, /api/users must answer 200 with users; 500 means the host is still blocked or does not resolve (CoreDNS for the stand-in, or internet access).',
+      hint: 'After the ServiceEntry, /api/users must answer 200 with users; 500 means the host is still blocked or does not resolve (CoreDNS for the stand-in, or internet access): `kubectl get serviceentry -n istioinaction -o yaml`, `kubectl logs deploy/forum -n istioinaction -c istio-proxy`.',
       design: ONLY_ONE_VERSION,
     },
     'forum-se-cluster': {
       proves: "forum's proxy log shows the ServiceEntry's cluster, not BlackHole",
-      hint: "forum's call must leave through outbound|80||jsonplaceholder.typicode.com; block_all means the ServiceEntry (hosts, port 80 HTTP, MESH_EXTERNAL) is missing or in another namespace.",
+      hint: "forum's call must leave through outbound|80||jsonplaceholder.typicode.com; block_all means the ServiceEntry (hosts, port 80 HTTP, MESH_EXTERNAL) is missing or in another namespace (`kubectl logs deploy/forum -n istioinaction -c istio-proxy`).",
       design: observed('access log'),
     },
   },

@@ -18,7 +18,7 @@ export const scenario = defineScenario({
   checks: {
     'no-v2': {
       proves: 'zero imageUrl responses (sized to catch a 1% leak, miss <= 1e-3)',
-      hint: "A v2 response means the VirtualService does not pin subset version-v1, or the DestinationRule's version-v1 subset labels also select v2 pods.",
+      hint: "A v2 response means the VirtualService does not pin subset version-v1, or the DestinationRule's version-v1 subset labels also select v2 pods: `istioctl proxy-config routes deploy/istio-ingressgateway -n istio-system --name http.8080 -o json` shows the cluster the gateway uses, `kubectl get pods -n istioinaction -l app=catalog,version=v1 --show-labels` the pods the subset selects.",
       design: ONLY_ONE_VERSION,
     },
   },

@@ -49,12 +49,12 @@ export const scenario = defineScenario({
     },
     'share-50': {
       proves: 'v2 share consistent with 50% (sequential exact binomial test)',
-      hint: "As for 90/10: the sidecar's weighted clusters must read 50/50 for version-v1 and version-v2.",
+      hint: "As for 90/10: the sidecar's weighted clusters must read 50/50 for version-v1 and version-v2 (`istioctl proxy-config routes deploy/webapp -n istioinaction --name 80 -o json`).",
       design: shareOf(0.5),
     },
     'share-100': {
       proves: 'every response is v2',
-      hint: "With weight 0 for v1 every call must reach v2; a v1 response means the weights were not pushed to webapp's sidecar.",
+      hint: "With weight 0 for v1 every call must reach v2; a v1 response means the weights were not pushed to webapp's sidecar (`istioctl proxy-config routes deploy/webapp -n istioinaction --name 80 -o json`, `istioctl proxy-status`).",
       design: ONLY_ONE_VERSION,
     },
   },

@@ -1,14 +1,21 @@
 import { readFileSync } from 'node:fs'
-import { copyFile, mkdir } from 'node:fs/promises'
+import { copyFile, mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
 import { PROFILE_RECORD } from '../../../cluster/health.js'
 import { SCENARIO_IDS, SCENARIOS } from '../../../suites/index.js'
 import { choices, UsageError } from '../../errors.js'
+import { localizeCause } from '../../i18n/causes.js'
+import { chooseLang, type Lang } from '../../i18n/lang.js'
+import { t } from '../../i18n/messages.js'
+import { checkText, scenarioText } from '../../i18n/scenario-texts.js'
 import type { KubeClient } from '../../kube/client.js'
+import { type ClusterNames, forCluster } from '../../learn/commands.js'
 import type { PhaseTiming } from '../../progress.js'
 import { writeDiagnostics } from '../../report/diagnostics.js'
 import { clusterDiagnostics } from '../../report/diagnostics-source.js'
+import { toHtml } from '../../report/html.js'
 import { RUN_RECORD_SCHEMA, type RunRecord, type ScenarioResult } from '../../report/model.js'
+import { toMarkdown } from '../../report/summary.js'
 import { detectVersions } from '../../report/versions.js'
 import { listDiagnostics, REPORT_FILES, writeReports } from '../../report/write.js'
 import type { ScenarioDefinition } from '../../runner/define.js'
@@ -57,25 +64,46 @@ const DEFAULT_DEPS: RunDeps = {
   interrupts,
 }
 
-/** The run's outcome table: one line per check, then a total. Pure. */
-export function renderRunSummary(results: readonly ScenarioResult[], notRun: readonly string[]): string {
+/**
+ * The run's outcome table: one line per check, then a total, in a language (English by
+ * default); causes translated from the record's English, hints naming the run's context. Pure.
+ */
+export function renderRunSummary(
+  results: readonly ScenarioResult[],
+  notRun: readonly string[],
+  lang: Lang = 'en',
+  names: ClusterNames = {},
+): string {
   const lines: string[] = []
+  const verdict = (ok: boolean) => t(lang, ok ? 'word.pass' : 'word.fail')
   for (const r of results) {
     lines.push(
-      `${r.passed ? 'PASS' : 'FAIL'} ${r.id} [${r.section}] ${r.title}${r.error ? ` (stopped: ${r.error})` : ''}`,
+      `${verdict(r.passed)} ${r.id} [${r.section}] ${scenarioText(lang, r.id, 'title', r.title)}${r.error ? t(lang, 'run.stopped', { error: r.error }) : ''}`,
     )
     for (const c of r.checks) {
-      lines.push(`  ${c.passed ? 'ok  ' : 'FAIL'} ${c.check}: ${c.cause}`)
-      if (!c.passed && c.hint) lines.push(`       hint: ${c.hint}`)
+      lines.push(
+        `  ${c.passed ? t(lang, 'word.ok') : verdict(false)} ${c.check}: ${localizeCause(c.cause, lang)}`,
+      )
+      if (!c.passed && c.hint)
+        lines.push(
+          `       ${t(lang, 'word.hint')}: ${forCluster(checkText(lang, r.id, c.check, 'hint', c.hint), names)}`,
+        )
     }
-    if (r.cleanup.errors.length) lines.push(`  FAIL cleanup: ${r.cleanup.errors.join('; ')}`)
+    if (r.cleanup.errors.length)
+      lines.push(t(lang, 'run.cleanupFailed', { errors: r.cleanup.errors.join('; ') }))
   }
-  for (const id of notRun) lines.push(`FAIL ${id}: not run (the run stopped before it)`)
+  for (const id of notRun) lines.push(t(lang, 'run.notRun', { id }))
   const checks = results.flatMap((r) => r.checks)
   const failedScenarios = results.filter((r) => !r.passed).length + notRun.length
   const total = results.length + notRun.length
   lines.push(
-    `${total} scenarios: ${total - failedScenarios} passed, ${failedScenarios} failed; checks: ${checks.filter((c) => c.passed).length} passed, ${checks.filter((c) => !c.passed).length} failed`,
+    t(lang, 'run.totals', {
+      total,
+      passed: total - failedScenarios,
+      failed: failedScenarios,
+      checksPassed: checks.filter((c) => c.passed).length,
+      checksFailed: checks.filter((c) => !c.passed).length,
+    }),
   )
   return lines.join('\n')
 }
@@ -97,6 +125,7 @@ export async function runCommand(
     out(listScenarios())
     return 0
   }
+  const lang = chooseLang(args.values.lang, process.env)
   const selected = selectScenarios(args.positionals)
   const cluster = await connectGuarded(args, out)
   const { client, context, profile, existingCluster } = cluster
@@ -137,7 +166,7 @@ export async function runCommand(
       diagnostics: async (scenario, logQueries) => {
         await writeDiagnostics(
           join(runDir, 'diagnostics', scenario.id),
-          clusterDiagnostics(client),
+          clusterDiagnostics(client, args.values.kubeconfig ? { kubeconfig: args.values.kubeconfig } : {}),
           'istioinaction',
           logQueries,
         )
@@ -166,9 +195,14 @@ export async function runCommand(
     passed: notRun.length === 0 && results.every((r) => r.passed),
   }
   await writeReports(runDir, run)
+  // The readers' copies in their language (writeReports writes English; see the report to the lead).
+  if (lang !== 'en') {
+    await writeFile(join(runDir, 'index.html'), toHtml(run, lang))
+    await writeFile(join(runDir, 'summary.md'), toMarkdown(run, lang))
+  }
   if (args.values.junit) await copyJUnit(runDir, args.values.junit)
   out('')
-  out(renderRunSummary(results, notRun))
+  out(renderRunSummary(results, notRun, lang, { context }))
   out(`reports: ${REPORT_FILES.map((f) => join(shown, f)).join(', ')}`)
   for (const [id, files] of Object.entries(run.diagnostics))
     out(`diagnostics for ${id}: ${files.length} files in ${join(shown, 'diagnostics', id)}`)
