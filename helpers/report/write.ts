@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
+import type { Lang } from '../i18n/lang.js'
 import { writeJson } from '../system/json-file.js'
 import { toHtml } from './html.js'
 import { toJUnit } from './junit.js'
@@ -9,12 +10,16 @@ import { toMarkdown } from './summary.js'
 
 export const REPORT_FILES = ['run.json', 'junit.xml', 'summary.md', 'index.html'] as const
 
-/** Writes the four report files of a run into its folder. */
-export async function writeReports(runDir: string, run: RunRecord): Promise<void> {
+/**
+ * Writes the four report files of a run into its folder. The files people read (summary.md,
+ * index.html) speak the run's language; run.json and junit.xml are for machines and CI
+ * dashboards, and stay in English whatever the language.
+ */
+export async function writeReports(runDir: string, run: RunRecord, lang: Lang = 'en'): Promise<void> {
   await writeJson(join(runDir, 'run.json'), run)
   await writeFile(join(runDir, 'junit.xml'), toJUnit(run))
-  await writeFile(join(runDir, 'summary.md'), toMarkdown(run))
-  await writeFile(join(runDir, 'index.html'), toHtml(run))
+  await writeFile(join(runDir, 'summary.md'), toMarkdown(run, lang))
+  await writeFile(join(runDir, 'index.html'), toHtml(run, lang))
 }
 
 /** The diagnostics files each failed scenario left in the run folder. */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { copyFile, mkdir, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
 import { PROFILE_RECORD } from '../../../cluster/health.js'
 import { SCENARIO_IDS, SCENARIOS } from '../../../suites/index.js'
@@ -13,9 +13,7 @@ import { type ClusterNames, forCluster } from '../../learn/commands.js'
 import type { PhaseTiming } from '../../progress.js'
 import { writeDiagnostics } from '../../report/diagnostics.js'
 import { clusterDiagnostics } from '../../report/diagnostics-source.js'
-import { toHtml } from '../../report/html.js'
 import { RUN_RECORD_SCHEMA, type RunRecord, type ScenarioResult } from '../../report/model.js'
-import { toMarkdown } from '../../report/summary.js'
 import { detectVersions } from '../../report/versions.js'
 import { listDiagnostics, REPORT_FILES, writeReports } from '../../report/write.js'
 import type { ScenarioDefinition } from '../../runner/define.js'
@@ -194,12 +192,7 @@ export async function runCommand(
     ).total,
     passed: notRun.length === 0 && results.every((r) => r.passed),
   }
-  await writeReports(runDir, run)
-  // The readers' copies in their language (writeReports writes English; see the report to the lead).
-  if (lang !== 'en') {
-    await writeFile(join(runDir, 'index.html'), toHtml(run, lang))
-    await writeFile(join(runDir, 'summary.md'), toMarkdown(run, lang))
-  }
+  await writeReports(runDir, run, lang)
   if (args.values.junit) await copyJUnit(runDir, args.values.junit)
   out('')
   out(renderRunSummary(results, notRun, lang, { context }))
