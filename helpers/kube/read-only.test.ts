@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFakeApiServer } from '../testing/fake-apiserver.js'
 import { writeKubeconfig } from '../testing/kubeconfig-fixtures.js'
 import { json } from '../testing/recording-server.js'
+import { makeTempDir } from '../testing/temp-dir.js'
 import { loadKubeConfig } from './kubeconfig.js'
 import { execAllowed, ReadOnlyError, ReadOnlyKubeClient } from './read-only.js'
 
@@ -35,10 +36,13 @@ beforeAll(async () => {
     }
     return false
   })
+  // A beforeAll cannot register an afterAll: the hook's teardown removes the folder.
+  const dir = makeTempDir('kubeconfig')
   const loaded = loadKubeConfig(
-    writeKubeconfig({ currentContext: CONTEXT, contexts: [CONTEXT], server: api.url }),
+    writeKubeconfig({ currentContext: CONTEXT, contexts: [CONTEXT], server: api.url, dir: dir.path }),
   )
   client = new ReadOnlyKubeClient(loaded.kubeConfig, CONTEXT)
+  return dir.remove
 })
 afterAll(() => api.close())
 

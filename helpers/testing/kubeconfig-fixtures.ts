@@ -9,8 +9,11 @@ export function writeKubeconfig(options: {
   server?: string
   /** Per-context API servers, overriding `server`. */
   servers?: Readonly<Record<string, string>>
+  /** Where to write it; a temp folder removed after the test (or block) otherwise. In a
+   * `beforeAll`, pass a `makeTempDir` folder and remove it from the hook's teardown. */
+  dir?: string
 }): string {
-  const dir = tempDir('kubeconfig')
+  const dir = options.dir ?? tempDir('kubeconfig')
   const path = join(dir, 'config')
   const server = options.server ?? 'https://127.0.0.1:6443'
   const lines = ['apiVersion: v1', 'kind: Config']
