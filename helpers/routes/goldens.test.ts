@@ -81,8 +81,8 @@ describe.each(lines)('Istio %s goldens', (line) => {
     ss.flatMap((s) =>
       [
         'ingressgateway',
-        ...(s.manifests.includes('apps/webapp.yaml') ? ['webapp'] : []),
-        ...(s.manifests.includes('apps/forum.yaml') ? ['forum'] : []),
+        ...(s.manifests.some((m) => m.endsWith('apps/webapp.yaml')) ? ['webapp'] : []),
+        ...(s.manifests.some((m) => m.endsWith('apps/forum.yaml')) ? ['forum'] : []),
       ].map((proxy) => join(scenario, s.name, `${proxy}.json`)),
     ),
   )
@@ -171,6 +171,31 @@ describe.each(lines)('Istio %s goldens', (line) => {
     expect(shares('mesh-vs-catalog-90-10')).toEqual([90, 10])
     expect(shares('mesh-vs-catalog-50-50')).toEqual([50, 50])
     expect(shares('mesh-vs-catalog-0-100')).toEqual([0, 100])
+  })
+
+  it('in namespace itc-staging (run --namespace): the same routing, to that namespace\u2019s clusters and hosts', () => {
+    const fqdn = 'catalog.itc-staging.svc.cluster.local'
+    const at = (scenario: string, step: string, proxy: 'webapp' | 'ingressgateway', host: string) =>
+      routesOf(
+        read(line, `${scenario}@itc-staging`, step, proxy),
+        proxy === 'webapp' ? '80' : 'http.8080',
+        host,
+      )
+    const routes = at('weighted-shift', 'mesh-vs-catalog-90-10', 'webapp', `${fqdn}:80`)
+    expect(routes).toHaveLength(1)
+    expect(weights(routes[0])).toEqual({
+      [outboundCluster(80, 'version-v1', fqdn)]: 90,
+      [outboundCluster(80, 'version-v2', fqdn)]: 10,
+    })
+    expect(
+      at('subset-v1', 'edge-vs-catalog-v1', 'ingressgateway', 'catalog.itc-staging.istioinaction.io:80').map(
+        targetClusters,
+      ),
+    ).toEqual([[outboundCluster(80, 'version-v1', fqdn)]])
+    // The book's host is not served by the lab in another namespace.
+    expect(() =>
+      at('subset-v1', 'edge-vs-catalog-v1', 'ingressgateway', 'catalog.istioinaction.io:80'),
+    ).toThrow()
   })
 
   it('mirroring: users go to v1, every request is mirrored to v2', () => {

@@ -1,7 +1,15 @@
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { describe, expect, it } from 'vitest'
 import { loadManifest } from '../manifests/load.js'
-import { deriveSteps, goldenLineFor, goldenLines, meshState, stepInForce } from './istio-goldens.js'
+import {
+  deriveSteps,
+  GOLDEN_NAMESPACES,
+  goldenLineFor,
+  goldenLines,
+  loadStepManifest,
+  meshState,
+  stepInForce,
+} from './istio-goldens.js'
 
 /** Synthetic manifests: a file name -> its objects. */
 const obj = (
@@ -41,15 +49,46 @@ describe('deriveSteps: the oracle\u2019s steps from the registry', () => {
       ],
       load,
     )
-    expect(steps).toEqual({
-      scenarios: {
-        s: [
-          { name: 'dr', manifests: ['apps/a.yaml', 'ch5/dr.yaml'], mesh: ALLOW },
-          { name: 'vs-1', manifests: ['apps/a.yaml', 'ch5/dr.yaml', 'ch5/vs-1.yaml'], mesh: ALLOW },
-          { name: 'vs-2', manifests: ['apps/a.yaml', 'ch5/dr.yaml', 'ch5/vs-2.yaml'], mesh: ALLOW },
-        ],
-      },
-    })
+    expect(steps.scenarios.s).toEqual([
+      { name: 'dr', manifests: ['apps/a.yaml', 'ch5/dr.yaml'], mesh: ALLOW },
+      { name: 'vs-1', manifests: ['apps/a.yaml', 'ch5/dr.yaml', 'ch5/vs-1.yaml'], mesh: ALLOW },
+      { name: 'vs-2', manifests: ['apps/a.yaml', 'ch5/dr.yaml', 'ch5/vs-2.yaml'], mesh: ALLOW },
+    ])
+  })
+
+  it('every scenario again in each namespace with goldens of its own, its files moved there', () => {
+    const steps = deriveSteps(
+      [{ id: 's', manifestSets: [{ name: 'base', files: ['apps/a.yaml', 'ch5/dr.yaml'] }] }],
+      load,
+    )
+    expect(Object.keys(steps.scenarios)).toEqual(['s', ...GOLDEN_NAMESPACES.map((ns) => `s@${ns}`)])
+    expect(steps.scenarios['s@itc-staging']).toEqual([
+      { name: 'dr', manifests: ['@itc-staging/apps/a.yaml', '@itc-staging/ch5/dr.yaml'], mesh: ALLOW },
+    ])
+  })
+
+  it('a step manifest @<namespace>/<file> is the file moved into that namespace', () => {
+    const moved = loadStepManifest('@itc-staging/ch5/catalog-dr.yaml')
+    expect(moved.map((o) => o.metadata?.namespace)).toEqual(['itc-staging'])
+    expect(JSON.stringify(moved)).toContain('catalog.itc-staging.svc.cluster.local')
+    expect(loadStepManifest('ch5/catalog-dr.yaml')).toEqual(loadManifest('ch5/catalog-dr.yaml'))
+  })
+
+  it('translates the sets before a Flagger Canary, and none from it on', () => {
+    const steps = deriveSteps(
+      [
+        {
+          id: 'f',
+          manifestSets: [
+            { name: 'apps', files: ['apps/a.yaml'] },
+            { name: 'canary', files: ['ch5/canary.yaml'] },
+            { name: 'after', files: ['ch5/vs-1.yaml'] },
+          ],
+        },
+      ],
+      load,
+    )
+    expect(steps.scenarios.f).toEqual([{ name: 'a', manifests: ['apps/a.yaml'], mesh: ALLOW }])
   })
 
   it('a lock-down set: the mesh config on the suite\u2019s cluster, its Sidecar on an existing one, kept apart', () => {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { compareVersions } from '../istio-behaviour.js'
 import { loadManifest } from '../manifests/load.js'
+import { intoNamespace } from '../manifests/namespace.js'
 import type { NamedManifestSet } from '../runner/define.js'
 
 /**
@@ -32,6 +33,23 @@ export interface StepsFile {
 
 /** The key of a scenario's path with --allow-existing-cluster, where its steps differ. */
 export const EXISTING_CLUSTER = '@existing-cluster'
+
+/**
+ * Namespaces besides the book's that have goldens of their own (`run --namespace`): every
+ * scenario's steps again, under `<key>@<namespace>`, with each manifest named `@<namespace>/<file>`
+ * (the file moved by helpers/manifests/namespace.ts intoNamespace, as `run` applies it). The
+ * oracle translates those objects itself, so a lab in another namespace is routed by Istio's
+ * own translation of it, not by a renaming of ours.
+ */
+export const GOLDEN_NAMESPACES = ['itc-staging'] as const
+
+/** A step's manifest: a file under manifests/, or `@<namespace>/<file>`, the file in that namespace. */
+export function loadStepManifest(path: string): KubernetesObject[] {
+  const inNamespace = /^@([a-z0-9-]+)\/(.+)$/.exec(path)
+  return inNamespace
+    ? intoNamespace(loadManifest(inNamespace[2] as string), inNamespace[1] as string)
+    : loadManifest(path)
+}
 /** A step that changes only the mesh config (REGISTRY_ONLY) applies no manifest to name it by. */
 export const MESH_ONLY_STEP = 'mesh-registry-only'
 
@@ -125,6 +143,13 @@ export function deriveSteps(scenarios: readonly ScenarioSets[], loadFile: Loader
     out[scenario.id] = own
     if (JSON.stringify(existing) !== JSON.stringify(own)) out[`${scenario.id}${EXISTING_CLUSTER}`] = existing
   }
+  const book = Object.entries(out)
+  for (const namespace of GOLDEN_NAMESPACES)
+    for (const [key, steps] of book)
+      out[`${key}@${namespace}`] = steps.map((step) => ({
+        ...step,
+        manifests: step.manifests.map((file) => `@${namespace}/${file}`),
+      }))
   return { scenarios: out }
 }
 
@@ -190,10 +215,9 @@ export interface StepRef {
 }
 
 /**
- * What decides a step's goldens, as the oracle builds it: the Deployments (its pods), the
- * Services (the registry) and Istio's own objects, each by kind, namespace and name with its
- * spec, and the mesh's outbound traffic policy. Everything else a cluster holds (ConfigMaps,
- * ServiceAccounts, a Flagger Canary) does not reach the oracle.
+ * What decides a step's route tables and cluster names: the Services (the registry) and Istio's
+ * own objects, each by kind, namespace and name with its spec, and the mesh's outbound traffic
+ * policy (see shapesTranslation below for why Deployments are left out).
  */
 export interface MeshState {
   /** Kind/namespace/name -> the spec as canonical JSON. */
@@ -246,7 +270,7 @@ let stepStates: { ref: StepRef; state: MeshState; fingerprint: string }[] | unde
 function allStepStates() {
   stepStates ??= Object.entries(committedSteps().scenarios).flatMap(([scenario, steps]) =>
     steps.map((step) => {
-      const state = meshState(step.manifests.flatMap(loadManifest), step.mesh.outboundTrafficPolicy)
+      const state = meshState(step.manifests.flatMap(loadStepManifest), step.mesh.outboundTrafficPolicy)
       return { ref: { scenario, step }, state, fingerprint: fingerprint(state) }
     }),
   )

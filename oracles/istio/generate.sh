@@ -18,6 +18,11 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 
 mkdir -p "$out"
+# The oracle's manifests: manifests/ and, for each namespace with goldens of its own, the files
+# moved into it by the suite's own renaming (oracles/istio/manifests.ts).
+manifests="$(mktemp -d)"
+trap 'rm -rf "$manifests"' EXIT
+(cd "$root" && npx --no-install tsx oracles/istio/manifests.ts "$manifests")
 lines=0
 for dir in "$here"/v*/; do
   [ -f "$dir/go.mod" ] || continue
@@ -27,12 +32,12 @@ for dir in "$here"/v*/; do
   # A fresh folder per line, swapped in at the end: a step or scenario that no longer exists
   # leaves no stale golden behind, and a failed run leaves the old goldens intact.
   tmp="$(mktemp -d "$out/.tmp-$line.XXXXXX")"
-  trap 'rm -rf "$tmp"' EXIT
+  trap 'rm -rf "$tmp" "$manifests"' EXIT
   echo "== istio $line: oracle over $(basename "$here")/steps.json" >&2
-  (cd "$dir" && go run . -steps "$here/steps.json" -manifests "$root/manifests" -out "$tmp")
+  (cd "$dir" && go run . -steps "$here/steps.json" -manifests "$manifests" -out "$tmp")
   rm -rf "${out:?}/$line"
   mv "$tmp" "$out/$line"
-  trap - EXIT
+  trap 'rm -rf "$manifests"' EXIT
   echo "   $(find "$out/$line" -name '*.json' | wc -l | tr -d ' ') files in ${out#"$root"/}/$line" >&2
 done
 if [ "$lines" -eq 0 ]; then

@@ -37,13 +37,14 @@ var configEpoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // The proxies the suite reads, and the route configuration it inspects on each: the gateway's
 // listener on target port 8080, the sidecars' outbound HTTP port 80.
+// A proxy without a namespace is an app's sidecar, in the lab's namespace.
 var proxies = []struct {
 	file, namespace, deployment, route string
 	router                             bool
 }{
 	{"ingressgateway", gatewayNamespace, gatewayName, "http.8080", true},
-	{"webapp", labNamespace, "webapp", "80", false},
-	{"forum", labNamespace, "forum", "80", false},
+	{"webapp", "", "webapp", "80", false},
+	{"forum", "", "forum", "80", false},
 }
 
 type dump struct {
@@ -122,7 +123,11 @@ func generate(objs []object, policy string) ([]dump, error) {
 			MeshConfig:        meshConfig(policy),
 		})
 		for _, px := range proxies {
-			p, ok := l.podOf(px.namespace, px.deployment)
+			namespace := px.namespace
+			if namespace == "" {
+				namespace = l.namespace
+			}
+			p, ok := l.podOf(namespace, px.deployment)
 			if !ok {
 				continue
 			}

@@ -16,10 +16,11 @@ import (
 
 // The lab's cluster as `up` builds it (cluster/istio-operator.ts): the ingress gateway in
 // istio-system, its Service NodePort with http2 80 -> 8080 and https 443 -> 8443.
+// The apps' namespace is the step's own (the book's istioinaction, or the namespace `run
+// --namespace` moves them to): see labNamespaceOf.
 const (
 	gatewayNamespace = "istio-system"
 	gatewayName      = "istio-ingressgateway"
-	labNamespace     = "istioinaction"
 )
 
 var gatewayLabels = map[string]string{"istio": "ingressgateway", "app": "istio-ingressgateway"}
@@ -33,8 +34,28 @@ type pod struct {
 
 // lab is the Kubernetes side of one step: namespaces, pods, services and their endpoints.
 type lab struct {
-	pods     []pod
-	services []*corev1.Service
+	namespace string
+	pods      []pod
+	services  []*corev1.Service
+}
+
+// labNamespaceOf is the one namespace a step's Deployments live in: the lab's, labelled for
+// sidecar injection as `up` (or the user, with --namespace) labels it.
+func labNamespaceOf(objs []object) (string, error) {
+	namespace := ""
+	for _, o := range objs {
+		if o.Kind != "Deployment" {
+			continue
+		}
+		if namespace != "" && o.Namespace != namespace {
+			return "", fmt.Errorf("the step's Deployments are in namespaces %s and %s; the oracle models one lab namespace", namespace, o.Namespace)
+		}
+		namespace = o.Namespace
+	}
+	if namespace == "" {
+		return "", fmt.Errorf("the step deploys no app: no lab namespace")
+	}
+	return namespace, nil
 }
 
 // stableIP gives an object the same address in every step and every run, whatever else is
@@ -47,7 +68,11 @@ func stableIP(prefix, namespace, name string) string {
 }
 
 func buildLab(objs []object) (*lab, error) {
-	l := &lab{}
+	namespace, err := labNamespaceOf(objs)
+	if err != nil {
+		return nil, err
+	}
+	l := &lab{namespace: namespace}
 	for _, o := range objs {
 		switch o.Kind {
 		case "Deployment":
@@ -141,7 +166,7 @@ func (l *lab) kubeObjects() []runtime.Object {
 	yes := true
 	out := []runtime.Object{
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: gatewayNamespace}},
-		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: labNamespace, Labels: map[string]string{"istio-injection": "enabled"}}},
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: l.namespace, Labels: map[string]string{"istio-injection": "enabled"}}},
 	}
 	for _, p := range l.pods {
 		out = append(out, &corev1.Pod{
