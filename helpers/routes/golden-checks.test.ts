@@ -1,7 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { describe, expect, it } from 'vitest'
 import { scenarioById } from '../../suites/index.js'
-import { EDGE_ROUTES, V1_CLUSTER, V2_CLUSTER } from '../../suites/shared.js'
+import { labNames } from '../../suites/shared.js'
 import { judgeRouteOrder, type RouteOrderEvidence } from '../evidence/routes.js'
 import { loadManifest } from '../manifests/load.js'
 import { runScenario } from '../runner/scenario.js'
@@ -9,6 +9,9 @@ import { FakeLab } from '../testing/fake-lab.js'
 import { goldenDump, goldenLineFor } from '../testing/istio-goldens.js'
 import { CLUSTER_CONFIG } from '../testing/run-fixtures.js'
 import { clusterNames, outboundCluster, outboundFallback, routesOf } from './inspect.js'
+
+/** The book's names: these goldens are the lab in istioinaction. */
+const { EDGE_ROUTES, V1_CLUSTER, V2_CLUSTER } = labNames()
 
 /**
  * The scenarios' route checks against the tables Istio itself computes (the goldens): each passes

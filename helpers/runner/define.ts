@@ -29,6 +29,8 @@ export interface ScenarioOptions {
   readonly egress: 'hermetic' | 'internet'
   /** Running against a cluster that is not the suite's own: never touch mesh-wide config. */
   readonly existingCluster: boolean
+  /** The lab's namespace (run --namespace); the book's istioinaction when absent. */
+  readonly namespace?: string
   /** The deadlines to use; TIMEOUTS unless overridden. */
   readonly timeouts?: Partial<Timeouts>
 }

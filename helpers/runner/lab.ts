@@ -10,6 +10,7 @@ import { describeError } from '../kube/describe-error.js'
 import type { LogQuery, LogRead } from '../logs/reader.js'
 import { type LogWindow, openLogWindow } from '../logs/window.js'
 import { loadManifest } from '../manifests/load.js'
+import { BOOK_NAMESPACE, intoNamespace } from '../manifests/namespace.js'
 import { type Clock, DeadlineError, type PollResult, pollUntil, realClock } from '../poll.js'
 import type { CheckResult, CleanupReport } from '../report/model.js'
 import type { RouteQuery } from '../routes/fetch.js'
@@ -62,7 +63,8 @@ export interface LabCluster {
     container: string,
     commands: readonly (readonly string[])[],
   ): Promise<ExecOutcome>
-  istioVersion(): Promise<string>
+  /** The Istio version of the control plane that serves a namespace (istiod-<rev> for a revisioned one). */
+  istioVersion(namespace: string): Promise<string>
   read(ref: ObjectRef): Promise<KubernetesObject | undefined>
   /** Server-side apply at the newest served apiVersions. */
   apply(objects: readonly KubernetesObject[]): Promise<void>
@@ -127,9 +129,6 @@ export interface Measurement {
 
 const label = (r: ObjectRef) => `${r.kind}/${r.name}`
 
-/** The namespace a scenario may change on a cluster that is not the suite's own. */
-export const LAB_NAMESPACE = 'istioinaction'
-
 /** Thrown at the next step once the user pressed Ctrl-C: no new change is started. */
 export class InterruptedError extends Error {
   constructor() {
@@ -190,6 +189,14 @@ export class Lab<C extends string = string, S extends string = string> {
     this.adapters.log(`${this.definition.id}: ${line}`)
   }
 
+  /**
+   * The namespace the lab lives in: the book's (istioinaction) unless `run --namespace` names
+   * another. On a cluster that is not the suite's own it is the only one a scenario may change.
+   */
+  get namespace(): string {
+    return this.options.namespace ?? BOOK_NAMESPACE
+  }
+
   private set(name: S): ManifestSet {
     const set = this.definition.manifestSets.find((s) => s.name === name)
     if (!set) throw new Error(`${this.definition.id} declares no manifest set ${name}`)
@@ -202,7 +209,7 @@ export class Lab<C extends string = string, S extends string = string> {
    */
   async apply(name: S, options: { adapt?: (objects: KubernetesObject[]) => KubernetesObject[] } = {}) {
     const { files } = this.set(name)
-    const objects = files.flatMap(loadManifest)
+    const objects = intoNamespace(files.flatMap(loadManifest), this.namespace)
     await this.applyObjects(options.adapt ? options.adapt(objects) : objects)
     for (const f of files) if (!this.appliedFiles.includes(f)) this.appliedFiles.push(f)
     this.log(`applied ${name}: ${files.join(', ')}${options.adapt ? ' (adapted)' : ''}`)
@@ -240,9 +247,9 @@ export class Lab<C extends string = string, S extends string = string> {
    */
   private async journalChange(ref: ObjectRef, change: JournalEntry['change']): Promise<void> {
     this.checkInterrupted()
-    if (this.options.existingCluster && ref.namespace !== LAB_NAMESPACE) {
+    if (this.options.existingCluster && ref.namespace !== this.namespace) {
       throw new Error(
-        `refusing to change ${describeRef(ref)} on a cluster that is not the suite's own: only namespace ${LAB_NAMESPACE} may change`,
+        `refusing to change ${describeRef(ref)} on a cluster that is not the suite's own: only namespace ${this.namespace} may change`,
       )
     }
     const id = this.definition.id

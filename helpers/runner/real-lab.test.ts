@@ -39,7 +39,7 @@ describe('real lab adapters', () => {
         ingressTarget('127.0.0.1:30000'),
         () => undefined,
       )
-      expect(await adapters.cluster.istioVersion()).toBe('1.17.8')
+      expect(await adapters.cluster.istioVersion('istioinaction')).toBe('1.17.8')
     } finally {
       await api.close()
     }

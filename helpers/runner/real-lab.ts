@@ -8,7 +8,7 @@ import type { KubeClient } from '../kube/client.js'
 import { readLogs } from '../logs/reader.js'
 import { fetchRoutes } from '../routes/fetch.js'
 import { startUsersStandIn } from '../system/stand-in.js'
-import { type ClusterEvent, type ExecOutcome, LAB_NAMESPACE, type LabAdapters } from './lab.js'
+import type { ClusterEvent, ExecOutcome, LabAdapters } from './lab.js'
 
 /** Exit codes and messages that mean "this executable is not in the image": try the next one. */
 export function executableMissing(outcome: { exitCode: number; stderr: string; stdout: string }): boolean {
@@ -66,13 +66,13 @@ export function realLabAdapters(
           `none of ${commands.map((c) => c[0]).join(', ')} exists in ${pod}/${container} (${last?.stderr.trim().slice(0, 120) ?? ''})`,
         )
       },
-      async istioVersion() {
+      async istioVersion(namespace) {
         // A namespace moved to a revisioned control plane (a canary upgrade) is served by
         // istiod-<rev>: its proxies follow that version, not the default istiod's.
         const ns = await client.read<V1Namespace>({
           apiVersion: 'v1',
           kind: 'Namespace',
-          name: LAB_NAMESPACE,
+          name: namespace,
         })
         return istiodFacts(await client.read<V1Deployment>(istiodRefFor(ns?.metadata?.labels))).version
       },

@@ -25,7 +25,7 @@ export async function runScenario(
     remaining: () => lab.remaining(),
   })
   try {
-    istioVersion = await adapters.cluster.istioVersion()
+    istioVersion = await adapters.cluster.istioVersion(lab.namespace)
     await definition.run(lab, options)
   } catch (e) {
     error = describeError(e)

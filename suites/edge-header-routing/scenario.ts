@@ -1,13 +1,6 @@
 import { defineScenario } from '../../helpers/runner/define.js'
 import { ONLY_ONE_VERSION } from '../../helpers/stats/check-designs.js'
-import {
-  EDGE_CATALOG,
-  EDGE_WITH_SUBSETS,
-  edgeRoutesTo,
-  V1_CLUSTER,
-  V2_CLUSTER,
-  withCohort,
-} from '../shared.js'
+import { EDGE_WITH_SUBSETS, labNames, withCohort } from '../shared.js'
 
 /**
  * 5.2 Dark launch at the edge: requests with x-istio-cohort: internal go to v2, everyone else
@@ -40,6 +33,7 @@ export const scenario = defineScenario({
     },
   },
   async run(lab) {
+    const { EDGE_CATALOG, edgeRoutesTo, V1_CLUSTER, V2_CLUSTER } = labNames(lab.namespace)
     await lab.apply('v1-and-v2-at-the-edge')
     await lab.apply('cohort-to-v2')
     const internal = withCohort(EDGE_CATALOG, 'internal')

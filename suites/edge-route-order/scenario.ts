@@ -2,25 +2,16 @@ import { expectedBehaviour, UNREACHABLE_RULE_WARNING } from '../../helpers/istio
 import { defineScenario } from '../../helpers/runner/define.js'
 import type { Lab } from '../../helpers/runner/lab.js'
 import { ONLY_ONE_VERSION, observed } from '../../helpers/stats/check-designs.js'
-import {
-  EDGE_CATALOG,
-  EDGE_ROUTES,
-  EDGE_WITH_SUBSETS,
-  edgeRoutesTo,
-  V1_CLUSTER,
-  V2_CLUSTER,
-  withCohort,
-} from '../shared.js'
-
-const INTERNAL = withCohort(EDGE_CATALOG, 'internal')
+import { EDGE_WITH_SUBSETS, labNames, withCohort } from '../shared.js'
 
 type Check = 'header-route-first' | 'reversed-catch-all-first' | 'reversed-shadows-header'
 
 /** The gateway's route table for catalog.istioinaction.io, judged for the expected order. */
 async function routeOrder(lab: Lab<Check>, check: Check, expectHeaderFirst: boolean): Promise<void> {
+  const { EDGE_ROUTES, V1_CLUSTER, V2_CLUSTER } = labNames(lab.namespace)
   await lab.observe(check, async () => {
     const { pod, routes } = await lab.cluster.fetchRoutes(EDGE_ROUTES)
-    const warning = expectedBehaviour(UNREACHABLE_RULE_WARNING, await lab.cluster.istioVersion())
+    const warning = expectedBehaviour(UNREACHABLE_RULE_WARNING, await lab.cluster.istioVersion(lab.namespace))
     return {
       kind: 'route-order',
       pod,
@@ -78,6 +69,8 @@ export const scenario = defineScenario({
     },
   },
   async run(lab) {
+    const { EDGE_CATALOG, edgeRoutesTo, V1_CLUSTER } = labNames(lab.namespace)
+    const INTERNAL = withCohort(EDGE_CATALOG, 'internal')
     await lab.apply('v1-and-v2-at-the-edge')
     await lab.apply('header-rule-first')
     // The header reaching v2 shows the gateway has the new table before it is read.

@@ -1,6 +1,6 @@
 import { defineScenario } from '../../helpers/runner/define.js'
 import { ONLY_ONE_VERSION, observed } from '../../helpers/stats/check-designs.js'
-import { CATALOG_CLUSTER, CATALOG_V2, EDGE_CATALOG, edgeRoutesTo } from '../shared.js'
+import { labNames } from '../shared.js'
 
 /**
  * 5.2 Expose catalog through the ingress gateway: a Gateway for catalog.istioinaction.io and a
@@ -28,6 +28,7 @@ export const scenario = defineScenario({
     },
   },
   async run(lab) {
+    const { CATALOG_CLUSTER, CATALOG_V2, EDGE_CATALOG, edgeRoutesTo } = labNames(lab.namespace)
     await lab.absent(CATALOG_V2)
     await lab.apply('catalog-at-the-edge')
     if (await lab.awaitConverged('converged', EDGE_CATALOG, 'v1', { record: true })) {

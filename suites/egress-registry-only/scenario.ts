@@ -2,15 +2,7 @@ import { defineScenario } from '../../helpers/runner/define.js'
 import type { ExecOutcome } from '../../helpers/runner/lab.js'
 import { ONLY_ONE_VERSION, observed } from '../../helpers/stats/check-designs.js'
 import { lockDownEgress, pointDnsAt, REGISTRY_ONLY } from '../egress.js'
-import {
-  BLOCKED_LABELS,
-  EGRESS_APPS,
-  FORUM_PROXY_LOGS,
-  NAMESPACE,
-  OUTSIDE_HOST,
-  USERS_BLOCKED,
-  WEBAPP_PROXY_LOGS,
-} from '../shared.js'
+import { BLOCKED_LABELS, EGRESS_APPS, labNames, OUTSIDE_HOST } from '../shared.js'
 
 /**
  * An address outside the mesh's registry that needs no DNS and reaches nobody: TEST-NET-3
@@ -62,6 +54,7 @@ export const scenario = defineScenario({
     },
   },
   async run(lab) {
+    const { FORUM_PROXY_LOGS, NAMESPACE, USERS_BLOCKED, WEBAPP_PROXY_LOGS } = labNames(lab.namespace)
     await lab.apply('webapp-forum-catalog')
     // forum resolves the outside host itself (Istio's DNS capture is off by default,
     // ISTIO_META_DNS_CAPTURE): without an answer it fails before Envoy and no block_all line

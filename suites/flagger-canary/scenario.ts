@@ -6,14 +6,15 @@ import type { Lab } from '../../helpers/runner/lab.js'
 import { CANARY_STEP_SPEC, canaryLoadPlan, type StepTiming } from '../../helpers/stats/canary-steps.js'
 import { canarySteps, ONLY_ONE_VERSION, observed } from '../../helpers/stats/check-designs.js'
 import { DEFAULT_ERROR_BOUND } from '../../helpers/stats/error-bound.js'
-import { CATALOG_V2, NAMESPACE, WEBAPP_CATALOG } from '../shared.js'
+import { labNames } from '../shared.js'
 
-const CANARY: ObjectRef = {
+/** Canary catalog-release (ch5/catalog-canary.yaml) in the lab's namespace. */
+const canaryIn = (namespace: string): ObjectRef => ({
   apiVersion: 'flagger.app/v1beta1',
   kind: 'Canary',
   name: 'catalog-release',
-  namespace: NAMESPACE,
-}
+  namespace,
+})
 const STEP_WEIGHT = 10
 const MAX_WEIGHT = 50
 const THRESHOLD = 5
@@ -62,7 +63,7 @@ async function watchRevision(
 ): Promise<{ samples: CanarySample[]; completed: boolean }> {
   let analysing = false
   const { samples, completed } = await lab.watch(
-    CANARY,
+    canaryIn(lab.namespace),
     statusOf,
     (s) => {
       analysing ||= s.phase === 'Progressing'
@@ -78,7 +79,7 @@ async function watchRevision(
 }
 
 async function events(lab: Lab, since: string) {
-  return (await lab.cluster.events(NAMESPACE, CANARY.name))
+  return (await lab.cluster.events(lab.namespace, canaryIn(lab.namespace).name))
     .filter((e) => e.at >= since)
     .map((e) => parseFlaggerEvent(e.message, e.at))
 }
@@ -136,6 +137,7 @@ export const scenario = defineScenario({
     },
   },
   async run(lab, options) {
+    const { CATALOG_V2, NAMESPACE, WEBAPP_CATALOG } = labNames(lab.namespace)
     const intervalMs = options.bookTiming ? INTERVAL_MS.book : INTERVAL_MS.default
     const timing: StepTiming = { stepMs: intervalMs, settleMs: SETTLE_MS, pollMs: STATUS_POLL_MS }
     // The rate that gives every step the responses its exact test needs (alpha 1e-6, miss 1e-3).
@@ -160,7 +162,7 @@ export const scenario = defineScenario({
       adapt: (objects) => objects.filter((o) => !(o.kind === 'Service' && o.metadata?.name === 'catalog')),
     })
     await lab.apply('canary', { adapt: (objects) => objects.map((o) => withInterval(o, intervalMs / 1000)) })
-    const init = await lab.watch(CANARY, statusOf, (s) => s.phase === 'Initialized', {
+    const init = await lab.watch(canaryIn(NAMESPACE), statusOf, (s) => s.phase === 'Initialized', {
       timeoutMs: lab.timeouts.canaryInitialized,
       intervalMs: 2_000,
     })

@@ -1,13 +1,6 @@
 import { defineScenario } from '../../helpers/runner/define.js'
 import { ONLY_ONE_VERSION } from '../../helpers/stats/check-designs.js'
-import {
-  MESH_WITH_SUBSETS,
-  meshRoutesTo,
-  V1_CLUSTER,
-  V2_CLUSTER,
-  WEBAPP_CATALOG,
-  withCohort,
-} from '../shared.js'
+import { labNames, MESH_WITH_SUBSETS, withCohort } from '../shared.js'
 
 /**
  * 5.2 Routing deep in the call graph: webapp forwards every x- header to catalog, so the
@@ -35,6 +28,7 @@ export const scenario = defineScenario({
     },
   },
   async run(lab) {
+    const { meshRoutesTo, V1_CLUSTER, V2_CLUSTER, WEBAPP_CATALOG } = labNames(lab.namespace)
     await lab.apply('v1-and-v2-behind-webapp')
     await lab.apply('cohort-to-v2')
     const internal = withCohort(WEBAPP_CATALOG, 'internal')

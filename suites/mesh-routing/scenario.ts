@@ -1,6 +1,6 @@
 import { defineScenario } from '../../helpers/runner/define.js'
 import { ONLY_ONE_VERSION, observed } from '../../helpers/stats/check-designs.js'
-import { MESH_WITH_SUBSETS, meshRoutesTo, V1_CLUSTER, WEBAPP_CATALOG, WEBAPP_PROXY_LOGS } from '../shared.js'
+import { labNames, MESH_WITH_SUBSETS } from '../shared.js'
 
 /**
  * 5.2 Routing inside the mesh: webapp is the edge service and calls catalog; VirtualService
@@ -29,6 +29,9 @@ export const scenario = defineScenario({
     },
   },
   async run(lab) {
+    const { CATALOG_AUTHORITY, meshRoutesTo, V1_CLUSTER, WEBAPP_CATALOG, WEBAPP_PROXY_LOGS } = labNames(
+      lab.namespace,
+    )
     await lab.apply('v1-and-v2-behind-webapp')
     await lab.apply('all-to-v1')
     const measured = await lab.expectOnly('no-v2', WEBAPP_CATALOG, 'v1', {
@@ -46,7 +49,7 @@ export const scenario = defineScenario({
         return {
           kind: 'access-log-cluster',
           pod: read.pods,
-          authorityPrefix: 'catalog.istioinaction',
+          authorityPrefix: CATALOG_AUTHORITY,
           expectedCluster: V1_CLUSTER,
           requestIds: measured.records.map((r) => r.requestId),
           notBefore: measured.window.since,

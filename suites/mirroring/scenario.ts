@@ -3,25 +3,11 @@ import { expectedBehaviour, MIRROR_SHADOW_SUFFIX } from '../../helpers/istio-beh
 import { istiodFacts, istiodRefFor } from '../../helpers/istiod.js'
 import { defineScenario } from '../../helpers/runner/define.js'
 import { ONLY_ONE_VERSION, observed } from '../../helpers/stats/check-designs.js'
-import {
-  MESH_WITH_SUBSETS,
-  meshRoutesTo,
-  NAMESPACE,
-  V1_CLUSTER,
-  WEBAPP_CATALOG,
-  WEBAPP_PROXY_LOGS,
-} from '../shared.js'
+import { labNames, MESH_WITH_SUBSETS } from '../shared.js'
 
-const V2_APP_LOGS = {
-  namespace: NAMESPACE,
-  labelSelector: 'app=catalog,version=v2',
-  container: 'catalog',
-} as const
-const V2_PROXY_LOGS = {
-  namespace: NAMESPACE,
-  labelSelector: 'app=catalog,version=v2',
-  container: 'istio-proxy',
-} as const
+/** catalog-v2's container logs in the lab's namespace: the app's, and its proxy's. */
+const v2Logs = (namespace: string, container: 'catalog' | 'istio-proxy') =>
+  ({ namespace, labelSelector: 'app=catalog,version=v2', container }) as const
 
 /**
  * Mirrored requests may lose up to 1% without failing: Envoy sends shadows fire-and-forget
@@ -62,6 +48,7 @@ export const scenario = defineScenario({
     },
   },
   async run(lab) {
+    const { meshRoutesTo, NAMESPACE, V1_CLUSTER, WEBAPP_CATALOG, WEBAPP_PROXY_LOGS } = labNames(lab.namespace)
     await lab.apply('v1-and-v2-behind-webapp')
     await lab.apply('mirror-to-v2')
     const measured = await lab.expectOnly('users-see-v1', WEBAPP_CATALOG, 'v1', {
@@ -79,8 +66,8 @@ export const scenario = defineScenario({
       'v2-receives-mirror',
       async () => {
         const [app, proxy, caller] = await Promise.all([
-          lab.cluster.readLogs(V2_APP_LOGS, measured.window),
-          lab.cluster.readLogs(V2_PROXY_LOGS, measured.window),
+          lab.cluster.readLogs(v2Logs(NAMESPACE, 'catalog'), measured.window),
+          lab.cluster.readLogs(v2Logs(NAMESPACE, 'istio-proxy'), measured.window),
           lab.cluster.readLogs(WEBAPP_PROXY_LOGS, measured.window),
         ])
         appLines = app.lines.map((l) => l.text)
@@ -99,7 +86,7 @@ export const scenario = defineScenario({
     )
 
     await lab.observe('shadow-host', async () => {
-      const istioVersion = await lab.cluster.istioVersion()
+      const istioVersion = await lab.cluster.istioVersion(NAMESPACE)
       const rule = expectedBehaviour(MIRROR_SHADOW_SUFFIX, istioVersion)
       // An operator may have overridden the default in istiod's environment.
       // The istiod that serves the lab namespace (istiod-<rev> during a canary upgrade).

@@ -2,7 +2,7 @@ import { DEFAULT_ERROR_BOUND } from '../../helpers/evidence/shares.js'
 import { defineScenario } from '../../helpers/runner/define.js'
 import { ONLY_ONE_VERSION, observed } from '../../helpers/stats/check-designs.js'
 import { lockDownEgress, pointDnsAt, REGISTRY_ONLY } from '../egress.js'
-import { ALLOWED_LABELS, EGRESS_APPS, FORUM_PROXY_LOGS, OUTSIDE_HOST, USERS_OK } from '../shared.js'
+import { ALLOWED_LABELS, EGRESS_APPS, labNames, OUTSIDE_HOST } from '../shared.js'
 
 /**
  * 5.5 Let one outside host back in: with REGISTRY_ONLY in effect, ServiceEntry jsonplaceholder
@@ -35,6 +35,7 @@ export const scenario = defineScenario({
     },
   },
   async run(lab, options) {
+    const { FORUM_PROXY_LOGS, USERS_OK } = labNames(lab.namespace)
     await lab.apply('webapp-forum-catalog')
     await lockDownEgress(lab)
     if (options.egress === 'hermetic') {

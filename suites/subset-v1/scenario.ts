@@ -1,6 +1,6 @@
 import { defineScenario } from '../../helpers/runner/define.js'
 import { ONLY_ONE_VERSION } from '../../helpers/stats/check-designs.js'
-import { EDGE_CATALOG, EDGE_WITH_SUBSETS, edgeRoutesTo, V1_CLUSTER } from '../shared.js'
+import { EDGE_WITH_SUBSETS, labNames } from '../shared.js'
 
 /**
  * 5.2 Deploy catalog v2 beside v1, then pin every edge request to the version-v1 subset:
@@ -23,6 +23,7 @@ export const scenario = defineScenario({
     },
   },
   async run(lab) {
+    const { EDGE_CATALOG, edgeRoutesTo, V1_CLUSTER } = labNames(lab.namespace)
     await lab.apply('v1-and-v2-at-the-edge')
     await lab.apply('all-to-v1')
     await lab.expectOnly('no-v2', EDGE_CATALOG, 'v1', { routes: edgeRoutesTo(EDGE_CATALOG, V1_CLUSTER) })

@@ -2,7 +2,7 @@ import type { PollResult } from '../../helpers/poll.js'
 import { type RouteView, targetClusters } from '../../helpers/routes/inspect.js'
 import { defineScenario } from '../../helpers/runner/define.js'
 import { ONLY_ONE_VERSION, shareOf } from '../../helpers/stats/check-designs.js'
-import { MESH_WITH_SUBSETS, V1_CLUSTER, V2_CLUSTER, WEBAPP_CATALOG, WEBAPP_ROUTES } from '../shared.js'
+import { type LabNames, labNames, MESH_WITH_SUBSETS } from '../shared.js'
 
 /**
  * The route-table gate for a weight change: webapp's sidecar must route to v1 and v2 with
@@ -10,7 +10,7 @@ import { MESH_WITH_SUBSETS, V1_CLUSTER, V2_CLUSTER, WEBAPP_CATALOG, WEBAPP_ROUTE
  * 90/10 from 50/50).
  */
 const weighted =
-  (v1: number, v2: number) =>
+  ({ V1_CLUSTER, V2_CLUSTER }: LabNames, v1: number, v2: number) =>
   (routes: readonly RouteView[]): PollResult<true> => {
     const route = routes.find((r) => r.match.headers.length === 0)
     const weights =
@@ -59,6 +59,8 @@ export const scenario = defineScenario({
     },
   },
   async run(lab) {
+    const names = labNames(lab.namespace)
+    const { WEBAPP_CATALOG, WEBAPP_ROUTES } = names
     await lab.apply('v1-and-v2-behind-webapp')
     await lab.apply('90-10')
     if (
@@ -66,7 +68,7 @@ export const scenario = defineScenario({
         'share-10',
         WEBAPP_ROUTES,
         "webapp's route to catalog weighted 90/10",
-        weighted(90, 10),
+        weighted(names, 90, 10),
       )
     )
       await lab.expectShare('share-10', WEBAPP_CATALOG, 0.1)
@@ -76,7 +78,7 @@ export const scenario = defineScenario({
         'share-50',
         WEBAPP_ROUTES,
         "webapp's route to catalog weighted 50/50",
-        weighted(50, 50),
+        weighted(names, 50, 50),
       )
     )
       await lab.expectShare('share-50', WEBAPP_CATALOG, 0.5)
@@ -86,7 +88,7 @@ export const scenario = defineScenario({
         'share-100',
         WEBAPP_ROUTES,
         "webapp's route to catalog weighted 0/100",
-        weighted(0, 100),
+        weighted(names, 0, 100),
       )
     )
       await lab.expectOnly('share-100', WEBAPP_CATALOG, 'v2')

@@ -1,6 +1,6 @@
 import { connect } from 'node:net'
 import { SCENARIO_IDS, SCENARIOS } from '../../../suites/index.js'
-import { ALLOWED_LABELS, BLOCKED_LABELS, NAMESPACE } from '../../../suites/shared.js'
+import { ALLOWED_LABELS, BLOCKED_LABELS } from '../../../suites/shared.js'
 import { choices, SuiteError, UsageError } from '../../errors.js'
 import type { Evidence } from '../../evidence/index.js'
 import type { Target } from '../../http/target.js'
@@ -27,6 +27,7 @@ import { findMistakes, type IngressFacts, type Mistake } from '../../learn/mista
 import type { LabSnapshot } from '../../learn/snapshot.js'
 import { buildSteps, liveState, type Recognition, recognise, type StepSetSource } from '../../learn/steps.js'
 import { loadManifest } from '../../manifests/load.js'
+import { BOOK_NAMESPACE as NAMESPACE } from '../../manifests/namespace.js'
 import {
   istioctlAnalyze,
   locateIstioctl,
