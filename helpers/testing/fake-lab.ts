@@ -12,6 +12,7 @@ import type { ObjectRef } from '../kube/client.js'
 import { refOf } from '../kube/client.js'
 import type { LogQuery, LogRead } from '../logs/reader.js'
 import { type LogLine, type LogWindow, selectWindow } from '../logs/window.js'
+import { BOOK_NAMESPACE, nameIn } from '../manifests/namespace.js'
 import { outboundPolicyOf } from '../mesh-edits.js'
 import type { RouteQuery } from '../routes/fetch.js'
 import { outboundCluster, type RouteView, routesOf } from '../routes/inspect.js'
@@ -36,7 +37,6 @@ interface HttpRule {
 }
 type Response = { status: number; body: string }
 
-const CATALOG_FQDN = 'catalog.istioinaction.svc.cluster.local'
 const OUTSIDE_HOST = 'jsonplaceholder.typicode.com'
 const key = (r: ObjectRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}`
 
@@ -262,6 +262,7 @@ export class FakeLab {
       stepWeight: analysis.stepWeight ?? 10,
       maxWeight: analysis.maxWeight ?? 50,
       promotingKeepsWeight: compareVersions(this.flaggerVersion, '1.43.0') >= 0,
+      namespace: o.metadata?.namespace ?? BOOK_NAMESPACE,
       failing: this.failingSpecs,
       metricsAfterMs: this.flaggerMetricsAfterMs,
     })
@@ -269,6 +270,44 @@ export class FakeLab {
   }
 
   now = (): Date => new Date(this.t)
+
+  /**
+   * The namespace the apps run in: the book's, or the one `run --namespace` moved them to. The
+   * lab's pods all live there; a query for another namespace finds none, as on a cluster.
+   */
+  private get appsNamespace(): string {
+    const app = this.of('Deployment').find((d) =>
+      ['catalog', 'webapp', 'forum'].includes(this.podLabels(d).app ?? ''),
+    )
+    return app?.metadata?.namespace ?? BOOK_NAMESPACE
+  }
+
+  private get catalogFqdn(): string {
+    return nameIn('catalog.istioinaction.svc.cluster.local', this.appsNamespace)
+  }
+
+  /**
+   * The Host of webapp's calls to catalog or forum: the service host its Deployment's
+   * environment names (CATALOG_SERVICE_HOST, FORUM_SERVICE_HOST, as the book's webapp reads
+   * them), with the port where this lab's webapp sends it.
+   */
+  private webappCallsHost(variable: 'CATALOG_SERVICE_HOST' | 'FORUM_SERVICE_HOST'): string {
+    const webapp = this.of('Deployment').find((d) => d.metadata?.name === 'webapp')
+    const env =
+      (
+        webapp?.spec?.template as
+          | { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } }
+          | undefined
+      )?.spec?.containers?.[0]?.env ?? []
+    const host = env.find((e) => e.name === variable)?.value
+    if (!host) throw new Error(`webapp's Deployment sets no ${variable}: the lab cannot tell where it calls`)
+    return variable === 'FORUM_SERVICE_HOST' || this.catalogHostHasPort ? `${host}:80` : host
+  }
+
+  /** Whether a namespace holds the lab's pods (a query elsewhere finds no pod). */
+  private podsIn(namespace: string): boolean {
+    return namespace === this.appsNamespace
+  }
 
   /** Every event the lab's Flagger got to the API, created or updated, in order (as the Flagger goldens list them). */
   flaggerEventOccurrences(): readonly { type: string; reason: string; message: string }[] {
@@ -509,7 +548,7 @@ export class FakeLab {
    * it received (the book's webapp), so a header rule on VirtualService catalog sees them.
    */
   private webappCallsCatalog(requestId: string, headers: Readonly<Record<string, string>>): Response {
-    const host = this.catalogHostHasPort ? 'catalog.istioinaction:80' : 'catalog.istioinaction'
+    const host = this.webappCallsHost('CATALOG_SERVICE_HOST')
     const sidecar = this.proxy('webapp')
     const forwarded = Object.fromEntries(
       Object.entries(headers).filter(([h]) => h.toLowerCase().startsWith('x-')),
@@ -541,7 +580,7 @@ export class FakeLab {
       // Envoy's shadow: the same request id, the Host with -shadow before the port (where this
       // Istio appends it), and the target's sidecar sees the client and webapp in XFF (real capture).
       const shadowHost = this.shadowSuffix
-        ? host.replace(/^catalog\.istioinaction/, 'catalog.istioinaction-shadow')
+        ? host.replace(/^[^:]+/, (name) => `${name}-shadow`)
         : host
       this.catalogInbound(
         shadowVersion,
@@ -561,7 +600,7 @@ export class FakeLab {
     const sidecar = this.proxy('webapp')
     const outcome = sidecar.sendHttp(
       http11(IP['forum-service'], 80),
-      { authority: 'forum.istioinaction:80', path: '/api/users' },
+      { authority: this.webappCallsHost('FORUM_SERVICE_HOST'), path: '/api/users' },
       this.random,
     )
     const decision = httpDecision(outcome, 'webapp')
@@ -593,7 +632,7 @@ export class FakeLab {
   private respond(probe: Probe, requestId: string): Response {
     // Flagger routes its canary with a VirtualService of its own: that path is the lab's Flagger.
     if (
-      probe.host === 'webapp.istioinaction.io' &&
+      probe.host === nameIn('webapp.istioinaction.io', this.appsNamespace) &&
       probe.path === '/api/catalog' &&
       this.flagger &&
       this.flagger.phase !== 'Initializing'
@@ -601,8 +640,8 @@ export class FakeLab {
       const spec = this.flagger.pick(this.random())
       if (spec === 'failing') return CATALOG_ERROR
       const bytes = Buffer.byteLength(CATALOG_BODY[spec])
-      const cluster = outboundCluster(80, '', CATALOG_FQDN)
-      const host = this.catalogHostHasPort ? 'catalog.istioinaction:80' : 'catalog.istioinaction'
+      const cluster = outboundCluster(80, '', this.catalogFqdn)
+      const host = this.webappCallsHost('CATALOG_SERVICE_HOST')
       this.access(
         'webapp-1',
         `"GET /items HTTP/1.1" 200 - via_upstream - "-" 0 ${bytes} 3 2 "${CLIENT}" "beegoServer" "${requestId}" "${host}" "${IP[`catalog-${spec}`]}:3000" ${cluster} ${IP.webapp}:41234 ${IP['catalog-service']}:80 ${IP.webapp}:53210 - -`,
@@ -613,7 +652,7 @@ export class FakeLab {
         host,
         CLIENT,
         CLIENT,
-        outboundCluster(80, `version-${spec}`, CATALOG_FQDN),
+        outboundCluster(80, `version-${spec}`, this.catalogFqdn),
       )
       this.catalogApp(`catalog-${spec}-1`, host, spec)
       return { status: 200, body: WEBAPP_BODY[spec] }
@@ -667,9 +706,10 @@ export class FakeLab {
       return fresh
     },
     istioVersion: async () => this.istio,
-    events: async (_ns, name): Promise<ClusterEvent[]> =>
-      name === 'catalog-release' ? (this.flagger?.recorder.list() ?? []) : [],
-    exec: async (_ns, selector, container, commands) => {
+    events: async (namespace, name): Promise<ClusterEvent[]> =>
+      name === 'catalog-release' && this.podsIn(namespace) ? (this.flagger?.recorder.list() ?? []) : [],
+    exec: async (namespace, selector, container, commands) => {
+      if (!this.podsIn(namespace)) throw new Error(`no running pod matches ${selector} in ${namespace}`)
       for (const command of commands) {
         this.execs.push({ selector, container, command })
         if (!this.execTools.has(command[0] ?? '')) continue
@@ -732,8 +772,11 @@ export class FakeLab {
         if (r.kind === 'Canary') this.flagger = undefined
       }
     },
-    waitForDeployments: async (_ns, names) => {
-      const missing = names.filter((n) => !this.of('Deployment').some((d) => d.metadata?.name === n))
+    waitForDeployments: async (namespace, names) => {
+      const missing = names.filter(
+        (n) =>
+          !this.of('Deployment').some((d) => d.metadata?.name === n && d.metadata?.namespace === namespace),
+      )
       if (missing.length) throw new Error(`deployments never ready: ${missing.join(', ')}`)
     },
     readLogs: async (query: LogQuery, window: LogWindow): Promise<LogRead> => {
@@ -743,6 +786,7 @@ export class FakeLab {
       // Only what the container has written by now: Envoy's lines after their flush.
       const lines = this.logs.filter(
         (l) =>
+          this.podsIn(query.namespace) &&
           l.container === query.container &&
           l.pod.startsWith(version ? `${app}-${version}` : app) &&
           Date.parse(l.timestamp) <= this.t,
@@ -761,6 +805,8 @@ export class FakeLab {
         ? 'istio-ingressgateway'
         : (/app=([\w-]+)/.exec(query.labelSelector)?.[1] ?? '')
       const proxy = PROXY_OF_APP[app]
+      if (app !== 'istio-ingressgateway' && !this.podsIn(query.namespace))
+        throw new Error(`no running pod matches ${query.labelSelector} in ${query.namespace}`)
       if (!proxy) throw new Error(`no running pod matches ${query.labelSelector} in ${query.namespace}`)
       const { scenario, step } = this.stepInForce()
       const dump = this.goldens(goldenLineFor(this.istio), scenario, step.name, proxy)
@@ -955,6 +1001,8 @@ interface FlaggerSettings {
   readonly failing: ReadonlySet<string>
   /** How long after a new canary's traffic starts its metrics have values. */
   readonly metricsAfterMs: number
+  /** The Canary's namespace: Flagger's messages name objects as <name>.<namespace>. */
+  readonly namespace: string
 }
 
 /**
@@ -991,7 +1039,10 @@ class FakeFlagger {
   }
 
   private step(at: number, spec: 'v1' | 'v2' | 'failing' | undefined): void {
-    const event = (type: 'Normal' | 'Warning', message: string) => this.recorder.record(at, type, message)
+    // The messages below are the Flagger goldens' for the book's namespace; Flagger writes each
+    // object as <name>.<namespace> (fluxcd/flagger pkg/controller/scheduler.go, v1.36.1).
+    const event = (type: 'Normal' | 'Warning', message: string) =>
+      this.recorder.record(at, type, message.replaceAll(`.${BOOK_NAMESPACE}`, `.${this.settings.namespace}`))
     const { stepWeight, maxWeight, threshold } = this.settings
     switch (this.phase) {
       case 'Initializing':
