@@ -21,6 +21,8 @@ const LAYERS: readonly (readonly [prefix: string, layer: number, room: string])[
   ['helpers/routes/inspect.ts', 0, 'pure'],
   ['helpers/routes/match.ts', 0, 'pure'],
   ['helpers/manifests/xrefs.ts', 0, 'pure'],
+  ['helpers/manifests/namespace.ts', 0, 'pure'],
+  ['helpers/kube/lab-namespace.ts', 0, 'pure'],
   ['cluster/profiles.ts', 0, 'pure'],
   ['cluster/kind-config.ts', 0, 'pure'],
   ['cluster/istio-operator.ts', 0, 'pure'],

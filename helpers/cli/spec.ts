@@ -2,6 +2,7 @@ import { resolveIstio } from '../../cluster/istio-releases.js'
 import { DEFAULT_PROFILE } from '../../cluster/profiles.js'
 import { parseTarget } from '../http/target.js'
 import { DEFAULT_CLUSTER_NAME } from '../kube/context-guard.js'
+import { BOOK_NAMESPACE, namespaceProblem } from '../manifests/namespace.js'
 
 /**
  * The CLI's commands and flags as data. The parser, the help text and the
@@ -83,7 +84,20 @@ const failFast: FlagSpec = {
 const bookTiming: FlagSpec = {
   name: 'book-timing',
   kind: 'boolean',
-  help: "use the book's 45 s Flagger analysis interval instead of 10 s",
+  help: "use the book's 45 s Flagger analysis interval instead of 20 s",
+}
+const labNamespace: FlagSpec = {
+  name: 'namespace',
+  kind: 'string',
+  value: 'NAME',
+  default: BOOK_NAMESPACE,
+  help: "the lab's namespace, which must exist with sidecar injection; the book's objects are moved there, with edge hosts <app>.NAME.istioinaction.io beside any other namespace's",
+  validate: namespaceProblem,
+}
+const adoptNamespace: FlagSpec = {
+  name: 'adopt-namespace',
+  kind: 'boolean',
+  help: 'with --allow-existing-cluster: run in a namespace that holds objects the suite did not create (what the suite changes there is journaled and restored; the rest is left alone)',
 }
 const egress: FlagSpec = {
   name: 'egress',
@@ -244,7 +258,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'run',
     summary: 'run scenarios (all by default) and write a report folder',
-    usage: 'run [scenario-id...] [--list] [--context NAME --allow-existing-cluster]',
+    usage:
+      'run [scenario-id...] [--list] [--context NAME --allow-existing-cluster [--namespace NAME] [--adopt-namespace]]',
     flags: [
       { name: 'list', kind: 'boolean', help: 'print the id and title of every scenario and exit' },
       // No --profile: run reads the profile the cluster was built with from the cluster itself.
@@ -252,6 +267,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       kubeconfig,
       context,
       allowExisting,
+      labNamespace,
+      adoptNamespace,
       {
         name: 'ingress',
         kind: 'string',

@@ -47,8 +47,8 @@ export const MESSAGES = {
     ko: 'Kubernetes {kubernetes} 위의 Istio {istio} (프로필 {profile}, Flagger {flagger})',
   },
   'report.mode.existing-cluster': {
-    en: "Not the suite's own cluster (--allow-existing-cluster): only namespace istioinaction was changed; egress was locked down with a namespace Sidecar, never with mesh-wide configuration.",
-    ko: '스위트 자신의 클러스터가 아닙니다 (--allow-existing-cluster): istioinaction 네임스페이스만 바뀌었고, egress는 메시 전체 설정이 아니라 네임스페이스 Sidecar로 막았습니다.',
+    en: "Not the suite's own cluster (--allow-existing-cluster): only namespace {namespace} was changed; egress was locked down with a namespace Sidecar, never with mesh-wide configuration.",
+    ko: '스위트 자신의 클러스터가 아닙니다 (--allow-existing-cluster): {namespace} 네임스페이스만 바뀌었고, egress는 메시 전체 설정이 아니라 네임스페이스 Sidecar로 막았습니다.',
   },
   'report.mode.suite-cluster': {
     en: "The suite's own kind cluster, proven by its ownership record; every change was journaled and undone.",

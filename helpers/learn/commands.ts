@@ -14,6 +14,8 @@ export interface ClusterNames {
   readonly ingressNamespace?: string
   /** The gateway's HTTP route name, when not http.8080 (the target port of the Service's port 80). */
   readonly ingressRouteName?: string
+  /** The lab's namespace, when not the book's istioinaction (run --namespace). */
+  readonly namespace?: string
 }
 
 /** A word a shell reads as one argument: as is when plain, else in single quotes. */
@@ -31,6 +33,8 @@ export function commandFor(command: string, names: ClusterNames): string {
       /(deploy\/istio-ingressgateway\S*\s+-n\s+)istio-system\b/g,
       `$1${names.ingressNamespace}`,
     )
+  if (names.namespace && names.namespace !== 'istioinaction')
+    out = out.replace(/(\s-n\s+)istioinaction\b/g, `$1${names.namespace}`)
   if (names.ingressRouteName && names.ingressRouteName !== 'http.8080')
     out = out.replace(/--name http\.8080\b/g, `--name ${names.ingressRouteName}`)
   if (names.context && TOOLS.test(out) && !/\s--context[=\s]/.test(out))

@@ -487,6 +487,17 @@ describe('commands for the cluster at hand', () => {
       'istioctl proxy-config routes deploy/istio-ingressgateway -n istio-system --name http.8080 -o json',
     ])
   })
+
+  it('names the lab namespace of run --namespace; istio-system and the rest stay', () => {
+    expect(
+      forCluster(
+        'See `kubectl logs deploy/webapp -n istioinaction -c istio-proxy` and `kubectl get configmap istio -n istio-system -o yaml`.',
+        { namespace: 'itc-staging' },
+      ),
+    ).toBe(
+      'See `kubectl logs deploy/webapp -n itc-staging -c istio-proxy` and `kubectl get configmap istio -n istio-system -o yaml`.',
+    )
+  })
 })
 
 describe('istioctl analyze, read', () => {

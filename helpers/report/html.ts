@@ -6,6 +6,7 @@ import type { Lang } from '../i18n/lang.js'
 import { MESSAGES, t } from '../i18n/messages.js'
 import { checkText, scenarioText } from '../i18n/scenario-texts.js'
 import { forCluster } from '../learn/commands.js'
+import { BOOK_NAMESPACE } from '../manifests/namespace.js'
 import { htmlAttribute as attr, htmlText as text } from '../text/escape.js'
 import { percent } from '../text/format.js'
 import { boundText, type CheckResult, checkCounts, type RunRecord, runPassed } from './model.js'
@@ -190,7 +191,7 @@ export function toHtml(run: RunRecord, lang: Lang = 'en'): string {
   const counts = checkCounts(run)
   const passed = runPassed(run)
   const verdict = (ok: boolean) => text(t(lang, ok ? 'word.pass' : 'word.fail'))
-  const names = { context: run.context }
+  const names = { context: run.context, ...(run.namespace ? { namespace: run.namespace } : {}) }
   const scenarios = run.scenarios
     .map((s) => {
       const rows = s.checks
@@ -235,7 +236,7 @@ ${rows}
 <body>
 <h1><span class="verdict ${passed ? 'pass' : 'fail'}" id="overall">${verdict(passed)}</span> ${text(t(lang, 'report.heading'))}</h1>
 <p>${overviewHtml}</p>
-<p class="cluster-mode">${text(t(lang, `report.mode.${run.clusterMode === 'existing-cluster' ? 'existing-cluster' : 'suite-cluster'}`))}</p>
+<p class="cluster-mode">${text(t(lang, `report.mode.${run.clusterMode === 'existing-cluster' ? 'existing-cluster' : 'suite-cluster'}`, { namespace: run.namespace ?? BOOK_NAMESPACE }))}</p>
 <p class="error-rate">${text(t(lang, 'report.errorRate', { bound: boundText(run) }))}</p>
 <details><summary>${text(t(lang, 'report.howToRead'))}</summary><p>${text(t(lang, 'report.howToReadText'))}</p></details>
 ${scenarios}

@@ -74,9 +74,11 @@ export interface RunRecord {
   readonly server: string
   /**
    * The suite's own cluster, or one the user named with --allow-existing-cluster, where only
-   * namespace istioinaction changed and no mesh-wide configuration did.
+   * the lab's namespace changed and no mesh-wide configuration did.
    */
   readonly clusterMode: 'suite-cluster' | 'existing-cluster'
+  /** The lab's namespace (run --namespace); absent in records from before the flag: istioinaction. */
+  readonly namespace?: string
   readonly versions: DetectedVersions
   readonly startedAt: string
   readonly endedAt: string

@@ -63,6 +63,7 @@ const SHAPES: readonly (readonly [
       context: 'required',
       server: 'required',
       clusterMode: 'required',
+      namespace: 'optional',
       versions: 'required',
       startedAt: 'required',
       endedAt: 'required',

@@ -3,6 +3,7 @@ import type { Lang } from '../i18n/lang.js'
 import { t } from '../i18n/messages.js'
 import { checkText, scenarioText } from '../i18n/scenario-texts.js'
 import { forCluster } from '../learn/commands.js'
+import { BOOK_NAMESPACE } from '../manifests/namespace.js'
 import { markdownCode as code, markdownText as md } from '../text/escape.js'
 import { boundText, checkCounts, type RunRecord, runPassed } from './model.js'
 import { keyNumbers } from './numbers.js'
@@ -45,11 +46,11 @@ export function toMarkdown(run: RunRecord, lang: Lang = 'en'): string {
       proxies,
     }),
     '',
-    md(t(lang, `report.mode.${mode}`)),
+    md(t(lang, `report.mode.${mode}`, { namespace: run.namespace ?? BOOK_NAMESPACE })),
     '',
     md(t(lang, 'report.errorRate', { bound: boundText(run) })),
   ]
-  const names = { context: run.context }
+  const names = { context: run.context, ...(run.namespace ? { namespace: run.namespace } : {}) }
   for (const s of run.scenarios) {
     lines.push(
       '',

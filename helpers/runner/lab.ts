@@ -7,6 +7,7 @@ import type { Convergence, Probe, RequestRecord, SampleResult } from '../http/sa
 import type { ObjectRef } from '../kube/client.js'
 import { refOf } from '../kube/client.js'
 import { describeError } from '../kube/describe-error.js'
+import type { LabNamespaceFacts } from '../kube/lab-namespace.js'
 import type { LogQuery, LogRead } from '../logs/reader.js'
 import { type LogWindow, openLogWindow } from '../logs/window.js'
 import { loadManifest } from '../manifests/load.js'
@@ -63,6 +64,11 @@ export interface LabCluster {
     container: string,
     commands: readonly (readonly string[])[],
   ): Promise<ExecOutcome>
+  /**
+   * What decides whether the lab may live in a namespace (helpers/kube/lab-namespace.ts): its
+   * labels, or none when it does not exist, and the objects in it. Reads only.
+   */
+  namespaceFacts(namespace: string): Promise<LabNamespaceFacts>
   /** The Istio version of the control plane that serves a namespace (istiod-<rev> for a revisioned one). */
   istioVersion(namespace: string): Promise<string>
   read(ref: ObjectRef): Promise<KubernetesObject | undefined>

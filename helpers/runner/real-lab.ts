@@ -5,6 +5,7 @@ import { awaitConvergence, sample } from '../http/sampler.js'
 import { parseTarget, type Target } from '../http/target.js'
 import { istiodFacts, istiodRefFor } from '../istiod.js'
 import type { KubeClient } from '../kube/client.js'
+import { readLabNamespace } from '../kube/inventory.js'
 import { readLogs } from '../logs/reader.js'
 import { fetchRoutes } from '../routes/fetch.js'
 import { startUsersStandIn } from '../system/stand-in.js'
@@ -66,6 +67,7 @@ export function realLabAdapters(
           `none of ${commands.map((c) => c[0]).join(', ')} exists in ${pod}/${container} (${last?.stderr.trim().slice(0, 120) ?? ''})`,
         )
       },
+      namespaceFacts: (namespace) => readLabNamespace(client, namespace),
       async istioVersion(namespace) {
         // A namespace moved to a revisioned control plane (a canary upgrade) is served by
         // istiod-<rev>: its proxies follow that version, not the default istiod's.

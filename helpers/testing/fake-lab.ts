@@ -10,6 +10,7 @@ import {
 } from '../istio-behaviour.js'
 import type { ObjectRef } from '../kube/client.js'
 import { refOf } from '../kube/client.js'
+import type { LabNamespaceFacts } from '../kube/lab-namespace.js'
 import type { LogQuery, LogRead } from '../logs/reader.js'
 import { type LogLine, type LogWindow, selectWindow } from '../logs/window.js'
 import { BOOK_NAMESPACE, nameIn } from '../manifests/namespace.js'
@@ -579,9 +580,7 @@ export class FakeLab {
       if (!shadowVersion) continue
       // Envoy's shadow: the same request id, the Host with -shadow before the port (where this
       // Istio appends it), and the target's sidecar sees the client and webapp in XFF (real capture).
-      const shadowHost = this.shadowSuffix
-        ? host.replace(/^[^:]+/, (name) => `${name}-shadow`)
-        : host
+      const shadowHost = this.shadowSuffix ? host.replace(/^[^:]+/, (name) => `${name}-shadow`) : host
       this.catalogInbound(
         shadowVersion,
         requestId,
@@ -706,6 +705,20 @@ export class FakeLab {
       return fresh
     },
     istioVersion: async () => this.istio,
+    // The lab holds what was applied and what a test put there; no controller makes objects in it.
+    namespaceFacts: async (namespace): Promise<LabNamespaceFacts> => {
+      const ns = this.objects.get(key({ apiVersion: 'v1', kind: 'Namespace', name: namespace }))
+      return {
+        namespace,
+        labels: ns ? (ns.metadata?.labels ?? {}) : undefined,
+        objects: ns
+          ? [...this.objects.values()]
+              .filter((o) => o.metadata?.namespace === namespace)
+              .map((o) => ({ kind: o.kind ?? '', name: o.metadata?.name ?? '', owned: false }))
+          : [],
+        unlisted: [],
+      }
+    },
     events: async (namespace, name): Promise<ClusterEvent[]> =>
       name === 'catalog-release' && this.podsIn(namespace) ? (this.flagger?.recorder.list() ?? []) : [],
     exec: async (namespace, selector, container, commands) => {

@@ -3,7 +3,18 @@ import { RUN_RECORD_SCHEMA, type RunRecord, type ScenarioResult } from '../repor
 import { runScenario } from '../runner/scenario.js'
 import { runBoundOf } from '../stats/summaries.js'
 import { FakeLab } from './fake-lab.js'
-/** The cluster-wide ConfigMaps the egress scenarios edit (mesh config, CoreDNS), as kind and Istio create them. */
+/** A lab namespace as `up` makes istioinaction (or a user makes one for run --namespace): with sidecar injection. */
+export const labNamespace = (name: string) => ({
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name, labels: { 'istio-injection': 'enabled' } },
+})
+
+/**
+ * What the suite's cluster holds before a run: the lab namespace `up` creates, and the
+ * cluster-wide ConfigMaps the egress scenarios edit (mesh config, CoreDNS) as kind and Istio
+ * create them.
+ */
 export const CLUSTER_CONFIG = [
   {
     apiVersion: 'v1',
@@ -17,6 +28,7 @@ export const CLUSTER_CONFIG = [
     metadata: { name: 'coredns', namespace: 'kube-system' },
     data: { Corefile: '.:53 {\n    forward . /etc/resolv.conf\n    reload\n}\n' },
   },
+  labNamespace('istioinaction'),
 ]
 
 /** Ids for breakage tables, so a cache key can tell them apart. */

@@ -3,8 +3,10 @@ import { UsageError } from '../../errors.js'
 import { KubeClient } from '../../kube/client.js'
 import { guardContext, suiteContextName } from '../../kube/context-guard.js'
 import { loadKubeConfig } from '../../kube/kubeconfig.js'
+import { judgeLabNamespace } from '../../kube/lab-namespace.js'
 import { judgeOwnership, OWNERSHIP_RECORD } from '../../kube/ownership.js'
 import { checkReachable } from '../../kube/reachability.js'
+import { BOOK_NAMESPACE } from '../../manifests/namespace.js'
 import { judgeMeshState, type MeshState } from '../../mesh-edits.js'
 import { describeUndo, fileJournalStore, Journal } from '../../runner/journal.js'
 import type { LabCluster } from '../../runner/lab.js'
@@ -55,8 +57,9 @@ export async function connectGuarded(args: ParsedArgs, out: (line: string) => vo
   const profile = existingCluster
     ? (record?.profile ?? 'existing')
     : judgeOwnership({ context, server: reach.server, clusterName, record })
+  const namespace = args.values.namespace ?? BOOK_NAMESPACE
   out(
-    `context ${context}: Kubernetes ${reach.gitVersion} at ${reach.server}${existingCluster ? " (not the suite's own cluster: only namespace istioinaction changes, never mesh-wide configuration)" : `, the suite's cluster '${clusterName}' (profile ${profile})`}`,
+    `context ${context}: Kubernetes ${reach.gitVersion} at ${reach.server}${existingCluster ? ` (not the suite's own cluster: only namespace ${namespace} changes, never mesh-wide configuration)` : `, the suite's cluster '${clusterName}' (profile ${profile})`}`,
   )
   return { context, server: reach.server, gitVersion: reach.gitVersion, client, profile, existingCluster }
 }
@@ -105,13 +108,14 @@ export async function replayJournal(
 export async function checkMeshState(
   cluster: Pick<LabCluster, 'read'>,
   existingCluster: boolean,
+  namespace: string = BOOK_NAMESPACE,
 ): Promise<void> {
   const cm = async (namespace: string, name: string) =>
     (await cluster.read({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name })) as V1ConfigMap | undefined
   const sidecar = (await cluster.read({
     apiVersion: 'networking.istio.io/v1beta1',
     kind: 'Sidecar',
-    namespace: 'istioinaction',
+    namespace,
     name: 'default',
   })) as { spec?: { outboundTrafficPolicy?: { mode?: string } } } | undefined
   const state: MeshState = {
@@ -126,4 +130,23 @@ export async function checkMeshState(
       problems.length > 1 ? `also: ${problems.slice(1).join('; ')}` : 'fix it as said, then run again',
     )
   }
+}
+
+/**
+ * Refuses (exit 2, before any change) a lab namespace the run may not use: absent, without
+ * sidecar injection, or, on a cluster that is not the suite's own, holding objects the suite did
+ * not create unless the user adopts it (helpers/kube/lab-namespace.ts). Says what it adopts.
+ */
+export async function checkLabNamespace(
+  cluster: Pick<LabCluster, 'namespaceFacts'>,
+  namespace: string,
+  options: { readonly existingCluster: boolean; readonly adopt: boolean; readonly context: string },
+  out: (line: string) => void,
+): Promise<void> {
+  const verdict = judgeLabNamespace(await cluster.namespaceFacts(namespace), options)
+  if (verdict.refusal) throw new UsageError(verdict.refusal.cause, verdict.refusal.fix)
+  if (verdict.adopted.length)
+    out(
+      `namespace ${namespace}: running beside ${verdict.adopted.length} object(s) the suite did not create (--adopt-namespace): ${verdict.adopted.join(', ')}; what the suite changes is journaled and restored`,
+    )
 }

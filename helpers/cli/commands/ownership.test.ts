@@ -4,6 +4,7 @@ import { startFakeApiServer } from '../../testing/fake-apiserver.js'
 import { FakeLab } from '../../testing/fake-lab.js'
 import { writeKubeconfig } from '../../testing/kubeconfig-fixtures.js'
 import { json } from '../../testing/recording-server.js'
+import { CLUSTER_CONFIG } from '../../testing/run-fixtures.js'
 import { tempDir } from '../../testing/temp-dir.js'
 import { parseArgv } from '../args.js'
 import { main } from '../main.js'
@@ -48,7 +49,7 @@ async function cli(argv: string[]) {
 function runDeps(fakes: FakeLab[] = []): RunDeps {
   return {
     adapters: (_client, _ingress, log) => {
-      const fake = new FakeLab()
+      const fake = new FakeLab(CLUSTER_CONFIG)
       fakes.push(fake)
       return { ...fake.adapters(), log }
     },

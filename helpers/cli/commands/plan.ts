@@ -88,7 +88,7 @@ export function buildPlan(profile: Profile, clusterName: string): Plan {
     safety: {
       ownership: `run changes ${suiteContextName(clusterName)} only when its API server is on loopback and the cluster holds the ownership record up writes (ConfigMap kube-system/istio-traffic-conformance naming cluster '${clusterName}')`,
       existingCluster:
-        'with --context NAME --allow-existing-cluster: only namespace istioinaction changes; REGISTRY_ONLY through a namespace Sidecar, never mesh-wide configuration; hermetic service-entry is refused (it edits cluster DNS)',
+        'with --context NAME --allow-existing-cluster: only the lab namespace (--namespace, default istioinaction) changes, and one holding objects the suite did not create is refused unless --adopt-namespace; REGISTRY_ONLY through a namespace Sidecar, never mesh-wide configuration; hermetic service-entry is refused (it edits cluster DNS)',
       journal:
         'every change is journaled in .journal/ before it is made and undone at the end, on failure and on Ctrl-C; run, up and restore undo what an interrupted run left',
     },

@@ -6,6 +6,7 @@ import { startFakeApiServer } from '../../testing/fake-apiserver.js'
 import { FakeLab } from '../../testing/fake-lab.js'
 import { writeKubeconfig } from '../../testing/kubeconfig-fixtures.js'
 import { json } from '../../testing/recording-server.js'
+import { CLUSTER_CONFIG } from '../../testing/run-fixtures.js'
 import { tempDir } from '../../testing/temp-dir.js'
 import { parseArgv } from '../args.js'
 import { type RunDeps, runCommand } from './run.js'
@@ -26,7 +27,7 @@ afterAll(() => api.close())
 
 async function run(extra: string[], env: Record<string, string | undefined> = {}) {
   const deps: RunDeps = {
-    adapters: (_client, _ingress, log) => ({ ...new FakeLab().adapters(), log }),
+    adapters: (_client, _ingress, log) => ({ ...new FakeLab(CLUSTER_CONFIG).adapters(), log }),
     now: () => new Date('2026-11-27T08:00:00Z'),
     reportsDir: tempDir('reports'),
     journalDir: tempDir('journal'),

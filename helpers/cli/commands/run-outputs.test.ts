@@ -6,6 +6,7 @@ import { startFakeApiServer } from '../../testing/fake-apiserver.js'
 import { FakeLab } from '../../testing/fake-lab.js'
 import { writeKubeconfig } from '../../testing/kubeconfig-fixtures.js'
 import { json } from '../../testing/recording-server.js'
+import { CLUSTER_CONFIG } from '../../testing/run-fixtures.js'
 import { tempDir } from '../../testing/temp-dir.js'
 import { parseArgv } from '../args.js'
 import { type RunDeps, runCommand } from './run.js'
@@ -33,7 +34,7 @@ describe('run --report-dir and --junit: results where a CI job expects them', ()
     const out = tempDir('ci')
     const reportsDir = tempDir('reports')
     const deps: RunDeps = {
-      adapters: (_client, _ingress, log) => ({ ...new FakeLab().adapters(), log }),
+      adapters: (_client, _ingress, log) => ({ ...new FakeLab(CLUSTER_CONFIG).adapters(), log }),
       now: () => new Date('2026-11-27T08:00:00Z'),
       reportsDir,
       journalDir: tempDir('journal'),

@@ -9,6 +9,7 @@ import { startFakeApiServer } from '../../testing/fake-apiserver.js'
 import { FakeLab } from '../../testing/fake-lab.js'
 import { writeKubeconfig } from '../../testing/kubeconfig-fixtures.js'
 import { json } from '../../testing/recording-server.js'
+import { CLUSTER_CONFIG, labNamespace } from '../../testing/run-fixtures.js'
 import { tempDir } from '../../testing/temp-dir.js'
 import { parseArgv } from '../args.js'
 import { journalFor } from './connect.js'
@@ -43,7 +44,7 @@ function deps(options: { break?: boolean; initial?: readonly KubernetesObject[] 
   const fakes: FakeLab[] = []
   const d: RunDeps = {
     adapters: (client, ingress, log) => {
-      const fake = new FakeLab(options.initial)
+      const fake = new FakeLab(options.initial ?? CLUSTER_CONFIG)
       if (options.break) fake.override = () => 'error'
       fakes.push(fake)
       contexts.push({ context: client.context, ingress })
@@ -130,7 +131,7 @@ describe('run recovers first', () => {
   })
 
   it('undoes what an interrupted run left in the journal, saying what, before anything else', async () => {
-    const { deps: d, fakes } = deps({ initial: [mesh('REGISTRY_ONLY')] })
+    const { deps: d, fakes } = deps({ initial: [mesh('REGISTRY_ONLY'), labNamespace('istioinaction')] })
     const journal = journalFor(OWN, api.url, d.journalDir)
     journal.record(
       'egress-registry-only',
@@ -153,7 +154,7 @@ describe('run recovers first', () => {
   })
 
   it('refuses a mesh left in REGISTRY_ONLY that no journal entry explains (exit 2, with the fix)', async () => {
-    const { deps: d, fakes } = deps({ initial: [mesh('REGISTRY_ONLY')] })
+    const { deps: d, fakes } = deps({ initial: [mesh('REGISTRY_ONLY'), labNamespace('istioinaction')] })
     const error = await runCommand(
       args(['run', 'edge-routing', '--kubeconfig', kubeconfig()]),
       () => undefined,

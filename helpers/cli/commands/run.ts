@@ -10,6 +10,7 @@ import { t } from '../../i18n/messages.js'
 import { checkText, scenarioText } from '../../i18n/scenario-texts.js'
 import type { KubeClient } from '../../kube/client.js'
 import { type ClusterNames, forCluster } from '../../learn/commands.js'
+import { BOOK_NAMESPACE } from '../../manifests/namespace.js'
 import type { PhaseTiming } from '../../progress.js'
 import { writeDiagnostics } from '../../report/diagnostics.js'
 import { clusterDiagnostics } from '../../report/diagnostics-source.js'
@@ -25,7 +26,7 @@ import { runBoundOf } from '../../stats/summaries.js'
 import { type Interrupts, interrupts } from '../../system/interrupt.js'
 import { writeJson } from '../../system/json-file.js'
 import type { ParsedArgs } from '../args.js'
-import { checkMeshState, connectGuarded, journalFor, replayJournal } from './connect.js'
+import { checkLabNamespace, checkMeshState, connectGuarded, journalFor, replayJournal } from './connect.js'
 import { listScenarios } from './list.js'
 
 /** The suite's version, from package.json. */
@@ -125,6 +126,13 @@ export async function runCommand(
   }
   const lang = chooseLang(args.values.lang, process.env)
   const selected = selectScenarios(args.positionals)
+  const namespace = args.values.namespace ?? BOOK_NAMESPACE
+  const adopt = args.switches.has('adopt-namespace')
+  if (adopt && !args.switches.has('allow-existing-cluster'))
+    throw new UsageError(
+      '--adopt-namespace only applies with --allow-existing-cluster',
+      "on the suite's own cluster the lab namespace is the suite's: drop --adopt-namespace",
+    )
   const cluster = await connectGuarded(args, out)
   const { client, context, profile, existingCluster } = cluster
   const startedAt = deps.now()
@@ -145,7 +153,8 @@ export async function runCommand(
   }
   // What an interrupted or crashed run left is undone first; then the mesh must be as expected.
   await replayJournal(journal, adapters.cluster, out)
-  await checkMeshState(adapters.cluster, existingCluster)
+  await checkMeshState(adapters.cluster, existingCluster, namespace)
+  await checkLabNamespace(adapters.cluster, namespace, { existingCluster, adopt, context }, out)
   deps.interrupts.journalLocation = journal.location
   out(
     `running ${selected.map((s) => s.id).join(', ')}; results in ${shown}; changes journaled in ${journal.location}`,
@@ -157,6 +166,7 @@ export async function runCommand(
       bookTiming: args.switches.has('book-timing'),
       egress: args.values.egress === 'internet' ? 'internet' : 'hermetic',
       existingCluster,
+      namespace,
       failFast: args.switches.has('fail-fast'),
     },
     {
@@ -165,7 +175,7 @@ export async function runCommand(
         await writeDiagnostics(
           join(runDir, 'diagnostics', scenario.id),
           clusterDiagnostics(client, args.values.kubeconfig ? { kubeconfig: args.values.kubeconfig } : {}),
-          'istioinaction',
+          namespace,
           logQueries,
         )
       },
@@ -179,6 +189,7 @@ export async function runCommand(
     context,
     server: cluster.server,
     clusterMode: existingCluster ? 'existing-cluster' : 'suite-cluster',
+    namespace,
     versions: await detectVersions(client, cluster.gitVersion, PROFILE_RECORD),
     startedAt: startedAt.toISOString(),
     endedAt: deps.now().toISOString(),
@@ -195,7 +206,7 @@ export async function runCommand(
   await writeReports(runDir, run, lang)
   if (args.values.junit) await copyJUnit(runDir, args.values.junit)
   out('')
-  out(renderRunSummary(results, notRun, lang, { context }))
+  out(renderRunSummary(results, notRun, lang, { context, namespace }))
   out(`reports: ${REPORT_FILES.map((f) => join(shown, f)).join(', ')}`)
   for (const [id, files] of Object.entries(run.diagnostics))
     out(`diagnostics for ${id}: ${files.length} files in ${join(shown, 'diagnostics', id)}`)
