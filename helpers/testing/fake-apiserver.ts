@@ -81,3 +81,23 @@ export async function startFakeApiServer(
   })
   return { ...server, store }
 }
+
+/**
+ * The suite's own cluster as the commands that change it see it before their first write: an
+ * API server answering /version and holding the ownership record `up` writes (ConfigMap
+ * kube-system/istio-traffic-conformance) for cluster istio-conformance and a profile.
+ */
+export function startOwnedCluster(options: { readonly gitVersion: string; readonly profile: string }) {
+  return startFakeApiServer((req, res) => {
+    if (req.url === '/version') json(res, 200, { gitVersion: options.gitVersion })
+    else if (req.url.startsWith('/api/v1/namespaces/kube-system/configmaps/istio-traffic-conformance'))
+      json(res, 200, {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'istio-traffic-conformance', namespace: 'kube-system' },
+        data: { profile: options.profile, cluster: 'istio-conformance' },
+      })
+    else return false
+    return true
+  })
+}

@@ -5,10 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UsageError } from '../../errors.js'
 import { checkRunRecord } from '../../report/record-schema.js'
 import { Interrupts } from '../../system/interrupt.js'
-import { startFakeApiServer } from '../../testing/fake-apiserver.js'
+import { type startFakeApiServer, startOwnedCluster } from '../../testing/fake-apiserver.js'
 import { FakeLab } from '../../testing/fake-lab.js'
 import { writeKubeconfig } from '../../testing/kubeconfig-fixtures.js'
-import { json } from '../../testing/recording-server.js'
 import { CLUSTER_CONFIG, labNamespace } from '../../testing/run-fixtures.js'
 import { tempDir } from '../../testing/temp-dir.js'
 import { parseArgv } from '../args.js'
@@ -25,18 +24,7 @@ const STAGING = 'staging'
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 let api: Awaited<ReturnType<typeof startFakeApiServer>>
 beforeAll(async () => {
-  api = await startFakeApiServer((req, res) => {
-    if (req.url === '/version') json(res, 200, { gitVersion: 'v1.33.1' })
-    else if (req.url.startsWith('/api/v1/namespaces/kube-system/configmaps/istio-traffic-conformance')) {
-      json(res, 200, {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'istio-traffic-conformance' },
-        data: { profile: 'book', cluster: 'istio-conformance' },
-      })
-    } else return false
-    return true
-  })
+  api = await startOwnedCluster({ gitVersion: 'v1.33.1', profile: 'book' })
 })
 afterAll(() => api.close())
 

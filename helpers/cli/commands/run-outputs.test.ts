@@ -2,10 +2,9 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Interrupts } from '../../system/interrupt.js'
-import { startFakeApiServer } from '../../testing/fake-apiserver.js'
+import { type startFakeApiServer, startOwnedCluster } from '../../testing/fake-apiserver.js'
 import { FakeLab } from '../../testing/fake-lab.js'
 import { writeKubeconfig } from '../../testing/kubeconfig-fixtures.js'
-import { json } from '../../testing/recording-server.js'
 import { CLUSTER_CONFIG } from '../../testing/run-fixtures.js'
 import { tempDir } from '../../testing/temp-dir.js'
 import { parseArgv } from '../args.js'
@@ -14,18 +13,7 @@ import { type RunDeps, runCommand } from './run.js'
 const OWN = 'kind-istio-conformance'
 let api: Awaited<ReturnType<typeof startFakeApiServer>>
 beforeAll(async () => {
-  api = await startFakeApiServer((req, res) => {
-    if (req.url === '/version') json(res, 200, { gitVersion: 'v1.36.4' })
-    else if (req.url.startsWith('/api/v1/namespaces/kube-system/configmaps/istio-traffic-conformance')) {
-      json(res, 200, {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'istio-traffic-conformance' },
-        data: { profile: 'current', cluster: 'istio-conformance' },
-      })
-    } else return false
-    return true
-  })
+  api = await startOwnedCluster({ gitVersion: 'v1.36.4', profile: 'current' })
 })
 afterAll(() => api.close())
 
