@@ -183,10 +183,8 @@ export function judgeCanarySteps(ev: CanaryStepsEvidence): BasicVerdict {
     }
   })
   const details = { steps: rows }
-  if (rows.length === 0) return { passed: false, cause: 'no canaryWeight step was observed', details }
-  const empty = rows.find((r) => r.n === 0)
-  if (empty)
-    return { passed: false, cause: `no responses were measured at canaryWeight ${empty.weight}`, details }
+  const missing = missingStep(rows, details)
+  if (missing) return missing
   const bad = rows.find((r) => !r.consistent)
   if (bad) {
     return {
@@ -200,6 +198,18 @@ export function judgeCanarySteps(ev: CanaryStepsEvidence): BasicVerdict {
     cause: rows.map((r) => `${r.weight}%: ${percent(r.share ?? 0)} of ${r.n}`).join(', '),
     details,
   }
+}
+
+/** Fails a judgement with no step observed, or a step without a single measured response. */
+function missingStep(
+  rows: readonly { readonly weight: number; readonly n: number }[],
+  details: Record<string, unknown>,
+): BasicVerdict | undefined {
+  if (rows.length === 0) return { passed: false, cause: 'no canaryWeight step was observed', details }
+  const empty = rows.find((r) => r.n === 0)
+  if (empty)
+    return { passed: false, cause: `no responses were measured at canaryWeight ${empty.weight}`, details }
+  return undefined
 }
 
 /**
@@ -275,10 +285,8 @@ function judgeCanaryStepsV2(ev: CanaryStepsEvidenceV2): BasicVerdict {
       ? `too few requests to fail any error rate with probability ${power}`
       : `which fails an error rate of ${formatCaughtRate(detectableRate)} with probability ${power}`
   }`
-  if (rows.length === 0) return { passed: false, cause: 'no canaryWeight step was observed', details }
-  const empty = rows.find((r) => r.n === 0)
-  if (empty)
-    return { passed: false, cause: `no responses were measured at canaryWeight ${empty.weight}`, details }
+  const missing = missingStep(rows, details)
+  if (missing) return missing
   const bad = rows.find((r) => !r.consistent)
   if (bad) {
     return {
