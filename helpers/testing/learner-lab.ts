@@ -2,6 +2,7 @@ import type { KubernetesObject } from '@kubernetes/client-node'
 import { stringify } from 'yaml'
 import { refOf } from '../kube/client.js'
 import type { LabSnapshot, LiveObject, PodFacts, ServiceFacts } from '../learn/snapshot.js'
+import { STEP_KINDS } from '../learn/normalize.js'
 import { matchesLabels } from '../learn/snapshot.js'
 import { loadManifest } from '../manifests/load.js'
 import { startFakeApiServer } from './fake-apiserver.js'
@@ -32,15 +33,8 @@ export interface Learner {
 }
 
 const NS = 'istioinaction'
-const ISTIO_KINDS = new Set([
-  'Gateway',
-  'VirtualService',
-  'DestinationRule',
-  'ServiceEntry',
-  'Sidecar',
-  'Telemetry',
-  'Canary',
-])
+/** The kinds `check` reads as a step's objects: the ones the learner tooling recognises. */
+const ISTIO_KINDS: ReadonlySet<string> = new Set(STEP_KINDS)
 const INGRESS_LABELS = { app: 'istio-ingressgateway', istio: 'ingressgateway' }
 
 type Obj = KubernetesObject & { spec?: Record<string, unknown> }
