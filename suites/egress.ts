@@ -42,7 +42,7 @@ export async function lockDownEgress(lab: Lab): Promise<void> {
       mesh: withOutboundPolicy(mesh.data?.mesh ?? '', 'REGISTRY_ONLY'),
     }),
   ])
-  lab.log('mesh config: outboundTrafficPolicy.mode REGISTRY_ONLY')
+  lab.say('lab.meshConfig', { mode: 'REGISTRY_ONLY' })
 }
 
 /** Answers `host` with `address` from the cluster DNS (a CoreDNS hosts entry), undone at cleanup. */
@@ -54,5 +54,5 @@ export async function pointDnsAt(lab: Lab, host: string, address: string): Promi
       Corefile: withHostsEntry(coredns.data?.Corefile ?? '', address, host),
     }),
   ])
-  lab.log(`cluster DNS: ${host} -> ${address}`)
+  lab.say('lab.clusterDns', { host, address })
 }

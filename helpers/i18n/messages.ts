@@ -33,6 +33,65 @@ export const MESSAGES = {
     ko: '시나리오 {total}개: 통과 {passed}, 실패 {failed}; 검사: 통과 {checksPassed}, 실패 {checksFailed}',
   },
 
+  // ---- run progress (terminal): the harness's lines, the connection and the journal
+  'run.running': {
+    en: 'running {ids}; results in {dir}; changes journaled in {journal}',
+    ko: '{ids} 실행 중; 결과는 {dir}, 변경 저널은 {journal}',
+  },
+  'run.reports': { en: 'reports: {files}', ko: '보고서: {files}' },
+  'run.diagnostics': {
+    en: 'diagnostics for {id}: {count} files in {dir}',
+    ko: '{id} 진단: {dir}에 파일 {count}개',
+  },
+  'connect.own': {
+    en: "context {context}: Kubernetes {version} at {server}, the suite's cluster '{cluster}' (profile {profile})",
+    ko: "컨텍스트 {context}: {server}의 Kubernetes {version}, 스위트의 클러스터 '{cluster}' (프로필 {profile})",
+  },
+  'connect.existing': {
+    en: "context {context}: Kubernetes {version} at {server} (not the suite's own cluster: only namespace {namespace} changes, never mesh-wide configuration)",
+    ko: '컨텍스트 {context}: {server}의 Kubernetes {version} (스위트 자신의 클러스터가 아님: {namespace} 네임스페이스만 바뀌고, 메시 전체 설정은 바뀌지 않음)',
+  },
+  'connect.journalStale': {
+    en: 'journal {journal} was written for {writtenFor}, but the context now points at {server} (the cluster was recreated): its {count} entries no longer apply',
+    ko: '저널 {journal}은 {writtenFor}용으로 기록되었지만 컨텍스트는 이제 {server}를 가리킵니다 (클러스터가 다시 만들어짐): 항목 {count}개는 더 이상 적용되지 않습니다',
+  },
+  'connect.undoing': {
+    en: 'undoing {count} change(s) an earlier run left (journal {journal}):',
+    ko: '이전 실행이 남긴 변경 {count}개를 되돌립니다 (저널 {journal}):',
+  },
+  'connect.undone': {
+    en: 'undone: deleted {deleted}, restored {restored}',
+    ko: '되돌림: 삭제 {deleted}, 복원 {restored}',
+  },
+  'connect.adopted': {
+    en: 'namespace {namespace}: running beside {count} object(s) the suite did not create (--adopt-namespace): {objects}; what the suite changes is journaled and restored',
+    ko: '{namespace} 네임스페이스: 스위트가 만들지 않은 객체 {count}개 옆에서 실행합니다 (--adopt-namespace): {objects}; 스위트가 바꾸는 것은 저널에 기록되고 복원됩니다',
+  },
+  'lab.applied': { en: 'applied {set}: {files}', ko: '{set} 적용함: {files}' },
+  'lab.appliedAdapted': { en: 'applied {set}: {files} (adapted)', ko: '{set} 적용함: {files} (조정됨)' },
+  'lab.apiWarns': { en: 'the API server warns: {warning}', ko: 'API 서버 경고: {warning}' },
+  'lab.removed': { en: 'removed {refs}', ko: '제거함: {refs}' },
+  'lab.loadStarted': {
+    en: 'load started: {rate}/s to {target}',
+    ko: '부하 시작: {target}에 초당 {rate}건',
+  },
+  'lab.check': { en: '{verdict} {check}: {cause}', ko: '{verdict} {check}: {cause}' },
+  'lab.cleanup': {
+    en: 'cleanup: deleted {deleted}, restored {restored}',
+    ko: '정리: 삭제 {deleted}, 복원 {restored}',
+  },
+  'lab.cleanupErrors': {
+    en: 'cleanup: deleted {deleted}, restored {restored}, {errors} errors (left in the journal {journal})',
+    ko: '정리: 삭제 {deleted}, 복원 {restored}, 오류 {errors}개 (저널 {journal}에 남김)',
+  },
+  'lab.stopped': { en: 'stopped: {error}', ko: '중단됨: {error}' },
+  'lab.diagnosticsFailed': { en: 'diagnostics failed: {error}', ko: '진단 수집 실패: {error}' },
+  'lab.meshConfig': {
+    en: 'mesh config: outboundTrafficPolicy.mode {mode}',
+    ko: '메시 설정: outboundTrafficPolicy.mode {mode}',
+  },
+  'lab.clusterDns': { en: 'cluster DNS: {host} -> {address}', ko: '클러스터 DNS: {host} -> {address}' },
+
   // ---- reports (HTML, Markdown)
   'report.heading': {
     en: 'Istio in Action, chapter 5 traffic control',

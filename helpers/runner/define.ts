@@ -1,3 +1,4 @@
+import type { Lang } from '../i18n/lang.js'
 import type { CheckDesign } from '../stats/run-budget.js'
 import type { Lab } from './lab.js'
 import type { Timeouts } from './timeouts.js'
@@ -31,6 +32,8 @@ export interface ScenarioOptions {
   readonly existingCluster: boolean
   /** The lab's namespace (run --namespace); the book's istioinaction when absent. */
   readonly namespace?: string
+  /** The language of the progress lines (run --lang); English when absent. */
+  readonly lang?: Lang
   /** The deadlines to use; TIMEOUTS unless overridden. */
   readonly timeouts?: Partial<Timeouts>
 }

@@ -4,6 +4,9 @@ import { DEFAULT_ERROR_BOUND, type ErrorBound, encodeOutcomes } from '../evidenc
 import type { ResponseClass } from '../http/classify.js'
 import type { LoadHandle } from '../http/load.js'
 import type { Convergence, Probe, RequestRecord, SampleResult } from '../http/sampler.js'
+import { localizeCause } from '../i18n/causes.js'
+import { DEFAULT_LANG } from '../i18n/lang.js'
+import { type MessageKey, t, type Vars } from '../i18n/messages.js'
 import type { ObjectRef } from '../kube/client.js'
 import { refOf } from '../kube/client.js'
 import { describeError } from '../kube/describe-error.js'
@@ -195,6 +198,11 @@ export class Lab<C extends string = string, S extends string = string> {
     this.adapters.log(`${this.definition.id}: ${line}`)
   }
 
+  /** A progress line from the catalogue, in the run's language (run --lang). */
+  say(key: MessageKey, vars: Vars = {}): void {
+    this.log(t(this.options.lang ?? DEFAULT_LANG, key, vars))
+  }
+
   /**
    * The namespace the lab lives in: the book's (istioinaction) unless `run --namespace` names
    * another. On a cluster that is not the suite's own it is the only one a scenario may change.
@@ -218,7 +226,7 @@ export class Lab<C extends string = string, S extends string = string> {
     const objects = intoNamespace(files.flatMap(loadManifest), this.namespace)
     await this.applyObjects(options.adapt ? options.adapt(objects) : objects)
     for (const f of files) if (!this.appliedFiles.includes(f)) this.appliedFiles.push(f)
-    this.log(`applied ${name}: ${files.join(', ')}${options.adapt ? ' (adapted)' : ''}`)
+    this.say(options.adapt ? 'lab.appliedAdapted' : 'lab.applied', { set: name, files: files.join(', ') })
   }
 
   /**
@@ -229,7 +237,7 @@ export class Lab<C extends string = string, S extends string = string> {
     for (const obj of objects) await this.journalChange(refOf(obj), { kind: 'apply', object: obj })
     await this.change(() => this.cluster.apply(objects))
     const warnings = this.cluster.admissionWarnings?.() ?? []
-    for (const w of warnings) this.log(`the API server warns: ${w}`)
+    for (const w of warnings) this.say('lab.apiWarns', { warning: w })
     this.admissionWarnings.push(...warnings)
     const byNamespace = new Map<string, string[]>()
     for (const o of objects.filter((o) => o.kind === 'Deployment')) {
@@ -243,7 +251,7 @@ export class Lab<C extends string = string, S extends string = string> {
   async absent(...refs: ObjectRef[]): Promise<void> {
     for (const ref of refs) await this.journalChange(ref, { kind: 'delete' })
     await this.change(() => this.cluster.delete(refs))
-    this.log(`removed ${refs.map(label).join(', ')}`)
+    this.say('lab.removed', { refs: refs.map(label).join(', ') })
   }
 
   /**
@@ -318,7 +326,7 @@ export class Lab<C extends string = string, S extends string = string> {
     this.defer('background load', async () => {
       await stop()
     })
-    this.log(`load started: ${requestsPerSecond}/s to ${probe.host}${probe.path}`)
+    this.say('lab.loadStarted', { rate: requestsPerSecond, target: `${probe.host}${probe.path}` })
     return { stop, answered: () => handle.answered() }
   }
 
@@ -387,7 +395,12 @@ export class Lab<C extends string = string, S extends string = string> {
       durationMs: this.now().getTime() - startedAt.getTime(),
     }
     this.results.push(result)
-    this.log(`${result.passed ? 'PASS' : 'FAIL'} ${check}: ${result.cause}`)
+    const lang = this.options.lang ?? DEFAULT_LANG
+    this.say('lab.check', {
+      verdict: t(lang, result.passed ? 'word.pass' : 'word.fail'),
+      check,
+      cause: localizeCause(result.cause, lang),
+    })
     return result
   }
 
@@ -635,9 +648,12 @@ export class Lab<C extends string = string, S extends string = string> {
     await this.inFlight
     const report = await undoJournal(this.journal, this.cluster, { scenario: this.definition.id })
     const all = { ...report, errors: [...errors, ...report.errors] }
-    this.log(
-      `cleanup: deleted ${all.deleted.length}, restored ${all.restored.length}${all.errors.length ? `, ${all.errors.length} errors (left in the journal ${this.journal.location})` : ''}`,
-    )
+    this.say(all.errors.length ? 'lab.cleanupErrors' : 'lab.cleanup', {
+      deleted: all.deleted.length,
+      restored: all.restored.length,
+      errors: all.errors.length,
+      journal: this.journal.location,
+    })
     return all
   }
 }

@@ -1,3 +1,5 @@
+import { DEFAULT_LANG } from '../i18n/lang.js'
+import { t } from '../i18n/messages.js'
 import { describeError } from '../kube/describe-error.js'
 import type { CheckResult, CleanupReport, ScenarioResult } from '../report/model.js'
 import { DEFAULT_OPTIONS, type ScenarioDefinition, type ScenarioOptions } from './define.js'
@@ -29,12 +31,14 @@ export async function runScenario(
     await definition.run(lab, options)
   } catch (e) {
     error = describeError(e)
-    adapters.log(`${definition.id}: stopped: ${error}`)
+    adapters.log(`${definition.id}: ${t(options.lang ?? DEFAULT_LANG, 'lab.stopped', { error })}`)
   } finally {
     const incomplete = definition.checks.some((c) => !lab.hasResult(c.id))
     if (onFailure && (error !== undefined || incomplete || lab.results.some((r) => !r.passed))) {
       await onFailure().catch((e: unknown) =>
-        adapters.log(`${definition.id}: diagnostics failed: ${describeError(e)}`),
+        adapters.log(
+          `${definition.id}: ${t(options.lang ?? DEFAULT_LANG, 'lab.diagnosticsFailed', { error: describeError(e) })}`,
+        ),
       )
     }
     cleanup = await lab.cleanup()

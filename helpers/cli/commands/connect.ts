@@ -1,5 +1,7 @@
 import type { V1ConfigMap } from '@kubernetes/client-node'
 import { UsageError } from '../../errors.js'
+import { chooseLang, DEFAULT_LANG, type Lang } from '../../i18n/lang.js'
+import { t } from '../../i18n/messages.js'
 import { KubeClient } from '../../kube/client.js'
 import { guardContext, suiteContextName } from '../../kube/context-guard.js'
 import { loadKubeConfig } from '../../kube/kubeconfig.js'
@@ -58,8 +60,15 @@ export async function connectGuarded(args: ParsedArgs, out: (line: string) => vo
     ? (record?.profile ?? 'existing')
     : judgeOwnership({ context, server: reach.server, clusterName, record })
   const namespace = args.values.namespace ?? BOOK_NAMESPACE
+  const where = { context, version: reach.gitVersion, server: reach.server }
   out(
-    `context ${context}: Kubernetes ${reach.gitVersion} at ${reach.server}${existingCluster ? ` (not the suite's own cluster: only namespace ${namespace} changes, never mesh-wide configuration)` : `, the suite's cluster '${clusterName}' (profile ${profile})`}`,
+    existingCluster
+      ? t(chooseLang(args.values.lang, process.env), 'connect.existing', { ...where, namespace })
+      : t(chooseLang(args.values.lang, process.env), 'connect.own', {
+          ...where,
+          cluster: clusterName,
+          profile,
+        }),
   )
   return { context, server: reach.server, gitVersion: reach.gitVersion, client, profile, existingCluster }
 }
@@ -78,17 +87,23 @@ export async function replayJournal(
   journal: Journal,
   cluster: Pick<LabCluster, 'apply' | 'read' | 'delete'>,
   out: (line: string) => void,
+  lang: Lang = DEFAULT_LANG,
 ): Promise<void> {
   const left = journal.entries()
   if (left.length === 0) return
   if (journal.writtenFor !== journal.server) {
     out(
-      `journal ${journal.location} was written for ${journal.writtenFor}, but the context now points at ${journal.server} (the cluster was recreated): its ${left.length} entries no longer apply`,
+      t(lang, 'connect.journalStale', {
+        journal: journal.location,
+        writtenFor: journal.writtenFor,
+        server: journal.server,
+        count: left.length,
+      }),
     )
     journal.reset()
     return
   }
-  out(`undoing ${left.length} change(s) an earlier run left (journal ${journal.location}):`)
+  out(t(lang, 'connect.undoing', { count: left.length, journal: journal.location }))
   for (const e of [...left].reverse()) out(`  ${describeUndo(e)}`)
   const report = await undoJournal(journal, cluster, { log: () => undefined })
   if (report.errors.length) {
@@ -97,7 +112,7 @@ export async function replayJournal(
       `fix the cause, then 'npm run conformance -- restore'; the journal keeps them (${journal.location})`,
     )
   }
-  out(`undone: deleted ${report.deleted.length}, restored ${report.restored.length}`)
+  out(t(lang, 'connect.undone', { deleted: report.deleted.length, restored: report.restored.length }))
 }
 
 /**
@@ -142,11 +157,16 @@ export async function checkLabNamespace(
   namespace: string,
   options: { readonly existingCluster: boolean; readonly adopt: boolean; readonly context: string },
   out: (line: string) => void,
+  lang: Lang = DEFAULT_LANG,
 ): Promise<void> {
   const verdict = judgeLabNamespace(await cluster.namespaceFacts(namespace), options)
   if (verdict.refusal) throw new UsageError(verdict.refusal.cause, verdict.refusal.fix)
   if (verdict.adopted.length)
     out(
-      `namespace ${namespace}: running beside ${verdict.adopted.length} object(s) the suite did not create (--adopt-namespace): ${verdict.adopted.join(', ')}; what the suite changes is journaled and restored`,
+      t(lang, 'connect.adopted', {
+        namespace,
+        count: verdict.adopted.length,
+        objects: verdict.adopted.join(', '),
+      }),
     )
 }

@@ -68,6 +68,16 @@ describe('run --lang ko', () => {
       '통과 edge-routing [5.2.2] ingress gateway를 통해 엣지 트래픽을 catalog로 라우팅하기',
     )
     expect(ko.out.join('\n')).toContain('시나리오 1개: 통과 1, 실패 0; 검사: 통과 2, 실패 0')
+    // The progress lines too: the connection, what was applied, each check, the cleanup.
+    const progress = ko.out.join('\n')
+    expect(progress).toMatch(
+      /^컨텍스트 kind-istio-conformance: .*의 Kubernetes v1\.26\.15, 스위트의 클러스터 'istio-conformance' \(프로필 book\)$/m,
+    )
+    expect(progress).toMatch(/edge-routing: catalog-at-the-edge 적용함: /)
+    expect(progress).toMatch(/edge-routing: 통과 all-ok: /)
+    expect(progress).toMatch(/edge-routing: 정리: 삭제 \d+, 복원 \d+$/m)
+    expect(progress).toMatch(/^보고서: /m)
+    expect(progress).not.toMatch(/\b(applied|cleanup|running|reports):/)
     expect(ko.html).toContain('<html lang="ko">')
     expect(ko.md.split('\n')[0]).toMatch(/^\*\*통과\*\*/)
     expect(en.html).toContain('<html lang="en">')

@@ -152,12 +152,16 @@ export async function runCommand(
     interrupts: deps.interrupts,
   }
   // What an interrupted or crashed run left is undone first; then the mesh must be as expected.
-  await replayJournal(journal, adapters.cluster, out)
+  await replayJournal(journal, adapters.cluster, out, lang)
   await checkMeshState(adapters.cluster, existingCluster, namespace)
-  await checkLabNamespace(adapters.cluster, namespace, { existingCluster, adopt, context }, out)
+  await checkLabNamespace(adapters.cluster, namespace, { existingCluster, adopt, context }, out, lang)
   deps.interrupts.journalLocation = journal.location
   out(
-    `running ${selected.map((s) => s.id).join(', ')}; results in ${shown}; changes journaled in ${journal.location}`,
+    t(lang, 'run.running', {
+      ids: selected.map((s) => s.id).join(', '),
+      dir: shown,
+      journal: journal.location,
+    }),
   )
   const { results, notRun } = await runScenarios(
     selected,
@@ -167,6 +171,7 @@ export async function runCommand(
       egress: args.values.egress === 'internet' ? 'internet' : 'hermetic',
       existingCluster,
       namespace,
+      lang,
       failFast: args.switches.has('fail-fast'),
     },
     {
@@ -207,8 +212,8 @@ export async function runCommand(
   if (args.values.junit) await copyJUnit(runDir, args.values.junit)
   out('')
   out(renderRunSummary(results, notRun, lang, { context, namespace }))
-  out(`reports: ${REPORT_FILES.map((f) => join(shown, f)).join(', ')}`)
+  out(t(lang, 'run.reports', { files: REPORT_FILES.map((f) => join(shown, f)).join(', ') }))
   for (const [id, files] of Object.entries(run.diagnostics))
-    out(`diagnostics for ${id}: ${files.length} files in ${join(shown, 'diagnostics', id)}`)
+    out(t(lang, 'run.diagnostics', { id, count: files.length, dir: join(shown, 'diagnostics', id) }))
   return run.passed ? 0 : 1
 }

@@ -227,7 +227,7 @@ export async function walkthroughCommand(
     journal,
     interrupts: deps.interrupts,
   }
-  await replayJournal(journal, adapters.cluster, out)
+  await replayJournal(journal, adapters.cluster, out, lang)
   await checkMeshState(adapters.cluster, false)
   deps.interrupts.journalLocation = journal.location
   const names: ClusterNames = { context: cluster.context }
