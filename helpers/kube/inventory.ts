@@ -12,21 +12,37 @@ const notServed = (error: unknown): boolean =>
  * inventory's kinds in it (Istio kinds at the version the server serves). Reads only.
  */
 export async function readLabNamespace(client: KubeClient, namespace: string): Promise<LabNamespaceFacts> {
-  const ns = await client.read<V1Namespace>({ apiVersion: 'v1', kind: 'Namespace', name: namespace })
+  let ns: V1Namespace | undefined
+  try {
+    ns = await client.read<V1Namespace>({ apiVersion: 'v1', kind: 'Namespace', name: namespace })
+  } catch (error) {
+    // Namespace-scoped RBAC is common on shared clusters: say so instead of a stack.
+    if (error instanceof ApiException && error.code === 403)
+      return { namespace, labels: undefined, objects: [], unlisted: [], unreadable: 'forbidden (HTTP 403)' }
+    throw error
+  }
   if (!ns) return { namespace, labels: undefined, objects: [], unlisted: [] }
   const objects: NamespaceObject[] = []
+  const seen = new Set<string>()
   const unlisted: string[] = []
   for (const { apiVersion, kind } of NAMESPACE_INVENTORY) {
     try {
       const served = await client.servedRef({ apiVersion, kind, name: '' })
       const items: KubernetesObject[] = await client.list(served.apiVersion, kind, namespace)
       for (const o of items) {
+        const name = o.metadata?.name ?? ''
+        // A kind listed at two versions (HTTPRoute v1 and v1beta1) is the same objects twice.
+        if (seen.has(`${kind}/${name}`)) continue
+        seen.add(`${kind}/${name}`)
         const type = (o as { type?: unknown }).type
+        const serviceAccount = o.metadata?.annotations?.['kubernetes.io/service-account.name']
         objects.push({
           kind,
-          name: o.metadata?.name ?? '',
-          owned: (o.metadata?.ownerReferences?.length ?? 0) > 0,
+          name,
+          owners: (o.metadata?.ownerReferences ?? []).map((r) => ({ kind: r.kind, name: r.name })),
+          ...(o.metadata?.labels ? { labels: o.metadata.labels } : {}),
           ...(typeof type === 'string' ? { type } : {}),
+          ...(serviceAccount ? { serviceAccount } : {}),
         })
       }
     } catch (error) {

@@ -25,7 +25,7 @@ const EXISTING = { existingCluster: true, adopt: false, context: 'staging' }
 const obj = (kind: string, name: string, extra: Partial<NamespaceObject> = {}): NamespaceObject => ({
   kind,
   name,
-  owned: false,
+  owners: [],
   ...extra,
 })
 
@@ -34,16 +34,52 @@ describe('judgeLabNamespace', () => {
     expect(judgeLabNamespace(facts(), EXISTING)).toEqual({ adopted: [] })
   })
 
-  it('what Kubernetes and Istio put in every namespace, and what controllers made, are nobody\u2019s', () => {
+  it('what Kubernetes and Istio put in every namespace, and what controllers made from listed objects, are nobody\u2019s', () => {
     const objects = [
       obj('ServiceAccount', 'default'),
       obj('ConfigMap', 'kube-root-ca.crt'),
-      obj('ConfigMap', 'istio-ca-root-cert'),
-      obj('Secret', 'default-token-x7k2p', { type: 'kubernetes.io/service-account-token' }),
-      obj('Pod', 'catalog-5d9c-abcde', { owned: true }),
+      obj('ConfigMap', 'istio-ca-root-cert', { labels: { 'istio.io/config': 'true' } }),
+      // Istio >= 1.27 publishes its CRL bundle in every namespace (PILOT_ENABLE_CA_CRL, on by default).
+      obj('ConfigMap', 'istio-ca-crl', { labels: { 'istio.io/config': 'true' } }),
+      // Renamed with PILOT_CA_CERT_CONFIGMAP: still istiod's, by its label.
+      obj('ConfigMap', 'mesh-ca-root', { labels: { 'istio.io/config': 'true' } }),
+      obj('Secret', 'default-token-x7k2p', {
+        type: 'kubernetes.io/service-account-token',
+        serviceAccount: 'default',
+      }),
+      obj('Deployment', 'catalog-primary', { owners: [{ kind: 'Canary', name: 'catalog-release' }] }),
+      obj('Canary', 'catalog-release'),
     ]
-    expect(foreignObjects(objects)).toEqual([])
-    expect(judgeLabNamespace(facts({ objects }), EXISTING)).toEqual({ adopted: [] })
+    expect(foreignObjects(objects).map((o) => `${o.kind}/${o.name}`)).toEqual(['Canary/catalog-release'])
+    const defaults = objects.slice(0, 6)
+    expect(foreignObjects(defaults)).toEqual([])
+    expect(judgeLabNamespace(facts({ objects: defaults }), EXISTING)).toEqual({ adopted: [] })
+  })
+
+  it('an object made from something the inventory does not list stands for its owner, which is someone\u2019s', () => {
+    const objects = [
+      obj('ReplicaSet', 'checkout-7f9c', { owners: [{ kind: 'Rollout', name: 'checkout' }] }),
+      obj('Pod', 'checkout-7f9c-abcde', { owners: [{ kind: 'ReplicaSet', name: 'checkout-7f9c' }] }),
+      obj('Secret', 'checkout-tls', { owners: [{ kind: 'Certificate', name: 'checkout' }] }),
+      obj('Secret', 'builder-token-x', {
+        type: 'kubernetes.io/service-account-token',
+        serviceAccount: 'builder',
+      }),
+    ]
+    expect(judgeLabNamespace(facts({ objects }), EXISTING).refusal?.cause).toBe(
+      'namespace itc-staging holds 3 objects the suite did not create: Rollout/checkout, Certificate/checkout, Secret/builder-token-x',
+    )
+  })
+
+  it('a namespace it may not read: refused, saying what to grant', () => {
+    const verdict = judgeLabNamespace(
+      facts({ labels: undefined, unreadable: 'forbidden (HTTP 403)' }),
+      EXISTING,
+    )
+    expect(verdict.refusal?.cause).toBe(
+      'cannot read namespace itc-staging on context staging: forbidden (HTTP 403)',
+    )
+    expect(verdict.refusal?.fix).toContain('grant get on namespaces/itc-staging')
   })
 
   it('anything else is someone\u2019s: refused, naming up to eight and counting the rest', () => {
@@ -97,6 +133,9 @@ describe('judgeLabNamespace', () => {
     [{ 'istio-injection': 'enabled' }, true],
     [{ 'istio.io/rev': 'canary' }, true],
     [{ 'istio-injection': 'disabled', 'istio.io/rev': 'canary' }, false],
+    // The revision's webhook wants istio-injection absent; the default's wants it 'enabled'.
+    [{ 'istio-injection': 'false', 'istio.io/rev': 'canary' }, false],
+    [{ 'istio-injection': 'enabled', 'istio.io/rev': 'canary' }, true],
     [{}, false],
   ])('injection %j: %s (Istio\u2019s namespace selectors)', (labels, expected) => {
     expect(injectsSidecars(labels)).toBe(expected)
@@ -110,7 +149,14 @@ describe('readLabNamespace against an API server', () => {
     api = await startFakeApiServer((req, res) => {
       const path = req.url.split('?')[0] ?? ''
       const list = (kind: string, items: unknown[]) => json(res, 200, { kind: `${kind}List`, items })
-      if (path === '/api/v1/namespaces/itc-staging')
+      if (path === '/api/v1/namespaces/locked')
+        json(res, 403, {
+          kind: 'Status',
+          code: 403,
+          reason: 'Forbidden',
+          message: 'namespaces "locked" is forbidden',
+        })
+      else if (path === '/api/v1/namespaces/itc-staging')
         json(res, 200, {
           kind: 'Namespace',
           metadata: { name: 'itc-staging', labels: { 'istio-injection': 'enabled' } },
@@ -149,17 +195,30 @@ describe('readLabNamespace against an API server', () => {
     const read = await readLabNamespace(client, 'itc-staging')
     expect(read.labels).toEqual({ 'istio-injection': 'enabled' })
     expect(read.objects).toEqual([
-      { kind: 'Deployment', name: 'payments', owned: false },
-      { kind: 'Pod', name: 'payments-5d9c-abcde', owned: true },
-      { kind: 'ConfigMap', name: 'kube-root-ca.crt', owned: false },
+      { kind: 'Deployment', name: 'payments', owners: [] },
+      { kind: 'Pod', name: 'payments-5d9c-abcde', owners: [{ kind: 'ReplicaSet', name: 'payments-5d9c' }] },
+      { kind: 'ConfigMap', name: 'kube-root-ca.crt', owners: [] },
     ])
     expect(read.unlisted).toHaveLength(1)
     expect(read.unlisted[0]).toMatch(/^listing Service failed \(HTTP 403\)/)
     expect(api.requests.slice(before).every((r) => r.method === 'GET')).toBe(true)
     // The judge refuses it for the Deployment, whatever else it could or could not read.
+    // The pod's ReplicaSet was not listed here: it stands for its owner. The Deployment is someone's.
     expect(
       judgeLabNamespace(read, { existingCluster: true, adopt: false, context: 'staging' }).refusal?.cause,
-    ).toBe('namespace itc-staging holds 1 object the suite did not create: Deployment/payments')
+    ).toBe(
+      'namespace itc-staging holds 2 objects the suite did not create: Deployment/payments, ReplicaSet/payments-5d9c',
+    )
+  })
+
+  it('a namespace it may not read (namespace-scoped RBAC): unreadable, not a crash', async () => {
+    expect(await readLabNamespace(client, 'locked')).toEqual({
+      namespace: 'locked',
+      labels: undefined,
+      objects: [],
+      unlisted: [],
+      unreadable: 'forbidden (HTTP 403)',
+    })
   })
 
   it('a namespace that does not exist: no labels, nothing listed', async () => {

@@ -25,6 +25,7 @@ export const NAMESPACE_INVENTORY: readonly { readonly apiVersion: string; readon
   { apiVersion: 'v1', kind: 'Secret' },
   { apiVersion: 'v1', kind: 'PersistentVolumeClaim' },
   { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
   { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService' },
   { apiVersion: 'networking.istio.io/v1beta1', kind: 'DestinationRule' },
   { apiVersion: 'networking.istio.io/v1beta1', kind: 'Gateway' },
@@ -37,17 +38,23 @@ export const NAMESPACE_INVENTORY: readonly { readonly apiVersion: string; readon
   { apiVersion: 'security.istio.io/v1beta1', kind: 'RequestAuthentication' },
   { apiVersion: 'telemetry.istio.io/v1alpha1', kind: 'Telemetry' },
   { apiVersion: 'flagger.app/v1beta1', kind: 'Canary' },
+  // Gateway API routes at both versions clusters serve (v1beta1 before Gateway API 1.0); an
+  // object served at both is one object (readLabNamespace keeps it once).
   { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute' },
+  { apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'HTTPRoute' },
 ]
 
 /** One object found in the namespace. */
 export interface NamespaceObject {
   readonly kind: string
   readonly name: string
-  /** It has ownerReferences: made by a controller from another object (a Deployment's pods). */
-  readonly owned: boolean
+  /** Its ownerReferences: the objects a controller made it from (a Deployment's ReplicaSets, their pods). */
+  readonly owners: readonly { readonly kind: string; readonly name: string }[]
+  readonly labels?: Readonly<Record<string, string>>
   /** A Secret's type. */
   readonly type?: string
+  /** A service-account token Secret's ServiceAccount (annotation kubernetes.io/service-account.name). */
+  readonly serviceAccount?: string
 }
 
 /** What was read about the namespace. */
@@ -58,29 +65,65 @@ export interface LabNamespaceFacts {
   readonly objects: readonly NamespaceObject[]
   /** Kinds that could not be listed (other than not being served), with why. */
   readonly unlisted: readonly string[]
+  /** Why the namespace itself could not be read (forbidden): then nothing else is known. */
+  readonly unreadable?: string
 }
 
 /**
- * What Kubernetes and Istio put in every namespace: the default ServiceAccount (and its token
- * Secret before Kubernetes 1.24), the root CA bundles kube-controller-manager and istiod
- * publish (kube-root-ca.crt, istio-ca-root-cert).
+ * What Kubernetes and Istio put in every namespace:
+ * - the `default` ServiceAccount (kubernetes/kubernetes pkg/controller/serviceaccount,
+ *   serviceaccounts_controller.go) and, before Kubernetes 1.24, its token Secret
+ *   (tokens_controller.go; annotation kubernetes.io/service-account.name);
+ * - `kube-root-ca.crt` (pkg/controller/certificates/rootcacertpublisher/publisher.go);
+ * - istiod's ConfigMaps, labelled istio.io/config=true (istio/istio
+ *   pilot/pkg/serviceregistry/kube/controller/namespacecontroller.go): `istio-ca-root-cert`, and
+ *   from 1.27 `istio-ca-crl` (PILOT_ENABLE_CA_CRL, on by default; pilot/pkg/features); their
+ *   names can be changed (PILOT_CA_CERT_CONFIGMAP, PILOT_CRL_CONFIGMAP), the label cannot.
  */
 export function isNamespaceDefault(o: NamespaceObject): boolean {
   if (o.kind === 'ServiceAccount') return o.name === 'default'
-  if (o.kind === 'ConfigMap') return o.name === 'kube-root-ca.crt' || o.name === 'istio-ca-root-cert'
+  if (o.kind === 'ConfigMap')
+    return (
+      o.name === 'kube-root-ca.crt' ||
+      o.labels?.['istio.io/config'] === 'true' ||
+      o.name === 'istio-ca-root-cert' ||
+      o.name === 'istio-ca-crl'
+    )
   if (o.kind === 'Secret')
-    return o.type === 'kubernetes.io/service-account-token' && o.name.startsWith('default-token-')
+    return o.type === 'kubernetes.io/service-account-token' && o.serviceAccount === 'default'
   return false
 }
 
-/** Objects someone created in the namespace: neither made by a controller nor put there by Kubernetes or Istio. */
-export const foreignObjects = (objects: readonly NamespaceObject[]): NamespaceObject[] =>
-  objects.filter((o) => !o.owned && !isNamespaceDefault(o))
+/**
+ * Objects someone created in the namespace: neither put there by Kubernetes or Istio nor made by
+ * a controller from an object that is itself in the namespace's inventory. An object owned by
+ * something the inventory does not list (an Argo Rollout's ReplicaSet, a cert-manager
+ * Certificate's Secret) stands for its owner, which is someone's: it is named by that owner.
+ */
+export function foreignObjects(objects: readonly NamespaceObject[]): NamespaceObject[] {
+  const listed = new Set(objects.map((o) => `${o.kind}/${o.name}`))
+  const out = new Map<string, NamespaceObject>()
+  for (const o of objects) {
+    if (isNamespaceDefault(o)) continue
+    if (o.owners.length === 0) {
+      out.set(`${o.kind}/${o.name}`, o)
+      continue
+    }
+    for (const owner of o.owners)
+      if (!listed.has(`${owner.kind}/${owner.name}`))
+        out.set(`${owner.kind}/${owner.name}`, { kind: owner.kind, name: owner.name, owners: [] })
+  }
+  return [...out.values()]
+}
 
 /** Whether pods started in the namespace get an istio-proxy (istio-injection=enabled, or a revision label). */
 export function injectsSidecars(labels: Readonly<Record<string, string>>): boolean {
-  if (labels['istio-injection'] === 'disabled') return false
-  return labels['istio-injection'] === 'enabled' || Boolean(labels['istio.io/rev'])
+  // Istio's injection webhooks (istio/istio manifests/charts/istio-control/istio-discovery/
+  // templates/mutatingwebhook.yaml): the default revision's selects istio-injection=enabled;
+  // a revision's selects istio.io/rev=<rev> only where istio-injection does not exist. So the
+  // legacy label, whatever its value, decides when it is there.
+  if ('istio-injection' in labels) return labels['istio-injection'] === 'enabled'
+  return Boolean(labels['istio.io/rev'])
 }
 
 export interface LabNamespaceVerdict {
@@ -103,6 +146,14 @@ export function judgeLabNamespace(
 ): LabNamespaceVerdict {
   const { namespace } = facts
   const kubectl = `kubectl --context ${options.context}`
+  if (facts.unreadable)
+    return {
+      refusal: {
+        cause: `cannot read namespace ${namespace} on context ${options.context}: ${facts.unreadable}`,
+        fix: `grant get on namespaces/${namespace} (the run reads its labels to know that sidecars are injected), or name a namespace you can read with --namespace`,
+      },
+      adopted: [],
+    }
   if (!facts.labels)
     return {
       refusal: {

@@ -42,6 +42,8 @@ describe('nameIn', () => {
     ['catalog.istioinaction', 'catalog.itc-staging'],
     ['catalog.istioinaction:80', 'catalog.itc-staging:80'],
     ['catalog.istioinaction-shadow', 'catalog.itc-staging-shadow'],
+    ['curl -s catalog.istioinaction -H x', 'curl -s catalog.itc-staging -H x'],
+    ['"catalog.istioinaction"', '"catalog.itc-staging"'],
     ['catalog.istioinaction.svc.cluster.local', 'catalog.itc-staging.svc.cluster.local'],
     [
       'outbound|80|version-v1|catalog.istioinaction.svc.cluster.local',

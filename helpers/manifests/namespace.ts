@@ -42,12 +42,17 @@ export function namespaceProblem(name: string): string | undefined {
 
 /** `catalog.istioinaction.io` -> `catalog.<ns>.istioinaction.io`: an edge host of the lab. */
 const EDGE_HOST = /\b([a-z0-9-]+)\.istioinaction\.io\b/g
-/** `catalog.istioinaction`, `catalog.istioinaction:80`, `catalog.istioinaction.svc...`: an in-mesh name. */
-const MESH_NAME = /\b([a-z0-9-]+)\.istioinaction(?=$|[:/]|\.svc\b|-shadow\b)/g
+/**
+ * `catalog.istioinaction`, `catalog.istioinaction:80`, `catalog.istioinaction.svc...`, in a
+ * command (`curl catalog.istioinaction -H ...`): an in-mesh name, ending where a name cannot go on.
+ */
+const MESH_NAME = /\b([a-z0-9-]+)\.istioinaction(?=$|[^a-z0-9.-]|\.svc\b|-shadow\b)/g
 
 /**
  * A string of the book with the lab's names in a namespace: in-mesh names and edge hosts (see
- * above); anything else as it was. Identity for the book's namespace.
+ * above); anything else as it was. Identity for the book's namespace. It maps the book's names:
+ * applied to its own output it would rename an edge host twice, so it is applied once, to text
+ * of the book (manifests, the scenarios' names).
  */
 export function nameIn(text: string, namespace: string): string {
   if (namespace === BOOK_NAMESPACE) return text

@@ -705,17 +705,24 @@ export class FakeLab {
       return fresh
     },
     istioVersion: async () => this.istio,
-    // The lab holds what was applied and what a test put there; no controller makes objects in it.
+    // What was applied and what a test put there, beside what Kubernetes and Istio (>= 1.27)
+    // put in every namespace; no controller makes other objects in the lab.
     namespaceFacts: async (namespace): Promise<LabNamespaceFacts> => {
       const ns = this.objects.get(key({ apiVersion: 'v1', kind: 'Namespace', name: namespace }))
+      if (!ns) return { namespace, labels: undefined, objects: [], unlisted: [] }
+      const istioConfig = { 'istio.io/config': 'true' }
       return {
         namespace,
-        labels: ns ? (ns.metadata?.labels ?? {}) : undefined,
-        objects: ns
-          ? [...this.objects.values()]
-              .filter((o) => o.metadata?.namespace === namespace)
-              .map((o) => ({ kind: o.kind ?? '', name: o.metadata?.name ?? '', owned: false }))
-          : [],
+        labels: ns.metadata?.labels ?? {},
+        objects: [
+          { kind: 'ServiceAccount', name: 'default', owners: [] },
+          { kind: 'ConfigMap', name: 'kube-root-ca.crt', owners: [] },
+          { kind: 'ConfigMap', name: 'istio-ca-root-cert', owners: [], labels: istioConfig },
+          { kind: 'ConfigMap', name: 'istio-ca-crl', owners: [], labels: istioConfig },
+          ...[...this.objects.values()]
+            .filter((o) => o.metadata?.namespace === namespace)
+            .map((o) => ({ kind: o.kind ?? '', name: o.metadata?.name ?? '', owners: [] })),
+        ],
         unlisted: [],
       }
     },

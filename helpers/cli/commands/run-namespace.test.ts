@@ -149,6 +149,8 @@ describe('run --allow-existing-cluster --namespace: never touch what others put 
       'namespace itc-staging: running beside 1 object(s) the suite did not create (--adopt-namespace): Deployment/payments',
     )
     expect(fakes[0]?.objects.get('Deployment/itc-staging/payments')).toEqual(PAYMENTS)
+    expect(fakes[0]?.deleted).not.toContain('Deployment/payments')
+    expect(fakes[0]?.applied).not.toContain('Deployment/payments')
     // The suite's own objects are gone again: only the namespace, its payments and the cluster config remain.
     expect([...(fakes[0]?.objects.keys() ?? [])].filter((k) => k.includes('/itc-staging/'))).toEqual([
       'Deployment/itc-staging/payments',

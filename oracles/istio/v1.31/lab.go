@@ -47,6 +47,9 @@ func labNamespaceOf(objs []object) (string, error) {
 		if o.Kind != "Deployment" {
 			continue
 		}
+		if o.Namespace == "" {
+			return "", fmt.Errorf("deployment %s has no namespace", o.Name)
+		}
 		if namespace != "" && o.Namespace != namespace {
 			return "", fmt.Errorf("the step's Deployments are in namespaces %s and %s; the oracle models one lab namespace", namespace, o.Namespace)
 		}
