@@ -12,8 +12,11 @@ import type { KubernetesObject } from '@kubernetes/client-node'
  *   cluster names `outbound|80|version-v1|catalog.<ns>.svc.cluster.local`);
  * - the hosts at the edge, `catalog.istioinaction.io` -> `catalog.<ns>.istioinaction.io`: the
  *   ingress gateway is shared by every namespace, and two Gateways binding the same host on the
- *   same port conflict (istioctl analyze IST0145), so a lab in another namespace gets hosts of
- *   its own.
+ *   same port conflict: istioctl analyze reports IST0145 (istio/istio pkg/config/analysis/
+ *   analyzers/gateway/conflictinggateway.go) and on a plain-HTTP port pilot merges both labs'
+ *   routes into one virtual host (pilot/pkg/networking/core/gateway.go, 1.31), where the first
+ *   lab's catch-all would take the second's traffic. So a lab in another namespace gets hosts
+ *   of its own.
  * Images (`istioinaction/catalog:latest`) name a Docker Hub organisation, not the namespace, and
  * stay. In the book's namespace nothing changes.
  */
