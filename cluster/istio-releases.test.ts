@@ -63,7 +63,9 @@ describe('resolveIstio', () => {
   it('gives the named profiles for their own versions, so --istio and --profile build the same cluster', () => {
     expect(resolved('1.17.8')).toBe(book)
     expect(resolved('1.31.1')).toBe(current)
-    expect(resolved('1.31')).toBe(current)
+    // A line alone is its newest known patch, which the current profile does not pin yet.
+    expect(resolved('1.31').istio.version).toBe('1.31.4')
+    expect(resolved('1.31').kind.nodeImage).toBe(current.kind.nodeImage)
   })
 
   it('picks, for any other line, the newest Kubernetes in its window that kind brings, and the Flagger for it', () => {
@@ -94,8 +96,8 @@ describe('resolveIstio', () => {
   })
 
   it('refuses a patch it cannot confirm, a line it does not know and a malformed version, naming the nearest', () => {
-    expect(resolveIstio('1.31.2')).toMatchObject({ ok: false, nearest: ['1.31.1', '1.30.5'] })
-    expect(resolveIstio('1.31.2')).toMatchObject({ problem: expect.stringContaining('known up to 1.31.1') })
+    expect(resolveIstio('1.31.5')).toMatchObject({ ok: false, nearest: ['1.31.4', '1.30.5'] })
+    expect(resolveIstio('1.31.5')).toMatchObject({ problem: expect.stringContaining('known up to 1.31.4') })
     expect(resolveIstio('1.16.3')).toMatchObject({ ok: false, nearest: ['1.17.0'] })
     expect(resolveIstio('1.32')).toMatchObject({ ok: false, nearest: [newestIstio(), previousLineNewest()] })
     expect(resolveIstio('latest')).toMatchObject({
@@ -109,13 +111,13 @@ describe('resolveIstio', () => {
     expect(profileFor({ profile: 'book' })).toBe(book)
     const error = (() => {
       try {
-        return profileFor({ profile: 'current', istio: '1.31.2' })
+        return profileFor({ profile: 'current', istio: '1.31.5' })
       } catch (e) {
         return e
       }
     })()
     expect(error).toBeInstanceOf(UsageError)
-    expect((error as UsageError).fix).toBe('nearest valid versions: 1.31.1, 1.30.5')
+    expect((error as UsageError).fix).toBe('nearest valid versions: 1.31.4, 1.30.5')
   })
 
   it('nearestIstio gives the known version below and above', () => {
@@ -136,7 +138,7 @@ describe('upgrade chains (Istio: canary may cross two minors, in-place one)', ()
 
   it('names the nightly pair: the previous line to the newest', () => {
     expect(previousLineNewest()).toBe('1.30.5')
-    expect(newestIstio()).toBe('1.31.1')
+    expect(newestIstio()).toBe('1.31.4')
   })
 })
 

@@ -44,6 +44,18 @@ const patches = (line: string, newest: number) =>
 const addons = (line: string) =>
   `https://github.com/istio/istio/blob/release-${line}/samples/addons/prometheus.yaml`
 
+/**
+ * Istio's release process tags every repository of a release with its version, and the Go
+ * modules with v<version>, before it creates the GitHub release (istio/release-builder
+ * pkg/publish/github.go, Github and GithubTag). The Go module proxy serves those tags of
+ * istio.io/client-go and istio.io/api: v1.31.2 (2026-10-13), v1.31.3 and v1.31.4 (2026-10-21),
+ * read from proxy.golang.org/istio.io/client-go/@v/<v>.info on 2026-11-27. The istio.io
+ * announcements the suite could read stop at 1.31.1. (v1.32.0 is tagged too; its Kubernetes
+ * window is not in any source the suite could read, so the 1.32 line is not listed.)
+ */
+const RELEASE_TAGS_131 =
+  'https://istio.io/latest/news/releases/1.31.x/ (announcing-1.31.1) and, for 1.31.2-1.31.4, the release tags v1.31.2, v1.31.3, v1.31.4 of istio.io/client-go and istio.io/api on proxy.golang.org, which istio/release-builder pkg/publish/github.go creates when it publishes a release'
+
 /** Prometheus addon images: the old reloader (configmap-reload) up to 1.20, the operator's after. */
 const oldAddon = (prometheus: string, reload: string) => [
   `docker.io/prom/prometheus:${prometheus}`,
@@ -94,7 +106,16 @@ export const ISTIO_LINES: readonly IstioLine[] = [
   line('1.28', ['1.30', '1.34'], SUPPORT_STATUS, 10, newAddon('v3.5.0', 'v0.85.0')),
   line('1.29', ['1.31', '1.35'], SUPPORT_STATUS, 8, newAddon('v3.8.1', 'v0.87.1')),
   line('1.30', ['1.32', '1.36'], SUPPORT_STATUS, 5, newAddon('v3.10.0', 'v0.89.0')),
-  line('1.31', ['1.32', '1.36'], announcement('1.31', '1.32 to 1.36'), 1, newAddon('v3.10.0', 'v0.89.0')),
+  {
+    ...line(
+      '1.31',
+      ['1.32', '1.36'],
+      announcement('1.31', '1.32 to 1.36'),
+      4,
+      newAddon('v3.10.0', 'v0.89.0'),
+    ),
+    patchesSource: RELEASE_TAGS_131,
+  },
 ]
 
 /** One node image a kind release was published with. */

@@ -175,8 +175,11 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     istio: {
       // 1.31.1 is the newest patch of the newest minor line found: Istio 1.31
       // (https://istio.io/latest/news/releases/1.31.x/announcing-1.31/) and its patch
-      // https://istio.io/latest/news/releases/1.31.x/announcing-1.31.1/ ; no 1.32 and no 1.31.2
-      // announcement was found. The 1.30 line ends at 1.30.5
+      // https://istio.io/latest/news/releases/1.31.x/announcing-1.31.1/ . Patches 1.31.2-1.31.4
+      // (and 1.32.0) exist by their release tags on istio.io/client-go (cluster/istio-releases.ts
+      // RELEASE_TAGS_131), but no istioctl checksum of them could be read here to pin, so the
+      // profile stays on 1.31.1; `--istio 1.31` gives 1.31.4, its checksum recorded at first
+      // download. The 1.30 line ends at 1.30.5
       // (https://istio.io/latest/news/releases/1.30.x/announcing-1.30.5/), whose default hub
       // registry.istio.io is to be retired.
       version: '1.31.1',

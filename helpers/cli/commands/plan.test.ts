@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { PROFILES, type Profile } from '../../../cluster/profiles.js'
+import { main } from '../main.js'
 import { buildPlan, renderPlan } from './plan.js'
 
 describe('plan lists the registries the main job pulls from', () => {
@@ -34,5 +35,20 @@ describe('plan --istio', () => {
     expect(plan.images).toContain('registry.istio.io/release/pilot:1.30.5')
     expect(plan.images).toContain('docker.io/istioinaction/webapp:latest')
     expect(plan.hostImages).toContain('docker.io/library/node:20-alpine')
+  })
+
+  it('plan --istio 1.31.2 --json: one JSON document naming 1.31.2 and its node image (the issue\u2019s example)', async () => {
+    const out: string[] = []
+    const code = await main(['plan', '--istio', '1.31.2', '--json'], {
+      out: (t) => out.push(t),
+      err: () => undefined,
+    })
+    expect(code).toBe(0)
+    expect(out).toHaveLength(1)
+    const plan = JSON.parse(out[0] ?? '')
+    expect(plan.versions.istio.version).toBe('1.31.2')
+    expect(plan.cluster.nodeImage).toMatch(/^kindest\/node:v1\.36\.4@sha256:[0-9a-f]{64}$/)
+    // 1.31 went back to docker.io/istio (helpers/istio-behaviour.ts DEFAULT_IMAGE_HUB).
+    expect(plan.images).toContain('docker.io/istio/proxyv2:1.31.2')
   })
 })

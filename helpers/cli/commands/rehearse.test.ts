@@ -37,7 +37,7 @@ describe('rehearse, refused before anything runs (exit 2)', () => {
 
   it.each([
     [['rehearse', '--to', '1.31.1'], 'rehearse needs --from and --to'],
-    [['rehearse', '--from', '1.31.2', '--to', '1.31.1'], 'nearest valid versions: 1.31.1, 1.30.5'],
+    [['rehearse', '--from', '1.31.5', '--to', '1.31.1'], 'nearest valid versions: 1.31.4, 1.30.5'],
     [
       ['rehearse', '--from', '1.30.5', '--to', '1.31.1', 'no-such-scenario'],
       "unknown scenario 'no-such-scenario'",
@@ -73,10 +73,10 @@ describe('plan --istio', () => {
   })
 
   it('refuses a release it cannot confirm with exit 2 and the nearest valid versions', async () => {
-    const { code, err } = await cli(['plan', '--istio', '1.31.2', '--json'])
+    const { code, err } = await cli(['plan', '--istio', '1.31.5', '--json'])
     expect(code).toBe(2)
-    expect(err).toContain('Istio 1.31.2 is not a release the suite can confirm')
-    expect(err).toContain('fix: nearest valid versions: 1.31.1, 1.30.5')
+    expect(err).toContain('Istio 1.31.5 is not a release the suite can confirm')
+    expect(err).toContain('fix: nearest valid versions: 1.31.4, 1.30.5')
   })
 
   it('up --istio refuses the same way before Docker is asked anything', async () => {
