@@ -36,7 +36,9 @@ export async function main(argv: readonly string[], raw: Io): Promise<number> {
     switch (args.command.name) {
       case 'plan': {
         const { buildPlan, renderPlan } = await import('./commands/plan.js')
-        const plan = buildPlan(profileFor(args.values), args.values.name as string)
+        const plan = buildPlan(profileFor(args.values), args.values.name as string, {
+          bookTiming: args.switches.has('book-timing'),
+        })
         io.out(args.switches.has('json') ? JSON.stringify(plan, null, 2) : renderPlan(plan))
         return 0
       }

@@ -226,8 +226,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'plan',
     summary: 'show what `up` and `run` would do (offline)',
-    usage: 'plan [--profile P | --istio V] [--json]',
-    flags: [profile, istio, name, json, help],
+    usage: 'plan [--profile P | --istio V] [--book-timing] [--json]',
+    flags: [profile, istio, name, bookTiming, json, help],
     positionals: '',
     changesCluster: false,
   },
