@@ -32,10 +32,13 @@ export const TYPICAL = {
   /** meshConfig edited: istiod's ConfigMap watch, a full push to every proxy, one poll. */
   meshPolicyChangeS: 10,
   /**
-   * A CoreDNS hosts entry answering: the reload plugin checks the Corefile every 30 s with up
-   * to 15 s jitter (coredns plugin/reload), then Envoy re-resolves within the entry's 5 s TTL.
+   * A CoreDNS hosts entry answering. The kubelet projects the edited ConfigMap into CoreDNS's
+   * volume within its sync period (1 min by default, plus its cache's delay: Kubernetes docs,
+   * "Mounted ConfigMaps are updated automatically"), 30 s on average; the reload plugin then
+   * checks the Corefile every 30 s +/- 15 s (coredns plugin/reload), 15 s on average; Envoy
+   * re-resolves within the entry's 5 s TTL.
    */
-  dnsChangeS: 35,
+  dnsChangeS: 50,
   /** Access-log lines of calls just made: Envoy flushes its access log every second. */
   logReadS: 1.5,
   /**
