@@ -125,3 +125,22 @@ describe('schedule', () => {
     ])
   })
 })
+
+describe('startable', () => {
+  const job = (id: string, footprint: Footprint = NO_FOOTPRINT): Job => ({ id, seconds: 1, footprint })
+  const dns = job('dns', touches('cluster-dns'))
+  const policy = job('policy', touches('outbound-policy'))
+  const both = job('both', touches('outbound-policy', 'cluster-dns'))
+  const reader = job('reader', observes('outbound-policy'))
+
+  it('starts in the order given while there is room', () => {
+    expect(startable([job('a'), job('b'), job('c')], [job('r')], 3).map((j) => j.id)).toEqual(['a', 'b'])
+    expect(startable([job('a')], [job('r'), job('s')], 2)).toEqual([])
+  })
+
+  it('skips a job that interferes with one running or one chosen before it, and takes the next', () => {
+    expect(startable([both, policy, dns, job('a')], [], 4).map((j) => j.id)).toEqual(['both', 'a'])
+    expect(startable([reader, job('a')], [policy], 4).map((j) => j.id)).toEqual(['a'])
+    expect(startable([dns, policy], [reader], 4).map((j) => j.id)).toEqual(['dns'])
+  })
+})

@@ -58,10 +58,36 @@ export function interferes(a: Footprint, b: Footprint): boolean {
 const overlaps = (a: Placement, startS: number, endS: number) => a.startS < endS && startS < a.endS
 
 /**
- * Serial: one after another, in the order given. Concurrent: longest first, each at the
- * earliest time where it interferes with nothing running and at most `maxConcurrent` run;
- * ties keep the order given. List scheduling is not always optimal; it is deterministic, and
- * `validate` proves each schedule it returns keeps the rules.
+ * The pending jobs to start now, beside those running: in the order given (the caller puts the
+ * longest first), each that interferes with nothing running or already chosen, while fewer
+ * than `maxConcurrent` run. What `run` calls whenever a scenario ends; `schedule` simulates it.
+ */
+export function startable<J extends Job>(
+  pending: readonly J[],
+  running: readonly Job[],
+  maxConcurrent: number,
+): J[] {
+  const chosen: J[] = []
+  for (const job of pending) {
+    if (running.length + chosen.length >= maxConcurrent) break
+    if ([...running, ...chosen].some((r) => interferes(job.footprint, r.footprint))) continue
+    chosen.push(job)
+  }
+  return chosen
+}
+
+/** Longest first; ties keep the order given. */
+export const longestFirst = <J extends Job>(jobs: readonly J[]): J[] =>
+  jobs
+    .map((j, i) => ({ j, i }))
+    .sort((a, b) => b.j.seconds - a.j.seconds || a.i - b.i)
+    .map(({ j }) => j)
+
+/**
+ * Serial: one after another, in the order given. Concurrent: what `run` does, simulated with
+ * the jobs' expected durations: at the start and whenever a job ends, `startable` picks from
+ * the pending ones, longest first. Greedy, so not always the shortest possible; `validate`
+ * proves each schedule keeps the rules.
  */
 export function schedule(jobs: readonly Job[], mode: ScheduleMode): Schedule {
   if (new Set(jobs.map((j) => j.id)).size !== jobs.length) throw new Error('schedule: job ids must be unique')
@@ -74,22 +100,23 @@ export function schedule(jobs: readonly Job[], mode: ScheduleMode): Schedule {
     }
   } else {
     if (!(mode.maxConcurrent >= 1)) throw new Error('schedule: maxConcurrent must be at least 1')
-    const order = jobs.map((j, i) => ({ j, i })).sort((a, b) => b.j.seconds - a.j.seconds || a.i - b.i)
-    const footprintOf = new Map(jobs.map((j) => [j.id, j.footprint]))
-    for (const { j } of order) {
-      const candidates = [0, ...placements.map((p) => p.endS)].sort((a, b) => a - b)
-      const fits = (startS: number) => {
-        const endS = startS + j.seconds
-        const during = placements.filter((p) => overlaps(p, startS, endS))
-        if (during.some((p) => interferes(j.footprint, footprintOf.get(p.id) as Footprint))) return false
-        // Capacity: the most jobs running at once in [startS, endS) changes only where one starts.
-        const points = [startS, ...during.map((p) => p.startS).filter((s) => s > startS && s < endS)]
-        return points.every(
-          (t) => during.filter((p) => p.startS <= t && t < p.endS).length < mode.maxConcurrent,
-        )
+    let pending = longestFirst(jobs)
+    let running: { job: Job; endS: number }[] = []
+    let now = 0
+    while (pending.length > 0 || running.length > 0) {
+      const start = startable(
+        pending,
+        running.map((r) => r.job),
+        mode.maxConcurrent,
+      )
+      for (const job of start) {
+        placements.push({ id: job.id, startS: now, endS: now + job.seconds })
+        running.push({ job, endS: now + job.seconds })
       }
-      const startS = candidates.find(fits) as number
-      placements.push({ id: j.id, startS, endS: startS + j.seconds })
+      pending = pending.filter((j) => !start.includes(j))
+      if (running.length === 0) throw new Error('schedule: a pending job can never start')
+      now = Math.min(...running.map((r) => r.endS))
+      running = running.filter((r) => r.endS > now)
     }
     placements.sort((a, b) => a.startS - b.startS || a.endS - b.endS)
   }
