@@ -6,6 +6,7 @@ import {
   type MeshWide,
   NO_FOOTPRINT,
   schedule,
+  startable,
   validate,
 } from './concurrent.js'
 
