@@ -68,6 +68,10 @@ export const MESSAGES = {
     ko: '{namespace} 네임스페이스: 스위트가 만들지 않은 객체 {count}개 옆에서 실행합니다 (--adopt-namespace): {objects}; 스위트가 바꾸는 것은 저널에 기록되고 복원됩니다',
   },
   'lab.applied': { en: 'applied {set}: {files}', ko: '{set} 적용함: {files}' },
+  'lab.namespaceCreated': {
+    en: 'namespace {namespace} created with istio-injection=enabled (removed at cleanup)',
+    ko: '네임스페이스 {namespace} 생성함, istio-injection=enabled (정리할 때 삭제)',
+  },
   'lab.appliedAdapted': { en: 'applied {set}: {files} (adapted)', ko: '{set} 적용함: {files} (조정됨)' },
   'lab.apiWarns': { en: 'the API server warns: {warning}', ko: 'API 서버 경고: {warning}' },
   'lab.removed': { en: 'removed {refs}', ko: '제거함: {refs}' },

@@ -34,6 +34,11 @@ export interface ScenarioOptions {
   readonly existingCluster: boolean
   /** The lab's namespace (run --namespace); the book's istioinaction when absent. */
   readonly namespace?: string
+  /**
+   * The namespace is the scenario's own (scenarios running concurrently): it creates it, with
+   * sidecar injection, as its first journaled change, and removes it last.
+   */
+  readonly ownNamespace?: boolean
   /** The language of the progress lines (run --lang); English when absent. */
   readonly lang?: Lang
   /** The deadlines to use; TIMEOUTS unless overridden. */
