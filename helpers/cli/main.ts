@@ -85,8 +85,10 @@ export async function main(argv: readonly string[], raw: Io): Promise<number> {
       case 'all': {
         // The main job: the suite's own cluster (created or verified), then every scenario on it.
         const { upCommand } = await import('./commands/cluster.js')
-        const { runCommand } = await import('./commands/run.js')
+        const { runCommand, runModeOf } = await import('./commands/run.js')
         const name = args.values.name as string
+        // --serial with --parallel is refused before up changes anything.
+        runModeOf(args, 2)
         const up = await upCommand(args, io.out)
         return await runCommand(
           { ...args, positionals: [], values: { ...args.values, context: suiteContextName(name) } },

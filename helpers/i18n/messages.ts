@@ -38,6 +38,14 @@ export const MESSAGES = {
     en: 'running {ids}; results in {dir}; changes journaled in {journal}',
     ko: '{ids} 실행 중; 결과는 {dir}, 변경 저널은 {journal}',
   },
+  'run.concurrent': {
+    en: 'scenarios run concurrently, at most {n} at once, each in a namespace of its own ({namespace}), never two that change the same mesh-wide state together (--serial: one after another)',
+    ko: '시나리오를 동시에 실행: 한 번에 최대 {n}개, 각자 자기 네임스페이스({namespace})에서, 같은 메시 전체 상태를 바꾸는 둘은 함께 실행하지 않음 (--serial: 하나씩 차례로)',
+  },
+  'run.serial': {
+    en: 'scenarios run one after another in namespace {namespace} ({why})',
+    ko: '시나리오를 네임스페이스 {namespace}에서 하나씩 차례로 실행 ({why})',
+  },
   'run.reports': { en: 'reports: {files}', ko: '보고서: {files}' },
   'run.diagnostics': {
     en: 'diagnostics for {id}: {count} files in {dir}',

@@ -104,7 +104,9 @@ describe('plan: the expected schedule', () => {
   it('in text: each scenario with its expected time, the run, and the projection with its critical path', () => {
     const text = renderPlan(buildPlan(profile, 'lab'))
     expect(text).toMatch(/\n {2}flagger-canary +\d+\.\d min {2}flagger 380 s, /)
-    expect(text).toMatch(/\n {2}service-entry +(\d+ s|\d+\.\d min) {2}dns 50 s, .*\[mesh-wide: outbound-policy, cluster-dns\]/)
+    expect(text).toMatch(
+      /\n {2}service-entry +(\d+ s|\d+\.\d min) {2}dns 50 s, .*\[mesh-wide: outbound-policy, cluster-dns\]/,
+    )
     expect(text).toMatch(/\nrun, one scenario after another: about \d+\.\d min\n/)
     expect(text).toMatch(/run does not do this yet\): about \d+\.\d min, critical path flagger-canary;/)
   })
