@@ -1,11 +1,12 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { UsageError } from '../helpers/errors.js'
-import { PhaseFailed, Phases } from '../helpers/progress.js'
+import { PhaseFailed, Phases, renderTimings } from '../helpers/progress.js'
 import { FakeCluster } from '../helpers/testing/fake-cluster.js'
 import { profileRecordOf } from './health.js'
 import { hostOnlyImages, nodePreloadImages, PROFILES, type Profile } from './profiles.js'
 import { down, normalizeImage, up, upTimingsReport } from './up.js'
-import { UP_GRAPH, upGraph } from './up-phases.js'
+import { expectedColdUp, UP_GRAPH, upGraph } from './up-phases.js'
 
 const book = PROFILES.book as Profile
 const current = PROFILES.current as Profile
@@ -413,6 +414,19 @@ describe('the closing table of up', () => {
       'istio',
       'verify',
     ])
+  })
+})
+
+describe('the README', () => {
+  it('shows the expected cold up as expectedColdUp computes it', () => {
+    const expected = expectedColdUp()
+    const table = renderTimings(
+      expected.schedule.map((s) => ({ ...s, outcome: 'ok' as const })),
+      expected,
+    )
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    expect(readme).toContain(`\`\`\`\n${table}\n\`\`\``)
+    expect(readme).toContain(`about ${expected.seconds} s, against ${expected.sumS} s`)
   })
 })
 

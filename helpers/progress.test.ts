@@ -215,12 +215,13 @@ describe('renderTimings', () => {
     )
   })
 
-  it('with start offsets shows them, the wall clock beside the sum, and marks the critical path', () => {
+  it('with start offsets lists phases by start, the wall clock beside the sum, and marks the critical path', () => {
+    // As Phases records them: when they end.
     const spans = [
-      { phase: 'cluster', startS: 0, seconds: 40, outcome: 'ok' as const },
       { phase: 'pull:apps', startS: 0, seconds: 30, outcome: 'ok' as const },
-      { phase: 'istio', startS: 40, seconds: 50, outcome: 'ok' as const },
+      { phase: 'cluster', startS: 0, seconds: 40, outcome: 'ok' as const },
       { phase: 'verify', startS: 90, seconds: 1, outcome: 'ok' as const },
+      { phase: 'istio', startS: 40, seconds: 50, outcome: 'ok' as const },
     ]
     const text = renderTimings(spans, {
       phases: [
@@ -233,8 +234,8 @@ describe('renderTimings', () => {
     expect(text).toBe(
       [
         '  phase         start   seconds  outcome',
-        '* cluster         0.0      40.0  ok',
         '  pull:apps       0.0      30.0  ok',
+        '* cluster         0.0      40.0  ok',
         '* istio          40.0      50.0  ok',
         '* verify         90.0       1.0  ok',
         '  wall clock               91.0  (phases added up: 121.0 s)',

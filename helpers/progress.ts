@@ -194,7 +194,8 @@ export function renderTimings(
   const first = Math.min(...timings.map((t) => t.startS ?? 0))
   return [
     `${mark('')}${'phase'.padEnd(width)}${spans ? `  ${'start'.padStart(7)}` : ''}  ${'seconds'.padStart(8)}  outcome`,
-    ...timings.map(
+    // Side by side, phases are listed in the order they started (they are recorded as they end).
+    ...(spans ? [...timings].sort((a, b) => (a.startS ?? 0) - (b.startS ?? 0)) : timings).map(
       (t) =>
         `${mark(t.phase)}${t.phase.padEnd(width)}${start(t)}  ${t.seconds.toFixed(1).padStart(8)}  ${t.outcome}${t.detail ? ` (${t.detail})` : ''}`,
     ),
