@@ -243,4 +243,13 @@ describe('renderTimings', () => {
       ].join('\n'),
     )
   })
+
+  it('counts the wall clock from the first start to the last end of what ran, not of what was skipped', () => {
+    const text = renderTimings([
+      { phase: 'inspect', startS: 2, seconds: 1, outcome: 'ok' },
+      { phase: 'cluster', startS: 3, seconds: 4, outcome: 'failed', detail: 'boom' },
+      { phase: 'verify', startS: 9, seconds: 0, outcome: 'skipped', detail: 'not started: cluster failed' },
+    ])
+    expect(text).toMatch(/\nwall clock\s+5\.0 {2}\(phases added up: 5\.0 s\)$/)
+  })
 })

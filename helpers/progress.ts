@@ -190,8 +190,10 @@ export function renderTimings(
   const start = (t: { readonly startS?: number }) =>
     spans ? `  ${(t.startS ?? 0).toFixed(1).padStart(7)}` : ''
   const mark = (phase: string) => (criticalPath ? (onPath.has(phase) ? '* ' : '  ') : '')
-  const wall = Math.max(0, ...timings.map((t) => (t.startS ?? 0) + t.seconds))
-  const first = Math.min(...timings.map((t) => t.startS ?? 0))
+  // From the first start to the last end of what ran (a phase never started did not take time).
+  const ran = timings.filter((t) => t.outcome !== 'skipped')
+  const wall = Math.max(0, ...ran.map((t) => (t.startS ?? 0) + t.seconds))
+  const first = Math.min(wall, ...ran.map((t) => t.startS ?? 0))
   return [
     `${mark('')}${'phase'.padEnd(width)}${spans ? `  ${'start'.padStart(7)}` : ''}  ${'seconds'.padStart(8)}  outcome`,
     // Side by side, phases are listed in the order they started (they are recorded as they end).
