@@ -377,13 +377,15 @@ describe('the closing table of up', () => {
     record.release()
     await result
     const { text, criticalPath } = upTimingsReport(phases.spans)
+    // inspect took no time on this clock, but cluster waited for it: it is on the path.
     expect(criticalPath.phases).toEqual([
+      { phase: 'inspect', seconds: 0 },
       { phase: 'cluster', seconds: 50 },
       { phase: 'load:apps', seconds: 70 },
       { phase: 'verify', seconds: 1 },
     ])
     expect(criticalPath.seconds).toBe(121)
-    expect(text).toContain('critical path (*), 121.0 s: cluster -> load:apps -> verify')
+    expect(text).toContain('critical path (*), 121.0 s: inspect -> cluster -> load:apps -> verify')
     expect(text).toMatch(/\n\* load:apps\s+50\.0\s+70\.0\s+ok\n/)
     expect(text).toMatch(/\n {2}istio\s+50\.0\s+30\.0\s+ok\n/)
     expect(text).toMatch(/\n {2}wall clock\s+121\.0\s+\(phases added up: 151\.0 s\)/)
@@ -409,6 +411,7 @@ describe('the closing table of up', () => {
     const path = upTimingsReport(phases.spans).criticalPath
     expect(path.seconds).toBe(141)
     expect(path.phases.map((p) => p.phase)).toEqual([
+      'inspect',
       'cluster',
       expect.stringMatching(/^(load:istio|istio-system)$/),
       'istio',
