@@ -46,6 +46,12 @@ export const TYPICAL = {
    * milliseconds per request on kind through one or two sidecars).
    */
   requestsPerS: 200,
+  /**
+   * A namespace of the scenario's own created and, at cleanup, deleted until gone: its pods
+   * terminate (the sidecar drains for 5 s, Istio's terminationDrainDuration) and the namespace
+   * controller empties it.
+   */
+  namespaceS: 15,
   /** Responses the convergence gate sends before each measured check (3 in a row, plus misses). */
   convergeRequests: 5,
 } as const
@@ -84,7 +90,7 @@ const objectsOf = (files: readonly string[]) => files.flatMap(loadManifest)
 /** The expected duration of a scenario with these options. */
 export function estimateScenario(
   definition: ScenarioDefinition,
-  options: Pick<ScenarioOptions, 'bookTiming'>,
+  options: Pick<ScenarioOptions, 'bookTiming' | 'ownNamespace'>,
 ): Estimate {
   const { waits } = definition
   const sets = definition.manifestSets.filter((s) => s.outboundPolicy === undefined)
@@ -108,6 +114,7 @@ export function estimateScenario(
     logs: (waits.logReads ?? 0) * TYPICAL.logReadS,
     flagger: (waits.flaggerIntervals ?? 0) * flaggerIntervalS(options),
     fixed: waits.fixedS ?? 0,
+    namespace: options.ownNamespace ? TYPICAL.namespaceS : 0,
   }
   const kept = Object.fromEntries(
     Object.entries(parts)
@@ -120,7 +127,7 @@ export function estimateScenario(
 /** The scenarios as jobs for the scheduler (helpers/schedule/concurrent.ts). */
 export function jobsOf(
   definitions: readonly ScenarioDefinition[],
-  options: Pick<ScenarioOptions, 'bookTiming'>,
+  options: Pick<ScenarioOptions, 'bookTiming' | 'ownNamespace'>,
 ): Job[] {
   return definitions.map((d) => ({
     id: d.id,

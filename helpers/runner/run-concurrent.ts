@@ -35,7 +35,7 @@ export async function runScenariosConcurrently(
       'scenarios run concurrently only on the suite\u2019s own cluster (they create namespaces)',
     )
   const byId = new Map(scenarios.map((s) => [s.id, s]))
-  let pending: Job[] = longestFirst(jobsOf(scenarios, options))
+  let pending: Job[] = longestFirst(jobsOf(scenarios, { ...options, ownNamespace: true }))
   const running = new Map<string, { job: Job; done: Promise<ScenarioResult> }>()
   const results = new Map<string, ScenarioResult>()
   const failFast = new AbortController()

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { PROFILES, type Profile } from '../../../cluster/profiles.js'
+import { SCENARIOS } from '../../../suites/index.js'
 import { main } from '../main.js'
 import { buildPlan, renderPlan } from './plan.js'
 
@@ -56,19 +57,23 @@ describe('plan --istio', () => {
 describe('plan: the expected schedule', () => {
   const profile = PROFILES.current as Profile
 
-  it('the run is the scenarios one after another, in book order, its length their sum', () => {
+  it('--serial: the scenarios one after another, in book order, without namespaces of their own', () => {
     const { schedule } = buildPlan(profile, 'lab')
-    expect(schedule.run.placements.map((p) => p.id)).toEqual(schedule.scenarios.map((s) => s.id))
-    const sum = schedule.scenarios.reduce((t, s) => t + s.expectedS, 0)
-    expect(schedule.run.expectedS).toBeCloseTo(sum, 6)
-    for (const [i, p] of schedule.run.placements.entries())
+    expect(schedule.serial.placements.map((p) => p.id)).toEqual(schedule.scenarios.map((s) => s.id))
+    const own = schedule.scenarios.map((s) => s.expectedS - (s.parts.namespace ?? 0))
+    expect(schedule.serial.expectedS).toBeCloseTo(
+      own.reduce((t, s) => t + s, 0),
+      6,
+    )
+    for (const [i, p] of schedule.serial.placements.entries())
       expect(p.startS).toBeCloseTo(
-        schedule.scenarios.slice(0, i).reduce((t, s) => t + s.expectedS, 0),
+        own.slice(0, i).reduce((t, s) => t + s, 0),
         6,
       )
+    for (const s of schedule.scenarios) expect(s.parts.namespace).toBe(15)
   })
 
-  it('the projection keeps the two egress scenarios apart and names the canary as its critical path', async () => {
+  it('run: four at once, the egress scenarios apart, as the dispatch run makes', async () => {
     const { schedule } = buildPlan(profile, 'lab')
     const { validate } = await import('../../schedule/concurrent.js')
     const jobs = schedule.scenarios.map((s) => ({
@@ -76,19 +81,19 @@ describe('plan: the expected schedule', () => {
       seconds: s.expectedS,
       footprint: { touches: s.touches, observes: s.observes },
     }))
-    const projection = schedule.concurrentProjection
-    expect(validate(jobs, { mode: 'concurrent', ...projection, makespanS: projection.expectedS }, 4)).toEqual(
-      [],
-    )
-    const at = (id: string) => projection.placements.find((p) => p.id === id)
+    const run = schedule.run
+    expect(run.maxConcurrent).toBe(4)
+    expect(validate(jobs, { mode: 'concurrent', ...run, makespanS: run.expectedS }, 4)).toEqual([])
+    const at = (id: string) => run.placements.find((p) => p.id === id)
     const [a, b] = [at('egress-registry-only'), at('service-entry')]
     expect(a && b && (a.endS <= b.startS || b.endS <= a.startS)).toBe(true)
-    expect(projection.criticalPath).toEqual(['flagger-canary'])
-    // Flagger's analysis alone keeps a full run above the six-minute goal (the closing note of #17).
-    expect(projection.expectedS).toBeGreaterThan(6 * 60)
+    // The longest scenario starts first and its length bounds the run from below.
+    const longest = Math.max(...schedule.scenarios.map((s) => s.expectedS))
+    expect(run.expectedS).toBeGreaterThanOrEqual(longest)
+    expect(run.expectedS).toBeLessThan(schedule.serial.expectedS)
   })
 
-  it('--book-timing lengthens the canary by its 19 intervals of 45 s instead of 20 s', async () => {
+  it('--book-timing lengthens the Flagger scenarios by their intervals of 45 s instead of 20 s', async () => {
     const out: string[] = []
     const code = await main(['plan', '--book-timing', '--json'], {
       out: (t) => out.push(t),
@@ -98,16 +103,24 @@ describe('plan: the expected schedule', () => {
     const book = JSON.parse(out[0] ?? '').schedule
     const fast = buildPlan(PROFILES.current as Profile, 'istio-conformance').schedule
     expect(book.timing).toBe('book')
-    expect(book.run.expectedS - fast.run.expectedS).toBeCloseTo(19 * 25, 6)
+    const intervals = SCENARIOS.reduce((n, s) => n + (s.waits.flaggerIntervals ?? 0), 0)
+    expect(intervals).toBeGreaterThan(0)
+    expect(book.serial.expectedS - fast.serial.expectedS).toBeCloseTo(intervals * 25, 6)
   })
 
-  it('in text: each scenario with its expected time, the run, and the projection with its critical path', () => {
+  it('in text: up, each scenario with its expected time, the run with what starts when, and --serial', () => {
     const text = renderPlan(buildPlan(profile, 'lab'))
-    expect(text).toMatch(/\n {2}flagger-canary +\d+\.\d min {2}flagger 380 s, /)
+    expect(text).toMatch(
+      /\nup, cold: about \d+\.\d min with its phases side by side \(\d+\.\d min one after another\), critical path tools -> /,
+    )
+    expect(text).toMatch(/\n {2}flagger-canary +\d+\.\d min {2}flagger \d+ s, /)
     expect(text).toMatch(
       /\n {2}service-entry +(\d+ s|\d+\.\d min) {2}dns 50 s, .*\[mesh-wide: outbound-policy, cluster-dns\]/,
     )
-    expect(text).toMatch(/\nrun, one scenario after another: about \d+\.\d min\n/)
-    expect(text).toMatch(/run does not do this yet\): about \d+\.\d min, critical path flagger-canary;/)
+    expect(text).toMatch(/\nrun: about \d+\.\d min, at most 4 scenarios at once, .*; critical path [a-z-]+/)
+    expect(text).toMatch(/\n {2}at 0:00 start [a-z-]+, [a-z-]+, [a-z-]+, [a-z-]+\n/)
+    expect(text).toMatch(
+      /\nrun --serial \(or --namespace, or a cluster not the suite's own\): about \d+\.\d min, one scenario after another$/,
+    )
   })
 })

@@ -8,6 +8,7 @@ import {
   registriesOf,
   type ToolPin,
 } from '../../../cluster/profiles.js'
+import { type ExpectedUp, expectedColdUp } from '../../../cluster/up-phases.js'
 import { SCENARIOS } from '../../../suites/index.js'
 import { suiteContextName } from '../../kube/context-guard.js'
 import { manifestFiles } from '../../runner/define.js'
@@ -16,6 +17,7 @@ import { type MeshWide, type Placement, schedule } from '../../schedule/concurre
 import type { DesignSummary } from '../../stats/run-budget.js'
 import { runBoundOf, summaryOf } from '../../stats/summaries.js'
 import { percent } from '../../text/format.js'
+import { DEFAULT_PARALLEL } from './run-mode.js'
 
 export interface Plan {
   readonly profile: string
@@ -77,26 +79,28 @@ export interface PlannedSchedule {
     readonly touches: readonly MeshWide[]
     readonly observes: readonly MeshWide[]
   }[]
-  /** What `run` does: one scenario after another, in book order. */
-  readonly run: PlannedRun
   /**
-   * Scenarios in namespaces of their own, at most `maxConcurrent` at once, those that touch
-   * the same mesh-wide state apart: a projection; `run` does not run scenarios concurrently yet.
+   * What `run` does on the suite's own cluster: scenarios in namespaces of their own, at most
+   * `maxConcurrent` at once, never two that touch the same mesh-wide state; which run together
+   * is `placements` (the same dispatch `run` makes, with the expected durations).
    */
-  readonly concurrentProjection: PlannedRun & { readonly maxConcurrent: number }
+  readonly run: PlannedRun & { readonly maxConcurrent: number }
+  /** `run --serial` (and runs in one namespace): one scenario after another, in book order. */
+  readonly serial: PlannedRun
   /** The typical costs the estimate uses; a run's measured timeline (run.json, HTML) is the truth. */
   readonly costs: typeof TYPICAL
+  /** A cold `up` (cluster created, nothing cached): its phases side by side, and its critical path. */
+  readonly up: ExpectedUp
 }
-
-/** One scenario per core of the 4-core machine the goal names. */
-const PROJECTED_CONCURRENCY = 4
 
 /** The schedule a full run is expected to follow. Pure. */
 export function planSchedule(bookTiming: boolean): PlannedSchedule {
-  const options = { bookTiming }
-  const jobs = jobsOf(SCENARIOS, options)
-  const serial = schedule(jobs, { mode: 'serial' })
-  const concurrent = schedule(jobs, { mode: 'concurrent', maxConcurrent: PROJECTED_CONCURRENCY })
+  const options = { bookTiming, ownNamespace: true }
+  const serial = schedule(jobsOf(SCENARIOS, { bookTiming }), { mode: 'serial' })
+  const concurrent = schedule(jobsOf(SCENARIOS, options), {
+    mode: 'concurrent',
+    maxConcurrent: DEFAULT_PARALLEL,
+  })
   const planned = (s: typeof serial): PlannedRun => ({
     placements: s.placements,
     expectedS: s.makespanS,
@@ -114,9 +118,10 @@ export function planSchedule(bookTiming: boolean): PlannedSchedule {
         observes: d.footprint.observes,
       }
     }),
-    run: planned(serial),
-    concurrentProjection: { ...planned(concurrent), maxConcurrent: PROJECTED_CONCURRENCY },
+    run: { ...planned(concurrent), maxConcurrent: DEFAULT_PARALLEL },
+    serial: planned(serial),
     costs: TYPICAL,
+    up: expectedColdUp(),
   }
 }
 
@@ -262,6 +267,16 @@ export function renderPlan(plan: Plan): string {
   return lines.join('\n')
 }
 
+/** m:ss */
+const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`
+
+/** Which scenarios start at each moment of a schedule, in time order. */
+function startsOf(placements: readonly Placement[]): [number, string[]][] {
+  const at = new Map<number, string[]>()
+  for (const p of placements) at.set(p.startS, [...(at.get(p.startS) ?? []), p.id])
+  return [...at.entries()].sort((a, b) => a[0] - b[0])
+}
+
 const minutes = (s: number) => (s < 90 ? `${Math.round(s)} s` : `${(s / 60).toFixed(1)} min`)
 
 /** The schedule in words: the run, each scenario's time and where it goes, the critical path. */
@@ -272,18 +287,16 @@ export function renderSchedule(schedule: PlannedSchedule): string[] {
       .sort((a, b) => b[1] - a[1])
       .map(([k, v]) => `${k} ${Math.round(v)} s`)
       .join(', ')
-  const projection = schedule.concurrentProjection
-  const together = projection.placements
-    .filter((p) => p.startS === 0)
-    .map((p) => p.id)
-    .join(', ')
+  const up = schedule.up
   return [
+    `up, cold: about ${minutes(up.seconds)} with its phases side by side (${minutes(up.sumS)} one after another), critical path ${up.phases.map((p) => p.phase).join(' -> ')}`,
     `expected duration (${schedule.timing} timing; typical costs, not deadlines: every run measures its own timeline in run.json and the HTML report)`,
     ...schedule.scenarios.map(
       (s) =>
         `  ${s.id.padEnd(width)}  ${minutes(s.expectedS).padStart(7)}  ${parts(s.parts)}${s.touches.length ? `  [mesh-wide: ${s.touches.join(', ')}]` : ''}`,
     ),
-    `run, one scenario after another: about ${minutes(schedule.run.expectedS)}`,
-    `projection, scenarios in their own namespaces (at most ${projection.maxConcurrent} at once, those touching the same mesh-wide state apart; run does not do this yet): about ${minutes(projection.expectedS)}, critical path ${projection.criticalPath.join(' -> ')}; starting together: ${together}`,
+    `run: about ${minutes(schedule.run.expectedS)}, at most ${schedule.run.maxConcurrent} scenarios at once, each in its own namespace itc-<scenario-id>, never two that change the same mesh-wide state together; critical path ${schedule.run.criticalPath.join(' -> ')}`,
+    ...startsOf(schedule.run.placements).map(([at, ids]) => `  at ${clock(at)} start ${ids.join(', ')}`),
+    `run --serial (or --namespace, or a cluster not the suite's own): about ${minutes(schedule.serial.expectedS)}, one scenario after another`,
   ]
 }
