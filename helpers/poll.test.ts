@@ -69,4 +69,29 @@ describe('pollUntil', () => {
     }).catch(() => undefined)
     expect(clock.slept).toEqual([1_000, 200])
   })
+
+  it('ends at once when the guard throws (Ctrl-C), where an error of the check is waited past', async () => {
+    const clock = fakeClock()
+    let calls = 0
+    let stop = false
+    const waiting = pollUntil(
+      'ready',
+      async () => {
+        calls++
+        if (calls === 2) stop = true
+        throw new Error('not yet')
+      },
+      {
+        timeoutMs: 60_000,
+        intervalMs: 1_000,
+        clock,
+        guard: () => {
+          if (stop) throw new Error('interrupted')
+        },
+      },
+    )
+    await expect(waiting).rejects.toThrow(/^interrupted$/)
+    expect(calls).toBe(2)
+    expect(clock.slept).toEqual([1_000, 1_000])
+  })
 })

@@ -32,13 +32,23 @@ export type PollResult<T> = { done: true; value: T } | { done: false; state: str
 export async function pollUntil<T>(
   what: string,
   check: () => Promise<PollResult<T>>,
-  options: { timeoutMs: number; intervalMs?: number; clock?: Clock },
+  options: {
+    timeoutMs: number
+    intervalMs?: number
+    clock?: Clock
+    /**
+     * Called before every attempt; what it throws ends the wait at once (the user pressed
+     * Ctrl-C), where an error of the check itself is only the last state seen.
+     */
+    guard?: () => void
+  },
 ): Promise<T> {
   const clock = options.clock ?? realClock
   const interval = options.intervalMs ?? 1_000
   const deadline = clock.now() + options.timeoutMs
   let lastState = 'no observation yet'
   for (;;) {
+    options.guard?.()
     try {
       const result = await check()
       if (result.done) return result.value

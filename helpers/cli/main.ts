@@ -36,7 +36,9 @@ export async function main(argv: readonly string[], raw: Io): Promise<number> {
     switch (args.command.name) {
       case 'plan': {
         const { buildPlan, renderPlan } = await import('./commands/plan.js')
-        const plan = buildPlan(profileFor(args.values), args.values.name as string)
+        const plan = buildPlan(profileFor(args.values), args.values.name as string, {
+          bookTiming: args.switches.has('book-timing'),
+        })
         io.out(args.switches.has('json') ? JSON.stringify(plan, null, 2) : renderPlan(plan))
         return 0
       }
@@ -83,8 +85,10 @@ export async function main(argv: readonly string[], raw: Io): Promise<number> {
       case 'all': {
         // The main job: the suite's own cluster (created or verified), then every scenario on it.
         const { upCommand } = await import('./commands/cluster.js')
-        const { runCommand } = await import('./commands/run.js')
+        const { runCommand, runModeOf } = await import('./commands/run.js')
         const name = args.values.name as string
+        // --serial with --parallel is refused before up changes anything.
+        runModeOf(args, 2)
         const up = await upCommand(args, io.out)
         return await runCommand(
           { ...args, positionals: [], values: { ...args.values, context: suiteContextName(name) } },

@@ -81,6 +81,19 @@ const failFast: FlagSpec = {
   kind: 'boolean',
   help: 'stop after the first scenario that fails (the rest are reported as having no result, never as passed)',
 }
+const serial: FlagSpec = {
+  name: 'serial',
+  kind: 'boolean',
+  help: 'run the scenarios one after another in the lab namespace, instead of concurrently each in a namespace of its own',
+}
+const parallel: FlagSpec = {
+  name: 'parallel',
+  kind: 'string',
+  value: 'N',
+  help: "at most N scenarios at once (default 4; suite's own cluster only), each in its own namespace itc-<scenario-id>",
+  validate: (value) =>
+    /^[1-9][0-9]*$/.test(value) ? undefined : 'not a whole number of scenarios (1 or more)',
+}
 const bookTiming: FlagSpec = {
   name: 'book-timing',
   kind: 'boolean',
@@ -218,16 +231,29 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'all',
     summary: 'the main job (default with no command): up if absent, run every scenario, write reports',
     usage:
-      '[all] [--profile P | --istio V] [--name NAME] [--fail-fast] [--book-timing] [--egress MODE] [--junit PATH] [--report-dir DIR]',
-    flags: [profile, istio, name, kubeconfig, failFast, bookTiming, egress, junit, reportDir, help],
+      '[all] [--profile P | --istio V] [--name NAME] [--fail-fast] [--serial | --parallel N] [--book-timing] [--egress MODE] [--junit PATH] [--report-dir DIR]',
+    flags: [
+      profile,
+      istio,
+      name,
+      kubeconfig,
+      failFast,
+      serial,
+      parallel,
+      bookTiming,
+      egress,
+      junit,
+      reportDir,
+      help,
+    ],
     positionals: '',
     changesCluster: true,
   },
   {
     name: 'plan',
     summary: 'show what `up` and `run` would do (offline)',
-    usage: 'plan [--profile P | --istio V] [--json]',
-    flags: [profile, istio, name, json, help],
+    usage: 'plan [--profile P | --istio V] [--book-timing] [--json]',
+    flags: [profile, istio, name, bookTiming, json, help],
     positionals: '',
     changesCluster: false,
   },
@@ -259,7 +285,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'run',
     summary: 'run scenarios (all by default) and write a report folder',
     usage:
-      'run [scenario-id...] [--list] [--context NAME --allow-existing-cluster [--namespace NAME] [--adopt-namespace]]',
+      'run [scenario-id...] [--list] [--serial | --parallel N] [--context NAME --allow-existing-cluster [--namespace NAME] [--adopt-namespace]]',
     flags: [
       { name: 'list', kind: 'boolean', help: 'print the id and title of every scenario and exit' },
       // No --profile: run reads the profile the cluster was built with from the cluster itself.
@@ -281,6 +307,8 @@ export const COMMANDS: readonly CommandSpec[] = [
         },
       },
       failFast,
+      serial,
+      parallel,
       bookTiming,
       egress,
       junit,

@@ -38,6 +38,14 @@ export const MESSAGES = {
     en: 'running {ids}; results in {dir}; changes journaled in {journal}',
     ko: '{ids} 실행 중; 결과는 {dir}, 변경 저널은 {journal}',
   },
+  'run.concurrent': {
+    en: 'scenarios run concurrently, at most {n} at once, each in a namespace of its own ({namespace}), never two that change the same mesh-wide state together (--serial: one after another)',
+    ko: '시나리오를 동시에 실행: 한 번에 최대 {n}개, 각자 자기 네임스페이스({namespace})에서, 같은 메시 전체 상태를 바꾸는 둘은 함께 실행하지 않음 (--serial: 하나씩 차례로)',
+  },
+  'run.serial': {
+    en: 'scenarios run one after another in namespace {namespace} ({why})',
+    ko: '시나리오를 네임스페이스 {namespace}에서 하나씩 차례로 실행 ({why})',
+  },
   'run.reports': { en: 'reports: {files}', ko: '보고서: {files}' },
   'run.diagnostics': {
     en: 'diagnostics for {id}: {count} files in {dir}',
@@ -68,6 +76,10 @@ export const MESSAGES = {
     ko: '{namespace} 네임스페이스: 스위트가 만들지 않은 객체 {count}개 옆에서 실행합니다 (--adopt-namespace): {objects}; 스위트가 바꾸는 것은 저널에 기록되고 복원됩니다',
   },
   'lab.applied': { en: 'applied {set}: {files}', ko: '{set} 적용함: {files}' },
+  'lab.namespaceCreated': {
+    en: 'namespace {namespace} created with istio-injection=enabled (removed at cleanup)',
+    ko: '네임스페이스 {namespace} 생성함, istio-injection=enabled (정리할 때 삭제)',
+  },
   'lab.appliedAdapted': { en: 'applied {set}: {files} (adapted)', ko: '{set} 적용함: {files} (조정됨)' },
   'lab.apiWarns': { en: 'the API server warns: {warning}', ko: 'API 서버 경고: {warning}' },
   'lab.removed': { en: 'removed {refs}', ko: '제거함: {refs}' },

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadManifest, MANIFESTS_DIR } from './load.js'
-import { BOOK_NAMESPACE, intoNamespace, nameIn, namespaceProblem } from './namespace.js'
+import { BOOK_NAMESPACE, intoNamespace, nameIn, namespaceProblem, scenarioNamespace } from './namespace.js'
 import { crossReferenceProblems } from './xrefs.js'
 
 const files = ['apps', 'ch5'].flatMap((dir) =>
@@ -97,5 +97,15 @@ describe('the lab in another namespace', () => {
     const env = JSON.stringify(webapp)
     expect(env).toContain('"catalog.itc-staging"')
     expect(env).toContain('"forum.itc-staging"')
+  })
+})
+
+describe('scenarioNamespace', () => {
+  it('gives every registered scenario a namespace the suite may use', async () => {
+    const { SCENARIOS } = await import('../../suites/index.js')
+    const names = SCENARIOS.map((s) => scenarioNamespace(s.id))
+    expect(new Set(names).size).toBe(SCENARIOS.length)
+    for (const n of names) expect(namespaceProblem(n)).toBeUndefined()
+    expect(scenarioNamespace('edge-routing')).toBe('itc-edge-routing')
   })
 })

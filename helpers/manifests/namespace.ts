@@ -22,6 +22,14 @@ import type { KubernetesObject } from '@kubernetes/client-node'
  */
 export const BOOK_NAMESPACE = 'istioinaction'
 
+/**
+ * The namespace a scenario's lab lives in when scenarios run concurrently: one of its own, so
+ * its objects, pods and edge host (catalog.itc-<id>.istioinaction.io) are apart from every other
+ * scenario's. The suite creates it and removes it afterwards. Scenario ids are DNS labels, and
+ * the longest (egress-registry-only) gives 24 characters of the 63 a label may have.
+ */
+export const scenarioNamespace = (scenarioId: string): string => `itc-${scenarioId}`
+
 /** Namespaces the suite never puts its lab in: Kubernetes', Istio's and the suite's tooling's. */
 const SYSTEM_NAMESPACES = new Set([
   'default',

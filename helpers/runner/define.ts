@@ -1,5 +1,7 @@
 import type { Lang } from '../i18n/lang.js'
+import { type Footprint, NO_FOOTPRINT } from '../schedule/concurrent.js'
 import type { CheckDesign } from '../stats/run-budget.js'
+import type { Waits } from './estimate.js'
 import type { Lab } from './lab.js'
 import type { Timeouts } from './timeouts.js'
 
@@ -32,6 +34,11 @@ export interface ScenarioOptions {
   readonly existingCluster: boolean
   /** The lab's namespace (run --namespace); the book's istioinaction when absent. */
   readonly namespace?: string
+  /**
+   * The namespace is the scenario's own (scenarios running concurrently): it creates it, with
+   * sidecar injection, as its first journaled change, and removes it last.
+   */
+  readonly ownNamespace?: boolean
   /** The language of the progress lines (run --lang); English when absent. */
   readonly lang?: Lang
   /** The deadlines to use; TIMEOUTS unless overridden. */
@@ -59,6 +66,13 @@ export interface ScenarioDeclaration<C extends string, S extends string> {
   /** Manifest sets in the order the body applies them; paths relative to manifests/. */
   readonly manifests: { readonly [K in S]: readonly string[] | ManifestSet }
   readonly checks: { readonly [K in C]: CheckDeclaration }
+  /**
+   * The mesh-wide state it changes (`touches`) or whose state its evidence depends on
+   * (`observes`): scenarios that interfere never run at the same time. None when absent.
+   */
+  readonly footprint?: Partial<Footprint>
+  /** What takes it time beyond its manifests and checks: for the plan's estimate (estimate.ts). */
+  readonly waits: Waits
   readonly run: (lab: Lab<C, S>, options: ScenarioOptions) => Promise<void>
 }
 
@@ -80,6 +94,8 @@ export interface ScenarioDefinition {
   readonly manifestSets: readonly NamedManifestSet[]
   /** In declaration order, which is the order results are reported in. */
   readonly checks: readonly CheckSpec[]
+  readonly footprint: Footprint
+  readonly waits: Waits
   // A method, so a definition typed for its own check ids fits the registry's list.
   run(lab: Lab, options: ScenarioOptions): Promise<void>
 }
@@ -108,6 +124,11 @@ export function defineScenario<const C extends string, const S extends string>(
       hint: c.hint,
       design: c.design,
     })),
+    footprint: {
+      touches: declaration.footprint?.touches ?? NO_FOOTPRINT.touches,
+      observes: declaration.footprint?.observes ?? NO_FOOTPRINT.observes,
+    },
+    waits: declaration.waits,
     run: declaration.run as (lab: Lab, options: ScenarioOptions) => Promise<void>,
   }
 }

@@ -80,6 +80,24 @@ describe('Lab and the change journal', () => {
     await expect(l.applyObjects([locked])).rejects.toThrow(/^interrupted/)
     expect(fake.applied).toEqual([])
   })
+
+  it('ends a wait at once when Ctrl-C is pressed during it, not at its deadline', async () => {
+    const interrupts = new Interrupts({ write: () => undefined, exit: () => undefined })
+    const { lab: l, fake } = lab(DEFAULT_OPTIONS, interrupts)
+    const t0 = fake.adapters().now().getTime()
+    let checks = 0
+    const waiting = l.poll(
+      'never',
+      async () => {
+        if (++checks === 3) interrupts.press('SIGINT')
+        return { done: false, state: 'waiting' }
+      },
+      { timeout: 'meshPolicy' },
+    )
+    await expect(waiting).rejects.toThrow(/^interrupted: no further change is made/)
+    expect(checks).toBe(3)
+    expect(fake.adapters().now().getTime() - t0).toBeLessThan(5_000)
+  })
 })
 
 /**

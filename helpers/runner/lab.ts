@@ -117,6 +117,12 @@ export interface LabAdapters {
    * that) and the scenario's cleanup is registered with it. The process's own by default.
    */
   readonly interrupts?: Interrupts
+  /**
+   * Aborted when the run stops this scenario though nobody pressed Ctrl-C (--fail-fast while
+   * scenarios run concurrently): like the first Ctrl-C, no new change or wait starts, and the
+   * reason is the scenario's error.
+   */
+  readonly stop?: AbortSignal
 }
 
 /**
@@ -141,8 +147,8 @@ const label = (r: ObjectRef) => `${r.kind}/${r.name}`
 
 /** Thrown at the next step once the user pressed Ctrl-C: no new change is started. */
 export class InterruptedError extends Error {
-  constructor() {
-    super('interrupted: no further change is made; undoing what was changed')
+  constructor(why = 'interrupted') {
+    super(`${why}: no further change is made; undoing what was changed`)
   }
 }
 
@@ -182,12 +188,14 @@ export class Lab<C extends string = string, S extends string = string> {
   }
 
   private get stopping(): boolean {
-    return this.interrupts.signal.aborted
+    return this.interrupts.signal.aborted || (this.adapters.stop?.aborted ?? false)
   }
 
-  /** Throws once the user asked to stop, so no new change or wait starts. */
+  /** Throws once the user (or the run) asked to stop, so no new change or wait starts. */
   private checkInterrupted(): void {
-    if (this.stopping) throw new InterruptedError()
+    if (this.interrupts.signal.aborted) throw new InterruptedError()
+    const stop = this.adapters.stop
+    if (stop?.aborted) throw new InterruptedError(typeof stop.reason === 'string' ? stop.reason : 'stopped')
   }
 
   get cluster(): LabCluster {
@@ -286,6 +294,22 @@ export class Lab<C extends string = string, S extends string = string> {
     })
   }
 
+  /**
+   * Creates the lab's namespace, with sidecar injection, as the scenario's first change: the
+   * journal holds it first, so cleanup removes it last, after everything in it. Only for a
+   * namespace of the scenario's own on the suite's cluster (the journal refuses it elsewhere).
+   */
+  async createOwnNamespace(): Promise<void> {
+    await this.applyObjects([
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: this.namespace, labels: { 'istio-injection': 'enabled' } },
+      },
+    ])
+    this.say('lab.namespaceCreated', { namespace: this.namespace })
+  }
+
   /** Makes sure the objects do not exist (e.g. catalog-v2 before the canary); restored afterwards. */
   async absent(...refs: ObjectRef[]): Promise<void> {
     await this.span('delete', refs.map(label).join(', '), async () => {
@@ -338,18 +362,13 @@ export class Lab<C extends string = string, S extends string = string> {
     options: { timeout: TimeoutName; intervalMs?: number },
   ): Promise<T> {
     return this.span('wait', what, () =>
-      pollUntil(
-        what,
-        () => {
-          this.checkInterrupted()
-          return check()
-        },
-        {
-          timeoutMs: this.timeouts[options.timeout],
-          ...(options.intervalMs ? { intervalMs: options.intervalMs } : {}),
-          ...(this.adapters.clock ? { clock: this.adapters.clock } : {}),
-        },
-      ),
+      pollUntil(what, check, {
+        // Outside the check: an error of the check is a state to wait past, a stop is not.
+        guard: () => this.checkInterrupted(),
+        timeoutMs: this.timeouts[options.timeout],
+        ...(options.intervalMs ? { intervalMs: options.intervalMs } : {}),
+        ...(this.adapters.clock ? { clock: this.adapters.clock } : {}),
+      }),
     )
   }
 

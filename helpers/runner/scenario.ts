@@ -28,6 +28,7 @@ export async function runScenario(
     remaining: () => lab.remaining(),
   })
   try {
+    if (options.ownNamespace) await lab.createOwnNamespace()
     istioVersion = await adapters.cluster.istioVersion(lab.namespace)
     await definition.run(lab, options)
   } catch (e) {

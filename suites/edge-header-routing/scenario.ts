@@ -32,6 +32,7 @@ export const scenario = defineScenario({
       design: ONLY_ONE_VERSION,
     },
   },
+  waits: { routeChanges: 1 },
   async run(lab) {
     const { EDGE_CATALOG, edgeRoutesTo, V1_CLUSTER, V2_CLUSTER } = labNames(lab.namespace)
     await lab.apply('v1-and-v2-at-the-edge')

@@ -68,6 +68,7 @@ export const scenario = defineScenario({
       design: ONLY_ONE_VERSION,
     },
   },
+  waits: { routeChanges: 2 },
   async run(lab) {
     const { EDGE_CATALOG, edgeRoutesTo, V1_CLUSTER } = labNames(lab.namespace)
     const INTERNAL = withCohort(EDGE_CATALOG, 'internal')

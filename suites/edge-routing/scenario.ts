@@ -27,6 +27,7 @@ export const scenario = defineScenario({
       design: ONLY_ONE_VERSION,
     },
   },
+  waits: { routeChanges: 1 },
   async run(lab) {
     const { CATALOG_CLUSTER, CATALOG_V2, EDGE_CATALOG, edgeRoutesTo } = labNames(lab.namespace)
     await lab.absent(CATALOG_V2)

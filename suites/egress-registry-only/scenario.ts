@@ -53,6 +53,9 @@ export const scenario = defineScenario({
       design: observed('access log'),
     },
   },
+  // The CoreDNS entry points the outside host nowhere; nothing waits for it to answer.
+  footprint: { touches: ['outbound-policy', 'cluster-dns'] },
+  waits: { routeChanges: 0, meshPolicyChanges: 1, logReads: 2 },
   async run(lab) {
     const { FORUM_PROXY_LOGS, NAMESPACE, USERS_BLOCKED, WEBAPP_PROXY_LOGS } = labNames(lab.namespace)
     await lab.apply('webapp-forum-catalog')

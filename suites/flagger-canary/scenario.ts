@@ -136,6 +136,10 @@ export const scenario = defineScenario({
       design: ONLY_ONE_VERSION,
     },
   },
+  // Flagger routes by itself. Its ticks: Initializing, Initialized; the failing revision's
+  // 8 statuses; the good one's 9 (helpers/testing/flagger-golden, Flagger 1.36.1's scheduler).
+  // Flagger waits for its own rollouts (the primary, the promoted primary) within those ticks.
+  waits: { routeChanges: 0, flaggerIntervals: 19, fixedS: METRIC_WINDOW_MS / 1000 },
   async run(lab, options) {
     const { CATALOG_V2, NAMESPACE, WEBAPP_CATALOG } = labNames(lab.namespace)
     const intervalMs = options.bookTiming ? INTERVAL_MS.book : INTERVAL_MS.default

@@ -27,6 +27,7 @@ export const scenario = defineScenario({
       design: ONLY_ONE_VERSION,
     },
   },
+  waits: { routeChanges: 1 },
   async run(lab) {
     const { meshRoutesTo, V1_CLUSTER, V2_CLUSTER, WEBAPP_CATALOG } = labNames(lab.namespace)
     await lab.apply('v1-and-v2-behind-webapp')

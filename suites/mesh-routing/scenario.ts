@@ -28,6 +28,7 @@ export const scenario = defineScenario({
       design: observed('access log'),
     },
   },
+  waits: { routeChanges: 1, logReads: 1 },
   async run(lab) {
     const { CATALOG_AUTHORITY, meshRoutesTo, V1_CLUSTER, WEBAPP_CATALOG, WEBAPP_PROXY_LOGS } = labNames(
       lab.namespace,

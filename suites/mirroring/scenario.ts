@@ -47,6 +47,7 @@ export const scenario = defineScenario({
       design: observed('request log'),
     },
   },
+  waits: { routeChanges: 1, logReads: 1 },
   async run(lab) {
     const { meshRoutesTo, NAMESPACE, V1_CLUSTER, WEBAPP_CATALOG, WEBAPP_PROXY_LOGS } = labNames(lab.namespace)
     await lab.apply('v1-and-v2-behind-webapp')

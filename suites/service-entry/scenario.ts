@@ -34,6 +34,8 @@ export const scenario = defineScenario({
       design: observed('access log'),
     },
   },
+  footprint: { touches: ['outbound-policy', 'cluster-dns'] },
+  waits: { routeChanges: 1, meshPolicyChanges: 1, dnsChanges: 1, logReads: 1 },
   async run(lab, options) {
     const { FORUM_PROXY_LOGS, USERS_OK } = labNames(lab.namespace)
     await lab.apply('webapp-forum-catalog')

@@ -58,6 +58,7 @@ export const scenario = defineScenario({
       design: ONLY_ONE_VERSION,
     },
   },
+  waits: { routeChanges: 3 },
   async run(lab) {
     const names = labNames(lab.namespace)
     const { WEBAPP_CATALOG, WEBAPP_ROUTES } = names

@@ -39,6 +39,7 @@ import type { CheckSpec, ScenarioDefinition } from '../../runner/define.js'
 import { Lab, type LabAdapters, type Measurement } from '../../runner/lab.js'
 import { ingressTarget, realLabAdapters } from '../../runner/real-lab.js'
 import type { Timeouts } from '../../runner/timeouts.js'
+import { NO_FOOTPRINT } from '../../schedule/concurrent.js'
 import { ONLY_ONE_VERSION, observed, shareOf } from '../../stats/check-designs.js'
 import { percent } from '../../text/format.js'
 import type { ParsedArgs } from '../args.js'
@@ -192,6 +193,9 @@ function definitionOf(expectations: readonly Expectation[]): ScenarioDefinition 
     observation: 'the behaviour the live objects imply',
     manifestSets: [],
     checks,
+    // Observe only: it changes nothing mesh-wide, and plan never schedules it.
+    footprint: NO_FOOTPRINT,
+    waits: { routeChanges: 0 },
     run: async () => undefined,
   }
 }

@@ -52,3 +52,62 @@ describe('plan --istio', () => {
     expect(plan.images).toContain('docker.io/istio/proxyv2:1.31.2')
   })
 })
+
+describe('plan: the expected schedule', () => {
+  const profile = PROFILES.current as Profile
+
+  it('the run is the scenarios one after another, in book order, its length their sum', () => {
+    const { schedule } = buildPlan(profile, 'lab')
+    expect(schedule.run.placements.map((p) => p.id)).toEqual(schedule.scenarios.map((s) => s.id))
+    const sum = schedule.scenarios.reduce((t, s) => t + s.expectedS, 0)
+    expect(schedule.run.expectedS).toBeCloseTo(sum, 6)
+    for (const [i, p] of schedule.run.placements.entries())
+      expect(p.startS).toBeCloseTo(
+        schedule.scenarios.slice(0, i).reduce((t, s) => t + s.expectedS, 0),
+        6,
+      )
+  })
+
+  it('the projection keeps the two egress scenarios apart and names the canary as its critical path', async () => {
+    const { schedule } = buildPlan(profile, 'lab')
+    const { validate } = await import('../../schedule/concurrent.js')
+    const jobs = schedule.scenarios.map((s) => ({
+      id: s.id,
+      seconds: s.expectedS,
+      footprint: { touches: s.touches, observes: s.observes },
+    }))
+    const projection = schedule.concurrentProjection
+    expect(validate(jobs, { mode: 'concurrent', ...projection, makespanS: projection.expectedS }, 4)).toEqual(
+      [],
+    )
+    const at = (id: string) => projection.placements.find((p) => p.id === id)
+    const [a, b] = [at('egress-registry-only'), at('service-entry')]
+    expect(a && b && (a.endS <= b.startS || b.endS <= a.startS)).toBe(true)
+    expect(projection.criticalPath).toEqual(['flagger-canary'])
+    // Flagger's analysis alone keeps a full run above the six-minute goal (the closing note of #17).
+    expect(projection.expectedS).toBeGreaterThan(6 * 60)
+  })
+
+  it('--book-timing lengthens the canary by its 19 intervals of 45 s instead of 20 s', async () => {
+    const out: string[] = []
+    const code = await main(['plan', '--book-timing', '--json'], {
+      out: (t) => out.push(t),
+      err: () => undefined,
+    })
+    expect(code).toBe(0)
+    const book = JSON.parse(out[0] ?? '').schedule
+    const fast = buildPlan(PROFILES.current as Profile, 'istio-conformance').schedule
+    expect(book.timing).toBe('book')
+    expect(book.run.expectedS - fast.run.expectedS).toBeCloseTo(19 * 25, 6)
+  })
+
+  it('in text: each scenario with its expected time, the run, and the projection with its critical path', () => {
+    const text = renderPlan(buildPlan(profile, 'lab'))
+    expect(text).toMatch(/\n {2}flagger-canary +\d+\.\d min {2}flagger 380 s, /)
+    expect(text).toMatch(
+      /\n {2}service-entry +(\d+ s|\d+\.\d min) {2}dns 50 s, .*\[mesh-wide: outbound-policy, cluster-dns\]/,
+    )
+    expect(text).toMatch(/\nrun, one scenario after another: about \d+\.\d min\n/)
+    expect(text).toMatch(/run does not do this yet\): about \d+\.\d min, critical path flagger-canary;/)
+  })
+})

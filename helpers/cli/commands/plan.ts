@@ -11,6 +11,8 @@ import {
 import { SCENARIOS } from '../../../suites/index.js'
 import { suiteContextName } from '../../kube/context-guard.js'
 import { manifestFiles } from '../../runner/define.js'
+import { estimateScenario, jobsOf, TYPICAL } from '../../runner/estimate.js'
+import { type MeshWide, type Placement, schedule } from '../../schedule/concurrent.js'
 import type { DesignSummary } from '../../stats/run-budget.js'
 import { runBoundOf, summaryOf } from '../../stats/summaries.js'
 import { percent } from '../../text/format.js'
@@ -54,10 +56,76 @@ export interface Plan {
    * every check's false-failure bounds, error bounds included), as declared.
    */
   readonly falseFailureBound: number
+  /** How long a full run is expected to take, and in which order (runner/estimate.ts). */
+  readonly schedule: PlannedSchedule
+}
+
+export interface PlannedRun {
+  readonly placements: readonly Placement[]
+  readonly expectedS: number
+  readonly criticalPath: readonly string[]
+}
+
+export interface PlannedSchedule {
+  /** Flagger's analysis interval the estimate assumes: 20 s by default, 45 s with --book-timing. */
+  readonly timing: 'default' | 'book'
+  /** Each scenario's expected seconds and where they go (objects, rollouts, routes, requests, Flagger...). */
+  readonly scenarios: readonly {
+    readonly id: string
+    readonly expectedS: number
+    readonly parts: Readonly<Record<string, number>>
+    readonly touches: readonly MeshWide[]
+    readonly observes: readonly MeshWide[]
+  }[]
+  /** What `run` does: one scenario after another, in book order. */
+  readonly run: PlannedRun
+  /**
+   * Scenarios in namespaces of their own, at most `maxConcurrent` at once, those that touch
+   * the same mesh-wide state apart: a projection; `run` does not run scenarios concurrently yet.
+   */
+  readonly concurrentProjection: PlannedRun & { readonly maxConcurrent: number }
+  /** The typical costs the estimate uses; a run's measured timeline (run.json, HTML) is the truth. */
+  readonly costs: typeof TYPICAL
+}
+
+/** One scenario per core of the 4-core machine the goal names. */
+const PROJECTED_CONCURRENCY = 4
+
+/** The schedule a full run is expected to follow. Pure. */
+export function planSchedule(bookTiming: boolean): PlannedSchedule {
+  const options = { bookTiming }
+  const jobs = jobsOf(SCENARIOS, options)
+  const serial = schedule(jobs, { mode: 'serial' })
+  const concurrent = schedule(jobs, { mode: 'concurrent', maxConcurrent: PROJECTED_CONCURRENCY })
+  const planned = (s: typeof serial): PlannedRun => ({
+    placements: s.placements,
+    expectedS: s.makespanS,
+    criticalPath: s.criticalPath,
+  })
+  return {
+    timing: bookTiming ? 'book' : 'default',
+    scenarios: SCENARIOS.map((d) => {
+      const e = estimateScenario(d, options)
+      return {
+        id: d.id,
+        expectedS: e.seconds,
+        parts: e.parts,
+        touches: d.footprint.touches,
+        observes: d.footprint.observes,
+      }
+    }),
+    run: planned(serial),
+    concurrentProjection: { ...planned(concurrent), maxConcurrent: PROJECTED_CONCURRENCY },
+    costs: TYPICAL,
+  }
 }
 
 /** What `up` and `run` would do for a profile and cluster name. Pure. */
-export function buildPlan(profile: Profile, clusterName: string): Plan {
+export function buildPlan(
+  profile: Profile,
+  clusterName: string,
+  options: { bookTiming?: boolean } = {},
+): Plan {
   return {
     profile: profile.name,
     description: profile.description,
@@ -108,6 +176,7 @@ export function buildPlan(profile: Profile, clusterName: string): Plan {
     falseFailureBound: runBoundOf(
       SCENARIOS.flatMap((s) => s.checks.map((c) => ({ id: `${s.id}/${c.id}`, design: c.design }))),
     ).total,
+    schedule: planSchedule(options.bookTiming ?? false),
   }
 }
 
@@ -178,7 +247,10 @@ export function renderPlan(plan: Plan): string {
     `scenarios (${plan.scenarios.length}); a correct mesh fails a full run with probability <= ${plan.falseFailureBound.toExponential(1)}`,
   ]
   for (const s of plan.scenarios) {
-    lines.push(`  ${s.id}  [${s.section}] ${s.title}`)
+    const expected = plan.schedule.scenarios.find((e) => e.id === s.id)
+    lines.push(
+      `  ${s.id}  [${s.section}] ${s.title}${expected ? `  (about ${minutes(expected.expectedS)})` : ''}`,
+    )
     lines.push(`    manifests: ${s.manifests.join(', ')}`)
     for (const c of s.checks) {
       lines.push(`    check ${c.id}: ${c.proves}`)
@@ -186,5 +258,32 @@ export function renderPlan(plan: Plan): string {
       if (design) lines.push(`          ${design}`)
     }
   }
+  lines.push('', ...renderSchedule(plan.schedule))
   return lines.join('\n')
+}
+
+const minutes = (s: number) => (s < 90 ? `${Math.round(s)} s` : `${(s / 60).toFixed(1)} min`)
+
+/** The schedule in words: the run, each scenario's time and where it goes, the critical path. */
+export function renderSchedule(schedule: PlannedSchedule): string[] {
+  const width = Math.max(...schedule.scenarios.map((s) => s.id.length))
+  const parts = (p: Readonly<Record<string, number>>) =>
+    Object.entries(p)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${Math.round(v)} s`)
+      .join(', ')
+  const projection = schedule.concurrentProjection
+  const together = projection.placements
+    .filter((p) => p.startS === 0)
+    .map((p) => p.id)
+    .join(', ')
+  return [
+    `expected duration (${schedule.timing} timing; typical costs, not deadlines: every run measures its own timeline in run.json and the HTML report)`,
+    ...schedule.scenarios.map(
+      (s) =>
+        `  ${s.id.padEnd(width)}  ${minutes(s.expectedS).padStart(7)}  ${parts(s.parts)}${s.touches.length ? `  [mesh-wide: ${s.touches.join(', ')}]` : ''}`,
+    ),
+    `run, one scenario after another: about ${minutes(schedule.run.expectedS)}`,
+    `projection, scenarios in their own namespaces (at most ${projection.maxConcurrent} at once, those touching the same mesh-wide state apart; run does not do this yet): about ${minutes(projection.expectedS)}, critical path ${projection.criticalPath.join(' -> ')}; starting together: ${together}`,
+  ]
 }

@@ -86,3 +86,11 @@ describe('plan --istio', () => {
     expect(fake.calls()).toEqual([])
   })
 })
+
+describe('the runs a rehearsal makes', () => {
+  it('are serial in the lab namespace (the one moved to the new revision), keeping --book-timing', async () => {
+    const { rehearsalRunSwitches } = await import('./rehearse.js')
+    expect([...rehearsalRunSwitches(new Set())]).toEqual(['serial'])
+    expect([...rehearsalRunSwitches(new Set(['book-timing', 'rollback']))]).toEqual(['serial', 'book-timing'])
+  })
+})

@@ -162,7 +162,7 @@ export async function rehearseCommand(args: ParsedArgs, out: (line: string) => v
       out,
       run: async (label) => {
         const runDir = join(dir, label)
-        const switches = new Set(['book-timing'].filter((s) => args.switches.has(s)))
+        const switches = rehearsalRunSwitches(args.switches)
         await runCommand(
           {
             command: runCommandSpec,
@@ -217,4 +217,14 @@ export async function rehearseCommand(args: ParsedArgs, out: (line: string) => v
   )
   out(`report: ${join(relative(process.cwd(), dir) || dir, 'rehearsal.html')}`)
   return outcome.exitCode
+}
+
+/**
+ * The switches of each run a rehearsal makes. Always --serial, in the lab namespace: that is
+ * the namespace the rehearsal moves to the new revision (istio.io/rev); namespaces a concurrent
+ * run creates would get their sidecars from whichever revision the default tag names, not the
+ * one under test. Pure.
+ */
+export function rehearsalRunSwitches(given: ReadonlySet<string>): Set<string> {
+  return new Set(['serial', ...['book-timing'].filter((s) => given.has(s))])
 }

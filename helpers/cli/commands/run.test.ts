@@ -92,11 +92,11 @@ describe('run, in one process', () => {
     )
   })
 
-  it('with --fail-fast stops after the first failing scenario and counts the rest as failed, never passed', async () => {
+  it('with --fail-fast --serial stops after the first failing scenario and counts the rest as failed, never passed', async () => {
     const out: string[] = []
     const { deps: d, fakes } = deps({ break: true })
     const code = await runCommand(
-      args(['run', 'edge-routing', 'subset-v1', '--fail-fast', '--kubeconfig', kubeconfig()]),
+      args(['run', 'edge-routing', 'subset-v1', '--fail-fast', '--serial', '--kubeconfig', kubeconfig()]),
       (l) => out.push(l),
       d,
     )

@@ -10,7 +10,8 @@ import { t } from '../../i18n/messages.js'
 import { checkText, scenarioText } from '../../i18n/scenario-texts.js'
 import type { KubeClient } from '../../kube/client.js'
 import { type ClusterNames, forCluster } from '../../learn/commands.js'
-import { BOOK_NAMESPACE } from '../../manifests/namespace.js'
+import type { LogQuery } from '../../logs/reader.js'
+import { BOOK_NAMESPACE, scenarioNamespace } from '../../manifests/namespace.js'
 import type { PhaseTiming } from '../../progress.js'
 import { writeDiagnostics } from '../../report/diagnostics.js'
 import { clusterDiagnostics } from '../../report/diagnostics-source.js'
@@ -23,12 +24,14 @@ import type { LabAdapters } from '../../runner/lab.js'
 import { JOURNAL_DIR, REPORTS_DIR, stamp } from '../../runner/paths.js'
 import { ingressTarget, realLabAdapters } from '../../runner/real-lab.js'
 import { runScenarios } from '../../runner/run.js'
+import { runScenariosConcurrently } from '../../runner/run-concurrent.js'
 import { runBoundOf } from '../../stats/summaries.js'
 import { type Interrupts, interrupts } from '../../system/interrupt.js'
 import { writeJson } from '../../system/json-file.js'
 import type { ParsedArgs } from '../args.js'
 import { checkLabNamespace, checkMeshState, connectGuarded, journalFor, replayJournal } from './connect.js'
 import { listScenarios } from './list.js'
+import { decideRunMode, type RunMode } from './run-mode.js'
 
 /** The suite's version, from package.json. */
 export const SUITE_VERSION: string = (
@@ -48,8 +51,17 @@ export function selectScenarios(ids: readonly string[]): ScenarioDefinition[] {
 }
 
 export interface RunDeps {
-  /** The lab's adapters for the guarded cluster: real ones, or an in-memory lab in tests. */
-  readonly adapters: (client: KubeClient, ingress: string, log: (line: string) => void) => LabAdapters
+  /**
+   * The lab's adapters for the guarded cluster: real ones (the same for every namespace), or
+   * an in-memory lab in tests. `namespace` is the lab namespace they serve when scenarios run
+   * concurrently, each in its own.
+   */
+  readonly adapters: (
+    client: KubeClient,
+    ingress: string,
+    log: (line: string) => void,
+    namespace?: string,
+  ) => LabAdapters
   readonly now: () => Date
   readonly reportsDir: string
   readonly journalDir: string
@@ -109,6 +121,17 @@ export function renderRunSummary(
   return lines.join('\n')
 }
 
+/** How this run runs its scenarios, from its flags (refusing contradictions with exit 2). */
+export function runModeOf(args: ParsedArgs, scenarios: number): RunMode {
+  return decideRunMode({
+    serial: args.switches.has('serial'),
+    parallel: args.values.parallel,
+    namespace: args.values.namespace ?? BOOK_NAMESPACE,
+    existingCluster: args.switches.has('allow-existing-cluster'),
+    scenarios,
+  })
+}
+
 /** --junit PATH: the run's junit.xml, also where the CI job's test-report step reads it. */
 async function copyJUnit(runDir: string, path: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true })
@@ -135,6 +158,8 @@ export async function runCommand(
       '--adopt-namespace only applies with --allow-existing-cluster',
       "on the suite's own cluster the lab namespace is the suite's: drop --adopt-namespace",
     )
+  // Bad input is refused before anything runs, connecting included.
+  const mode: RunMode = runModeOf(args, selected.length)
   const cluster = await connectGuarded(args, out)
   const { client, context, profile, existingCluster } = cluster
   const startedAt = deps.now()
@@ -146,17 +171,23 @@ export async function runCommand(
   const t0 = Date.now()
   const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s`
   const journal = journalFor(context, cluster.server, deps.journalDir)
-  const adapters: LabAdapters = {
-    ...deps.adapters(client, args.values.ingress ?? '127.0.0.1:30000', (line) =>
-      out(`[${elapsed()}] ${line}`),
+  const adaptersFor = (labNamespace?: string): LabAdapters => ({
+    ...deps.adapters(
+      client,
+      args.values.ingress ?? '127.0.0.1:30000',
+      (line) => out(`[${elapsed()}] ${line}`),
+      labNamespace,
     ),
     journal,
     interrupts: deps.interrupts,
-  }
+  })
+  const adapters = adaptersFor()
   // What an interrupted or crashed run left is undone first; then the mesh must be as expected.
   await replayJournal(journal, adapters.cluster, out, lang)
   await checkMeshState(adapters.cluster, existingCluster, namespace)
-  await checkLabNamespace(adapters.cluster, namespace, { existingCluster, adopt, context }, out, lang)
+  // Concurrent scenarios create their own namespaces; one lab namespace must be fit for the lab.
+  if (mode.mode === 'serial')
+    await checkLabNamespace(adapters.cluster, namespace, { existingCluster, adopt, context }, out, lang)
   deps.interrupts.journalLocation = journal.location
   out(
     t(lang, 'run.running', {
@@ -165,30 +196,41 @@ export async function runCommand(
       journal: journal.location,
     }),
   )
-  const { results, notRun } = await runScenarios(
-    selected,
-    adapters,
-    {
-      bookTiming: args.switches.has('book-timing'),
-      egress: args.values.egress === 'internet' ? 'internet' : 'hermetic',
-      existingCluster,
-      namespace,
-      lang,
-      failFast: args.switches.has('fail-fast'),
-    },
-    {
-      shouldContinue: () => !deps.interrupts.signal.aborted,
-      diagnostics: async (scenario, logQueries) => {
-        await writeDiagnostics(
-          join(runDir, 'diagnostics', scenario.id),
-          clusterDiagnostics(client, args.values.kubeconfig ? { kubeconfig: args.values.kubeconfig } : {}),
-          namespace,
-          logQueries,
-        )
-      },
-      onResult: (result) => writeJson(join(runDir, 'scenarios', `${result.id}.json`), result),
-    },
+  out(
+    mode.mode === 'concurrent'
+      ? t(lang, 'run.concurrent', { n: mode.maxConcurrent, namespace: scenarioNamespace('<scenario-id>') })
+      : t(lang, 'run.serial', { namespace: mode.namespace, why: mode.why }),
   )
+  const scenarioOptions = {
+    bookTiming: args.switches.has('book-timing'),
+    egress: args.values.egress === 'internet' ? ('internet' as const) : ('hermetic' as const),
+    existingCluster,
+    namespace,
+    lang,
+    failFast: args.switches.has('fail-fast'),
+  }
+  const labNamespaceOf = (id: string) => (mode.mode === 'concurrent' ? scenarioNamespace(id) : namespace)
+  const hooks = {
+    shouldContinue: () => !deps.interrupts.signal.aborted,
+    diagnostics: async (scenario: ScenarioDefinition, logQueries: readonly LogQuery[]) => {
+      await writeDiagnostics(
+        join(runDir, 'diagnostics', scenario.id),
+        clusterDiagnostics(client, args.values.kubeconfig ? { kubeconfig: args.values.kubeconfig } : {}),
+        labNamespaceOf(scenario.id),
+        logQueries,
+      )
+    },
+    onResult: (result: ScenarioResult) => writeJson(join(runDir, 'scenarios', `${result.id}.json`), result),
+  }
+  const { results, notRun } =
+    mode.mode === 'concurrent'
+      ? await runScenariosConcurrently(
+          selected,
+          (scenario) => adaptersFor(scenarioNamespace(scenario.id)),
+          { ...scenarioOptions, maxConcurrent: mode.maxConcurrent },
+          hooks,
+        )
+      : await runScenarios(selected, adapters, scenarioOptions, hooks)
   const run: RunRecord = {
     schema: RUN_RECORD_SCHEMA,
     suite: { name: 'istio-traffic-conformance', version: SUITE_VERSION },

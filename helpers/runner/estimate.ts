@@ -1,0 +1,130 @@
+import { loadManifest } from '../manifests/load.js'
+import type { Job } from '../schedule/concurrent.js'
+import { summaryOf } from '../stats/summaries.js'
+import type { ScenarioDefinition, ScenarioOptions } from './define.js'
+
+/**
+ * How long a scenario is expected to take on a real cluster, from what it declares (its
+ * manifests, its checks' designs, its waits) and a table of typical costs. Pure.
+ *
+ * The costs are typical values, not deadlines (those are in timeouts.ts): the plan's times
+ * are estimates. Every run measures the real ones (run.json's timeline, the HTML report's
+ * chart); when they disagree, the run is right and this table should follow it.
+ */
+export const TYPICAL = {
+  /**
+   * One server-side apply or delete round trip, and the read the journal makes before it
+   * (local kind API server).
+   */
+  objectChangeS: 0.5,
+  /**
+   * A Deployment rolled out with its image already on the node (up preloads every image):
+   * scheduling, istio-init, the sidecar's and the app's readiness. Deployments applied together
+   * roll out together.
+   */
+  rolloutS: 20,
+  /**
+   * A proxy holding a route change: istiod debounces 100 ms to 10 s
+   * (PILOT_DEBOUNCE_AFTER / PILOT_DEBOUNCE_MAX, pilot/pkg/features), pushes, Envoy acks; the
+   * suite polls the route table every second.
+   */
+  routeChangeS: 3,
+  /** meshConfig edited: istiod's ConfigMap watch, a full push to every proxy, one poll. */
+  meshPolicyChangeS: 10,
+  /**
+   * A CoreDNS hosts entry answering. The kubelet projects the edited ConfigMap into CoreDNS's
+   * volume within its sync period (1 min by default, plus its cache's delay: Kubernetes docs,
+   * "Mounted ConfigMaps are updated automatically"), 30 s on average; the reload plugin then
+   * checks the Corefile every 30 s +/- 15 s (coredns plugin/reload), 15 s on average; Envoy
+   * re-resolves within the entry's 5 s TTL.
+   */
+  dnsChangeS: 50,
+  /** Access-log lines of calls just made: Envoy flushes its access log every second. */
+  logReadS: 1.5,
+  /**
+   * Responses per second the sampler gets through the ingress (8 connections, a few
+   * milliseconds per request on kind through one or two sidecars).
+   */
+  requestsPerS: 200,
+  /** Responses the convergence gate sends before each measured check (3 in a row, plus misses). */
+  convergeRequests: 5,
+} as const
+
+/** Flagger's analysis interval in seconds (flagger-canary: default 20 s, the book's 45 s). */
+export const flaggerIntervalS = (options: Pick<ScenarioOptions, 'bookTiming'>): number =>
+  options.bookTiming ? 45 : 20
+
+/**
+ * What takes a scenario time that its manifests and check designs do not show: the body
+ * knows these, so the declaration states them (and a test holds them to the body's behaviour
+ * in the in-memory lab).
+ */
+export interface Waits {
+  /** Waits for a proxy to hold new routes (route gates, convergence after a routing change). */
+  readonly routeChanges: number
+  readonly meshPolicyChanges?: number
+  readonly dnsChanges?: number
+  /** Reads of access logs caused by calls just made. */
+  readonly logReads?: number
+  /** Flagger analysis intervals the scenario waits through (Flagger's goldens count them). */
+  readonly flaggerIntervals?: number
+  /** Any other wait that has a fixed length (Prometheus' window over the canary metrics). */
+  readonly fixedS?: number
+}
+
+export interface Estimate {
+  readonly id: string
+  readonly seconds: number
+  /** Where the seconds go, by cost. */
+  readonly parts: Readonly<Record<string, number>>
+}
+
+const objectsOf = (files: readonly string[]) => files.flatMap(loadManifest)
+
+/** The expected duration of a scenario with these options. */
+export function estimateScenario(
+  definition: ScenarioDefinition,
+  options: Pick<ScenarioOptions, 'bookTiming'>,
+): Estimate {
+  const { waits } = definition
+  const sets = definition.manifestSets.filter((s) => s.outboundPolicy === undefined)
+  const objects = sets.reduce((n, s) => n + objectsOf(s.files).length, 0)
+  const rollouts = sets.filter((s) => objectsOf(s.files).some((o) => o.kind === 'Deployment')).length
+  const requests = definition.checks.reduce((n, c) => {
+    const s = summaryOf(c.design)
+    return s.kind === 'ratio' || s.kind === 'zero-tolerance'
+      ? n + (s.expectedNAtP0 ?? 0) + TYPICAL.convergeRequests
+      : n
+  }, 0)
+  const parts: Record<string, number> = {
+    // Applied once, undone once at cleanup.
+    objects: 2 * objects * TYPICAL.objectChangeS,
+    rollouts: rollouts * TYPICAL.rolloutS,
+    routes: waits.routeChanges * TYPICAL.routeChangeS,
+    requests: requests / TYPICAL.requestsPerS,
+    // Cleanup restores them without waiting for the push.
+    meshPolicy: (waits.meshPolicyChanges ?? 0) * TYPICAL.meshPolicyChangeS,
+    dns: (waits.dnsChanges ?? 0) * TYPICAL.dnsChangeS,
+    logs: (waits.logReads ?? 0) * TYPICAL.logReadS,
+    flagger: (waits.flaggerIntervals ?? 0) * flaggerIntervalS(options),
+    fixed: waits.fixedS ?? 0,
+  }
+  const kept = Object.fromEntries(
+    Object.entries(parts)
+      .filter(([, s]) => s > 0)
+      .map(([k, s]) => [k, Math.round(s * 10) / 10]),
+  )
+  return { id: definition.id, seconds: Object.values(kept).reduce((a, b) => a + b, 0), parts: kept }
+}
+
+/** The scenarios as jobs for the scheduler (helpers/schedule/concurrent.ts). */
+export function jobsOf(
+  definitions: readonly ScenarioDefinition[],
+  options: Pick<ScenarioOptions, 'bookTiming'>,
+): Job[] {
+  return definitions.map((d) => ({
+    id: d.id,
+    seconds: estimateScenario(d, options).seconds,
+    footprint: d.footprint,
+  }))
+}

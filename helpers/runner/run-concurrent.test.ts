@@ -1,0 +1,212 @@
+import { describe, expect, it } from 'vitest'
+import type { Footprint } from '../schedule/concurrent.js'
+import { observed } from '../stats/check-designs.js'
+import { FakeLab } from '../testing/fake-lab.js'
+import { CLUSTER_CONFIG } from '../testing/run-fixtures.js'
+import { DEFAULT_OPTIONS, defineScenario, type ScenarioDefinition } from './define.js'
+import { runScenariosConcurrently } from './run-concurrent.js'
+
+/** Lets every pending promise callback run; bounded, so a condition that never holds fails the test. */
+async function until(what: string, holds: () => boolean): Promise<void> {
+  for (let i = 0; i < 1_000; i++) {
+    if (holds()) return
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  throw new Error(`never: ${what}`)
+}
+
+/**
+ * Scenarios whose bodies wait for the test to release them, then record one check (passing or
+ * not) and make one more change: the test decides when each ends and sees when each starts.
+ */
+function harness() {
+  const events: string[] = []
+  const gates = new Map<string, (pass: boolean) => void>()
+  const labs = new Map<string, FakeLab>()
+  const running = new Set<string>()
+  let overlapsSeen: string[][] = []
+  const scenario = (id: string, footprint: Partial<Footprint> = {}, seconds = 60): ScenarioDefinition =>
+    defineScenario({
+      id,
+      title: id,
+      section: '5',
+      observation: 'a synthetic scenario',
+      manifests: {},
+      checks: { ok: { proves: 'it ran', hint: 'none', design: observed('nothing') } },
+      footprint,
+      waits: { routeChanges: 0, fixedS: seconds },
+      async run(lab) {
+        running.add(id)
+        overlapsSeen.push([...running].sort())
+        events.push(`start ${id} in ${lab.namespace}`)
+        const pass = await new Promise<boolean>((resolve) => gates.set(id, resolve))
+        lab.record(
+          'ok',
+          pass
+            ? { kind: 'converged', expected: 'v1', consecutive: 3, requests: 3, elapsedMs: 0 }
+            : { kind: 'unobserved', reason: 'made to fail' },
+        )
+        running.delete(id)
+        events.push(`end ${id}`)
+        // One more step after the check: a scenario stopped by --fail-fast stops here.
+        await lab.poll('anything', async () => ({ done: true, value: true }), { timeout: 'converge' })
+      },
+    })
+  const adaptersFor = (s: ScenarioDefinition) => {
+    const fake = new FakeLab(CLUSTER_CONFIG)
+    labs.set(s.id, fake)
+    return fake.adapters()
+  }
+  const release = async (id: string, pass = true) => {
+    await until(`${id} started`, () => gates.has(id))
+    gates.get(id)?.(pass)
+    gates.delete(id)
+  }
+  return {
+    events,
+    labs,
+    scenario,
+    adaptersFor,
+    release,
+    started: (id: string) => gates.has(id),
+    overlaps: () => overlapsSeen,
+    reset: () => {
+      overlapsSeen = []
+    },
+  }
+}
+
+const options = { ...DEFAULT_OPTIONS, failFast: false, maxConcurrent: 4 }
+
+describe('runScenariosConcurrently', () => {
+  it('runs independent scenarios together, each in a namespace of its own that it creates and removes', async () => {
+    const h = harness()
+    const scenarios = [h.scenario('alpha'), h.scenario('beta'), h.scenario('gamma')]
+    const run = runScenariosConcurrently(scenarios, h.adaptersFor, options)
+    await until('all three started', () => ['alpha', 'beta', 'gamma'].every(h.started))
+    for (const id of ['gamma', 'alpha', 'beta']) await h.release(id)
+    const outcome = await run
+    expect(outcome.results.map((r) => [r.id, r.passed])).toEqual([
+      ['alpha', true],
+      ['beta', true],
+      ['gamma', true],
+    ])
+    expect(outcome.notRun).toEqual([])
+    expect(h.events).toContain('start alpha in itc-alpha')
+    for (const id of ['alpha', 'beta', 'gamma']) {
+      const fake = h.labs.get(id) as FakeLab
+      expect(fake.applied[0]).toMatch(new RegExp(`^Namespace/(.*/)?itc-${id}$`))
+      expect([...fake.objects.keys()].filter((k) => k.includes(`itc-${id}`))).toEqual([])
+    }
+  })
+
+  it('never runs two scenarios that touch the same mesh-wide state at once', async () => {
+    const h = harness()
+    const scenarios = [
+      h.scenario('registry-only', { touches: ['outbound-policy', 'cluster-dns'] }, 50),
+      h.scenario('service-entry', { touches: ['outbound-policy', 'cluster-dns'] }, 90),
+      h.scenario('reader', { observes: ['cluster-dns'] }, 10),
+      h.scenario('routing', {}, 40),
+    ]
+    const run = runScenariosConcurrently(scenarios, h.adaptersFor, options)
+    // Longest first: service-entry starts; registry-only and reader must wait for it.
+    await until('service-entry and routing started', () => h.started('service-entry') && h.started('routing'))
+    expect(h.started('registry-only') || h.started('reader')).toBe(false)
+    await h.release('routing')
+    await until('routing ended', () => h.events.includes('end routing'))
+    expect(h.started('registry-only') || h.started('reader')).toBe(false)
+    await h.release('service-entry')
+    await until('registry-only started', () => h.started('registry-only'))
+    expect(h.started('reader')).toBe(false)
+    await h.release('registry-only')
+    await h.release('reader')
+    const outcome = await run
+    expect(outcome.results.every((r) => r.passed)).toBe(true)
+    const apart = ['registry-only', 'service-entry', 'reader']
+    for (const seen of h.overlaps())
+      expect(seen.filter((id) => apart.includes(id)).length).toBeLessThanOrEqual(1)
+  })
+
+  it('keeps to --parallel: a third scenario starts when one of two ends', async () => {
+    const h = harness()
+    const scenarios = [h.scenario('a', {}, 30), h.scenario('b', {}, 20), h.scenario('c', {}, 10)]
+    const run = runScenariosConcurrently(scenarios, h.adaptersFor, { ...options, maxConcurrent: 2 })
+    await until('a and b started', () => h.started('a') && h.started('b'))
+    expect(h.started('c')).toBe(false)
+    await h.release('b')
+    await until('c started', () => h.started('c'))
+    await h.release('a')
+    await h.release('c')
+    await run
+    expect(Math.max(...h.overlaps().map((o) => o.length))).toBe(2)
+  })
+
+  it('a failing scenario stops nothing else without --fail-fast', async () => {
+    const h = harness()
+    const run = runScenariosConcurrently([h.scenario('bad'), h.scenario('good')], h.adaptersFor, options)
+    await h.release('bad', false)
+    await h.release('good')
+    const outcome = await run
+    expect(outcome.results.map((r) => [r.id, r.passed, r.error])).toEqual([
+      ['bad', false, undefined],
+      ['good', true, undefined],
+    ])
+  })
+
+  it('--fail-fast stops those running (saying why) and starts none of those pending', async () => {
+    const h = harness()
+    const scenarios = [
+      h.scenario('bad', {}, 50),
+      h.scenario('running', {}, 40),
+      h.scenario('pending', {}, 10),
+    ]
+    const reported: string[] = []
+    const run = runScenariosConcurrently(
+      scenarios,
+      h.adaptersFor,
+      { ...options, failFast: true, maxConcurrent: 2 },
+      { onResult: async (r) => void reported.push(r.id) },
+    )
+    await until('bad and running started', () => h.started('bad') && h.started('running'))
+    await h.release('bad', false)
+    await until("bad's result is in", () => reported.includes('bad'))
+    await h.release('running')
+    const outcome = await run
+    expect(outcome.notRun).toEqual(['pending'])
+    const stopped = outcome.results.find((r) => r.id === 'running')
+    console.log(
+      JSON.stringify(outcome.results.map((r) => [r.id, r.passed, r.error, r.checks.map((c) => c.cause)])),
+    )
+    expect(stopped?.passed).toBe(false)
+    expect(stopped?.error).toMatch(/^--fail-fast: bad failed: no further change is made/)
+    // Both cleaned up, their namespaces included.
+    for (const id of ['bad', 'running'])
+      expect([...(h.labs.get(id) as FakeLab).objects.keys()].filter((k) => k.includes(`itc-${id}`))).toEqual(
+        [],
+      )
+  })
+
+  it('starts nothing new once the user pressed Ctrl-C', async () => {
+    const h = harness()
+    let go = true
+    const run = runScenariosConcurrently(
+      [h.scenario('first', {}, 20), h.scenario('second', {}, 10)],
+      h.adaptersFor,
+      { ...options, maxConcurrent: 1 },
+      { shouldContinue: () => go },
+    )
+    await until('first started', () => h.started('first'))
+    go = false
+    await h.release('first')
+    const outcome = await run
+    expect(outcome.results.map((r) => r.id)).toEqual(['first'])
+    expect(outcome.notRun).toEqual(['second'])
+  })
+
+  it("is refused on a cluster that is not the suite's own", async () => {
+    const h = harness()
+    await expect(
+      runScenariosConcurrently([h.scenario('x')], h.adaptersFor, { ...options, existingCluster: true }),
+    ).rejects.toThrow(/only on the suite.s own cluster/)
+  })
+})

@@ -1,0 +1,89 @@
+import type { LogQuery } from '../logs/reader.js'
+import { scenarioNamespace } from '../manifests/namespace.js'
+import type { ScenarioResult } from '../report/model.js'
+import { type Job, longestFirst, startable } from '../schedule/concurrent.js'
+import type { ScenarioDefinition } from './define.js'
+import { jobsOf } from './estimate.js'
+import type { LabAdapters } from './lab.js'
+import type { RunHooks, RunOptions, RunOutcome } from './run.js'
+import { runScenario } from './scenario.js'
+
+export interface ConcurrentRunOptions extends RunOptions {
+  /** At most this many scenarios at once (run --parallel N). */
+  readonly maxConcurrent: number
+}
+
+/**
+ * Runs the scenarios concurrently, each in a namespace of its own (scenarioNamespace), which it
+ * creates as its first journaled change and removes last. Whenever one ends, `startable`
+ * starts those pending (longest expected first) that interfere with nothing running: two that
+ * touch the same mesh-wide state never overlap. One scenario's failure stops nothing else
+ * unless `failFast`: then nothing new starts, and those running are stopped (their unfinished
+ * checks report why) and cleaned up. Results come back in the order given.
+ *
+ * `adaptersFor` gives each scenario its adapters: the same real ones for every scenario on a
+ * cluster, one in-memory lab per namespace in the tests.
+ */
+export async function runScenariosConcurrently(
+  scenarios: readonly ScenarioDefinition[],
+  adaptersFor: (scenario: ScenarioDefinition) => LabAdapters,
+  options: ConcurrentRunOptions,
+  hooks: RunHooks = {},
+): Promise<RunOutcome> {
+  if (options.existingCluster)
+    throw new Error(
+      'scenarios run concurrently only on the suite\u2019s own cluster (they create namespaces)',
+    )
+  const byId = new Map(scenarios.map((s) => [s.id, s]))
+  let pending: Job[] = longestFirst(jobsOf(scenarios, options))
+  const running = new Map<string, { job: Job; done: Promise<ScenarioResult> }>()
+  const results = new Map<string, ScenarioResult>()
+  const failFast = new AbortController()
+  const stopped = () => failFast.signal.aborted || (hooks.shouldContinue ? !hooks.shouldContinue() : false)
+
+  const start = (job: Job) => {
+    const scenario = byId.get(job.id) as ScenarioDefinition
+    const base = adaptersFor(scenario)
+    const logQueries: LogQuery[] = []
+    const adapters: LabAdapters = {
+      ...base,
+      stop: failFast.signal,
+      cluster: {
+        ...base.cluster,
+        readLogs: (query, window) => {
+          logQueries.push(query)
+          return base.cluster.readLogs(query, window)
+        },
+      },
+    }
+    const { diagnostics } = hooks
+    const done = runScenario(
+      scenario,
+      adapters,
+      { ...options, namespace: scenarioNamespace(scenario.id), ownNamespace: true },
+      diagnostics ? () => diagnostics(scenario, logQueries) : undefined,
+    )
+    running.set(job.id, { job, done })
+  }
+
+  for (;;) {
+    if (!stopped()) {
+      const next = startable(
+        pending,
+        [...running.values()].map((r) => r.job),
+        options.maxConcurrent,
+      )
+      for (const job of next) start(job)
+      pending = pending.filter((j) => !next.includes(j))
+    }
+    if (running.size === 0) break
+    const result = await Promise.race([...running.values()].map((r) => r.done))
+    running.delete(result.id)
+    results.set(result.id, result)
+    await hooks.onResult?.(result)
+    if (options.failFast && !result.passed && !failFast.signal.aborted)
+      failFast.abort(`--fail-fast: ${result.id} failed`)
+  }
+  const ordered = scenarios.flatMap((s) => results.get(s.id) ?? [])
+  return { results: ordered, notRun: scenarios.filter((s) => !results.has(s.id)).map((s) => s.id) }
+}
