@@ -8,6 +8,7 @@ import {
   type Platform,
   PROFILES,
   type Profile,
+  PULLED_BY,
   resolveProfile,
 } from './profiles.js'
 
@@ -413,7 +414,7 @@ function profileOf(version: string, l: IstioLine, kind: KindRelease, image: Node
   const flagger = flaggerFor(image.kubernetes)
   const istioImages: ImagePull[] = ['pilot', 'proxyv2'].map((name) => ({
     image: `${hub?.value ?? 'docker.io/istio'}/${name}:${version}`,
-    pulledBy: 'istioctl install (istiod, ingress gateway, sidecars)',
+    pulledBy: PULLED_BY.istio,
     source: `https://github.com/istio/release-builder/blob/release-${l.line}/release/build.sh (${hub?.source ?? 'DOCKER_HUB'})`,
   }))
   return {
@@ -440,18 +441,18 @@ function profileOf(version: string, l: IstioLine, kind: KindRelease, image: Node
     images: [
       {
         image: `docker.io/${image.image}`,
-        pulledBy: 'kind create cluster (node image)',
+        pulledBy: PULLED_BY.node,
         source: image.source,
       },
       ...istioImages,
       ...l.prometheusImages.map((i) => ({
         image: i,
-        pulledBy: 'samples/addons/prometheus.yaml',
+        pulledBy: PULLED_BY.prometheus,
         source: l.prometheusSource,
       })),
       {
         image: `ghcr.io/fluxcd/flagger:${flagger.chartVersion}`,
-        pulledBy: 'helm install flagger',
+        pulledBy: PULLED_BY.flagger,
         source: `https://github.com/fluxcd/flagger/blob/v${flagger.chartVersion}/charts/flagger/values.yaml`,
       },
       ...HOST_IMAGES,

@@ -20,6 +20,19 @@ export interface ToolPin {
   readonly source: string
 }
 
+/**
+ * What pulls (runs) an image, as `ImagePull.pulledBy` says it. The data below and the
+ * `--istio` profiles (istio-releases.ts) use these exact strings, so `imagesByUser` can tell
+ * which phase of `up` runs an image without guessing from its name.
+ */
+export const PULLED_BY = {
+  node: 'kind create cluster (node image)',
+  istio: 'istioctl install (istiod, ingress gateway, sidecars)',
+  prometheus: 'samples/addons/prometheus.yaml',
+  flagger: 'helm install flagger',
+  apps: 'up: pulled on the host, loaded into the node',
+} as const
+
 /** One container image the main job makes a cluster pull (or pulls on the host), and why. */
 export interface ImagePull {
   /** Fully qualified reference: registry/repository:tag (Docker Hub written docker.io). */
@@ -80,7 +93,7 @@ export const APP_IMAGES: readonly string[] = [
 export const HOST_IMAGES: readonly ImagePull[] = [
   ...APP_IMAGES.map((image) => ({
     image: `docker.io/${image}`,
-    pulledBy: 'up: pulled on the host, loaded into the node',
+    pulledBy: PULLED_BY.apps,
     source: BOOK_SOURCES,
   })),
   {
@@ -140,28 +153,28 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
       {
         image:
           'docker.io/kindest/node:v1.26.15@sha256:c79602a44b4056d7e48dc20f7504350f1e87530fe953428b792def00bc1076dd',
-        pulledBy: 'kind create cluster (node image)',
+        pulledBy: PULLED_BY.node,
         source: 'https://github.com/kubernetes-sigs/kind/releases/tag/v0.25.0',
       },
       ...['pilot', 'proxyv2'].map((name) => ({
         image: `docker.io/istio/${name}:1.17.8`,
-        pulledBy: 'istioctl install (istiod, ingress gateway, sidecars)',
+        pulledBy: PULLED_BY.istio,
         source:
           'https://github.com/istio/release-builder/blob/release-1.17/release/build.sh (DOCKER_HUB docker.io/istio)',
       })),
       {
         image: 'docker.io/prom/prometheus:v2.34.0',
-        pulledBy: 'samples/addons/prometheus.yaml',
+        pulledBy: PULLED_BY.prometheus,
         source: 'https://github.com/istio/istio/blob/1.17.8/samples/addons/prometheus.yaml',
       },
       {
         image: 'docker.io/jimmidyson/configmap-reload:v0.5.0',
-        pulledBy: 'samples/addons/prometheus.yaml',
+        pulledBy: PULLED_BY.prometheus,
         source: 'https://github.com/istio/istio/blob/1.17.8/samples/addons/prometheus.yaml',
       },
       {
         image: 'ghcr.io/fluxcd/flagger:1.36.1',
-        pulledBy: 'helm install flagger',
+        pulledBy: PULLED_BY.flagger,
         source: 'https://github.com/fluxcd/flagger/blob/v1.36.1/charts/flagger/values.yaml',
       },
       ...HOST_IMAGES,
@@ -224,29 +237,29 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
       {
         image:
           'docker.io/kindest/node:v1.36.4@sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed',
-        pulledBy: 'kind create cluster (node image)',
+        pulledBy: PULLED_BY.node,
         source: 'https://github.com/kubernetes-sigs/kind/releases/tag/v0.33.0',
       },
       // Istio 1.30.x defaulted to registry.istio.io/release; 1.31 went back to Docker Hub.
       ...['pilot', 'proxyv2'].map((name) => ({
         image: `docker.io/istio/${name}:1.31.1`,
-        pulledBy: 'istioctl install (istiod, ingress gateway, sidecars)',
+        pulledBy: PULLED_BY.istio,
         source:
           'https://github.com/istio/release-builder/blob/release-1.31/release/build.sh (DOCKER_HUB docker.io/istio, c09fe415)',
       })),
       {
         image: 'docker.io/prom/prometheus:v3.10.0',
-        pulledBy: 'samples/addons/prometheus.yaml',
+        pulledBy: PULLED_BY.prometheus,
         source: 'https://github.com/istio/istio/blob/release-1.31/samples/addons/prometheus.yaml',
       },
       {
         image: 'ghcr.io/prometheus-operator/prometheus-config-reloader:v0.89.0',
-        pulledBy: 'samples/addons/prometheus.yaml',
+        pulledBy: PULLED_BY.prometheus,
         source: 'https://github.com/istio/istio/blob/release-1.31/samples/addons/prometheus.yaml',
       },
       {
         image: 'ghcr.io/fluxcd/flagger:1.44.0',
-        pulledBy: 'helm install flagger',
+        pulledBy: PULLED_BY.flagger,
         source: 'https://github.com/fluxcd/flagger/blob/v1.44.0/charts/flagger/values.yaml',
       },
       ...HOST_IMAGES,
@@ -289,6 +302,61 @@ export function nodePreloadImages(profile: Profile): string[] {
 /** The profile's images that only run on the host: `up` pulls them there and loads none into the node. Pure. */
 export function hostOnlyImages(profile: Profile): string[] {
   return profile.images.map((i) => i.image).filter((image) => HOST_ONLY_IMAGES.has(image))
+}
+
+/**
+ * The part of `up` that runs an image in the node, and so must not start before the image is
+ * loaded there: Istio's install (istiod and the gateway; the same proxy image serves the
+ * sidecars later), the Prometheus addon, the Flagger chart, and the lab's apps (run by the
+ * scenarios, after `up`).
+ */
+export type ImageUser = 'istio' | 'prometheus' | 'flagger' | 'apps'
+export const IMAGE_USERS: readonly ImageUser[] = ['istio', 'prometheus', 'flagger', 'apps']
+
+export interface ImageGroup {
+  /** Pulled on the host, then loaded into the node. */
+  readonly node: readonly string[]
+  /** Pulled on the host only (they never run in the node). */
+  readonly hostOnly: readonly string[]
+}
+
+const USER_OF: Readonly<Record<string, ImageUser>> = {
+  [PULLED_BY.istio]: 'istio',
+  [PULLED_BY.prometheus]: 'prometheus',
+  [PULLED_BY.flagger]: 'flagger',
+  [PULLED_BY.apps]: 'apps',
+}
+
+/**
+ * The profile's images by the part of `up` that runs them, from each image's `pulledBy`
+ * record: together they are `nodePreloadImages` and `hostOnlyImages`. The host-only images
+ * (used by `run`, not by anything `up` installs) go with the apps. An image whose `pulledBy`
+ * names nothing `up` knows is a data bug: it throws, rather than loading the image late and
+ * letting the node pull it itself. Pure.
+ */
+export function imagesByUser(profile: Profile): Readonly<Record<ImageUser, ImageGroup>> {
+  const empty = () => ({ node: [] as string[], hostOnly: [] as string[] })
+  const groups: Record<ImageUser, ReturnType<typeof empty>> = {
+    istio: empty(),
+    prometheus: empty(),
+    flagger: empty(),
+    apps: empty(),
+  }
+  for (const { image, pulledBy } of profile.images) {
+    if (pulledBy === PULLED_BY.node) continue
+    if (HOST_ONLY_IMAGES.has(image)) {
+      groups.apps.hostOnly.push(image)
+      continue
+    }
+    const user = USER_OF[pulledBy]
+    if (!user) {
+      throw new Error(
+        `image ${image} of profile '${profile.name}' is pulled by '${pulledBy}', which no phase of up runs (cluster/profiles.ts PULLED_BY)`,
+      )
+    }
+    if (!groups[user].node.includes(image)) groups[user].node.push(image)
+  }
+  return groups
 }
 
 export const PROFILE_NAMES: readonly string[] = Object.keys(PROFILES)

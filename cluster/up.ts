@@ -1,5 +1,5 @@
 import { UsageError } from '../helpers/errors.js'
-import type { Phases } from '../helpers/progress.js'
+import { type PhaseSpan, type Phases, renderTimings } from '../helpers/progress.js'
 import {
   APPS_NAMESPACE,
   decideUp,
@@ -11,7 +11,8 @@ import {
 } from './health.js'
 import { istioOperatorYaml } from './istio-operator.js'
 import { kindConfigYaml } from './kind-config.js'
-import { hostOnlyImages, nodePreloadImages, type Profile } from './profiles.js'
+import { IMAGE_USERS, type ImageUser, imagesByUser, type Profile } from './profiles.js'
+import { type CriticalPath, measuredCriticalPath, type UpPhase, upGraph } from './up-phases.js'
 
 /** The external CLIs `up` and `down` drive (kind, docker, istioctl, helm). */
 export interface ClusterCli {
@@ -63,6 +64,23 @@ export interface UpResult {
 
 const MINUTES = 60_000
 
+/** What a phase of `up` prints when it starts, and does. */
+interface Work {
+  readonly what: string
+  readonly body: () => Promise<unknown>
+}
+
+/**
+ * istio-system, created by up before istioctl install (which creates it only when absent, as
+ * Istio's multicluster and Helm guides have it created first): Prometheus and Flagger install
+ * into it without waiting for Istio.
+ */
+export const ISTIO_SYSTEM_YAML = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: istio-system
+`
+
 export const NAMESPACE_YAML = `apiVersion: v1
 kind: Namespace
 metadata:
@@ -111,79 +129,126 @@ export async function up(profile: Profile, clusterName: string, deps: UpDeps): P
       return { decision, record: named }
     }
   }
-  if (decision.action === 'create') {
-    await phases.run(
-      'cluster',
-      `creating kind cluster '${clusterName}' (${profile.kind.nodeImage.split('@')[0]})`,
-      () => cli.kindCreate(clusterName, kindConfigYaml(profile, clusterName)),
-    )
-    await cli.kindExportKubeconfig(clusterName)
-    deps.created?.()
-    api = await deps.api()
-  }
-  const cluster = api as ClusterApi
-  // Every image the profile runs is pulled once on the host and loaded into the node before
-  // anything is installed, so the node never pulls one itself: a recreated cluster pulls nothing
-  // from the internet, and a registry outage shows here, named, rather than as a pod that never
-  // starts.
-  const preload = nodePreloadImages(profile)
-  await phases.run(
-    'images',
-    `pulling (once, on the host) and loading ${preload.length} images into the node`,
-    () => loadImages(cli, clusterName, preload, hostOnlyImages(profile)),
-  )
-  await phases.run(
-    'istio',
-    `istioctl install (Istio ${profile.istio.version}, ingress NodePort 30000)`,
-    async () => {
-      await cli.istioInstall(istioOperatorYaml())
-      await cluster.waitForDeployments('istio-system', ['istiod', 'istio-ingressgateway'], 10 * MINUTES)
-    },
-  )
-  await phases.run('namespace', `namespace ${APPS_NAMESPACE} with istio-injection=enabled`, () =>
-    cluster.applyYaml(NAMESPACE_YAML),
-  )
-  await phases.run('prometheus', 'Prometheus from the release addons', async () => {
-    await cluster.applyYaml(await cli.prometheusAddon())
-    await cluster.waitForDeployments('istio-system', ['prometheus'], 10 * MINUTES)
-  })
-  await phases.run('flagger', `Flagger chart ${profile.flagger.chartVersion}, CRDs first`, async () => {
-    await cluster.applyYaml(await cli.flaggerCrds())
-    await cli.flaggerInstall()
-    await cluster.waitForDeployments('istio-system', ['flagger'], 5 * MINUTES)
-  })
+  const action = decision.action === 'create' ? 'create' : 'repair'
   const record = profileRecordOf(profile, clusterName, (deps.now?.() ?? new Date()).toISOString())
-  await phases.run('verify', 'checking every component and recording the profile', async () => {
-    const problems = judgeHealth(await cluster.observeHealth())
-    if (problems.length) throw new Error(`cluster not healthy after install: ${problems.join('; ')}`)
-    await cluster.writeRecord(record)
-  })
+  let cluster = api
+  const clusterApi = (): ClusterApi => {
+    if (!cluster) throw new Error('up: a phase talked to the cluster before it was connected')
+    return cluster
+  }
+  const images = imagesByUser(profile)
+  // What the node already holds, read once: in the node made by `cluster` when creating, at the
+  // first pull when repairing (an image already in the node is neither pulled nor loaded again).
+  let inNode: Promise<Set<string>> | undefined
+  const nodeHolds = () => {
+    inNode ??= cli.kindNodeImages(clusterName).then((list) => new Set(list))
+    return inNode
+  }
+  const missingFromNode = async (list: readonly string[]) => {
+    const held = await nodeHolds()
+    return list.filter((image) => !held.has(normalizeImage(image)))
+  }
+  const pull = async (image: string) => {
+    if (!(await cli.dockerHasImage(image))) await cli.dockerPull(image)
+  }
+  const imageWork = Object.fromEntries(
+    IMAGE_USERS.flatMap((user) => {
+      const { node, hostOnly } = images[user]
+      const names = (list: readonly string[]) => list.map((i) => i.split('/').at(-1)).join(', ')
+      return [
+        [
+          `pull:${user}`,
+          {
+            what: `pulling on the host what it lacks: ${names(node)}${hostOnly.length ? `; host only: ${names(hostOnly)}` : ''}`,
+            body: async () => {
+              const wanted = action === 'repair' ? await missingFromNode(node) : node
+              await Promise.all([...wanted, ...hostOnly].map(pull))
+            },
+          },
+        ],
+        [
+          `load:${user}`,
+          {
+            what: `kind load into the node what it lacks: ${names(node)}`,
+            body: async () => {
+              const wanted = await missingFromNode(node)
+              await Promise.all(wanted.map((image) => cli.kindLoadImage(clusterName, image)))
+            },
+          },
+        ],
+      ]
+    }),
+  ) as Record<`pull:${ImageUser}` | `load:${ImageUser}`, Work>
+  const work: Record<UpPhase, Work> = {
+    ...imageWork,
+    cluster: {
+      what: `creating kind cluster '${clusterName}' (${profile.kind.nodeImage.split('@')[0]})`,
+      body: async () => {
+        await cli.kindCreate(clusterName, kindConfigYaml(profile, clusterName))
+        await cli.kindExportKubeconfig(clusterName)
+        deps.created?.()
+        cluster = await deps.api()
+      },
+    },
+    'istio-system': {
+      what: 'namespace istio-system, so that Prometheus and Flagger need not wait for Istio',
+      body: () => clusterApi().applyYaml(ISTIO_SYSTEM_YAML),
+    },
+    istio: {
+      what: `istioctl install (Istio ${profile.istio.version}, ingress NodePort 30000)`,
+      body: async () => {
+        await cli.istioInstall(istioOperatorYaml())
+        await clusterApi().waitForDeployments(
+          'istio-system',
+          ['istiod', 'istio-ingressgateway'],
+          10 * MINUTES,
+        )
+      },
+    },
+    namespace: {
+      what: `namespace ${APPS_NAMESPACE} with istio-injection=enabled`,
+      body: () => clusterApi().applyYaml(NAMESPACE_YAML),
+    },
+    prometheus: {
+      what: 'Prometheus from the release addons',
+      body: async () => {
+        await clusterApi().applyYaml(await cli.prometheusAddon())
+        await clusterApi().waitForDeployments('istio-system', ['prometheus'], 10 * MINUTES)
+      },
+    },
+    flagger: {
+      what: `Flagger chart ${profile.flagger.chartVersion}, CRDs first`,
+      body: async () => {
+        await clusterApi().applyYaml(await cli.flaggerCrds())
+        await cli.flaggerInstall()
+        await clusterApi().waitForDeployments('istio-system', ['flagger'], 5 * MINUTES)
+      },
+    },
+    verify: {
+      what: 'checking every component and recording the profile',
+      body: async () => {
+        const problems = judgeHealth(await clusterApi().observeHealth())
+        if (problems.length) throw new Error(`cluster not healthy after install: ${problems.join('; ')}`)
+        await clusterApi().writeRecord(record)
+      },
+    },
+  }
+  // Each phase starts as soon as the phases it waits for have ended (cluster/up-phases.ts says
+  // which, and why); a failure starts nothing new and fails up naming the phase.
+  await phases.runGraph(upGraph(action).map((n) => ({ id: n.id, after: n.after, ...work[n.id] })))
   return { decision, record }
 }
 
 /**
- * Pulls on the host what it lacks, and loads into the node what the node lacks, in parallel:
- * an image already in the node is neither pulled nor loaded again.
+ * The closing table of an `up`: every phase with its start and seconds, the critical path
+ * (computed from the measured durations and the phase graph) marked and named.
  */
-async function loadImages(
-  cli: ClusterCli,
-  clusterName: string,
-  images: readonly string[],
-  hostOnly: readonly string[],
-): Promise<void> {
-  const inNode = new Set(await cli.kindNodeImages(clusterName))
-  const pull = async (image: string) => {
-    if (!(await cli.dockerHasImage(image))) await cli.dockerPull(image)
-  }
-  await Promise.all([
-    ...images
-      .filter((image) => !inNode.has(normalizeImage(image)))
-      .map(async (image) => {
-        await pull(image)
-        await cli.kindLoadImage(clusterName, image)
-      }),
-    ...hostOnly.map(pull),
-  ])
+export function upTimingsReport(spans: readonly PhaseSpan[]): {
+  readonly text: string
+  readonly criticalPath: CriticalPath
+} {
+  const criticalPath = measuredCriticalPath(spans)
+  return { text: renderTimings(spans, criticalPath), criticalPath }
 }
 
 /** containerd lists Docker Hub images fully qualified: docker.io/istioinaction/catalog:latest. Pure. */

@@ -29,6 +29,7 @@ const LAYERS: readonly (readonly [prefix: string, layer: number, room: string])[
   ['cluster/health.ts', 0, 'pure'],
   ['cluster/istio-releases.ts', 0, 'pure'],
   ['cluster/rehearsal.ts', 0, 'pure'],
+  ['cluster/up-phases.ts', 0, 'pure'],
   ['helpers/schedule/', 0, 'pure'],
   ['helpers/stats/', 0, 'pure'],
   ['helpers/text/', 0, 'pure'],

@@ -79,4 +79,20 @@ describe('scheduleDag', () => {
     ).toThrow(/cycle/)
     expect(() => scheduleDag([{ id: 'a', seconds: 1, after: ['nope'] }])).toThrow(/unknown step nope/)
   })
+
+  it('keeps fractional seconds exact, and a zero-second step at the start or end on the path', () => {
+    const chain = scheduleDag([
+      { id: 'a', seconds: 0.1, after: [] },
+      { id: 'b', seconds: 0.2, after: ['a'] },
+      { id: 'c', seconds: 0.3, after: ['b'] },
+    ])
+    expect(chain.criticalPath).toEqual(['a', 'b', 'c'])
+    const zeros = scheduleDag([
+      { id: 'start', seconds: 0, after: [] },
+      { id: 'work', seconds: 5, after: ['start'] },
+      { id: 'record', seconds: 0, after: ['work'] },
+    ])
+    expect(zeros.criticalPath).toEqual(['start', 'work', 'record'])
+    expect(zeros.makespanS).toBe(5)
+  })
 })

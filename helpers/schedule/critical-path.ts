@@ -31,33 +31,32 @@ export function scheduleDag(steps: readonly Step[]): DagSchedule {
   for (const s of steps)
     for (const d of s.after)
       if (!byId.has(d)) throw new Error(`scheduleDag: ${s.id} waits for unknown step ${d}`)
-  const end = new Map<string, number>()
+  const timing = new Map<string, Timed>()
   const visiting = new Set<string>()
-  const endOf = (id: string): number => {
-    const known = end.get(id)
-    if (known !== undefined) return known
+  const timedOf = (id: string): Timed => {
+    const known = timing.get(id)
+    if (known) return known
     if (visiting.has(id)) throw new Error(`scheduleDag: ${id} waits for itself (a cycle)`)
     visiting.add(id)
     const step = byId.get(id) as Step
-    const start = Math.max(0, ...step.after.map(endOf))
+    const startS = Math.max(0, ...step.after.map((d) => timedOf(d).endS))
     visiting.delete(id)
-    const value = start + step.seconds
-    end.set(id, value)
+    const value = { id, startS, endS: startS + step.seconds }
+    timing.set(id, value)
     return value
   }
-  const timed = steps.map((s) => {
-    const endS = endOf(s.id)
-    return { id: s.id, startS: endS - s.seconds, endS }
-  })
+  const timed = steps.map((s) => timedOf(s.id))
   const makespanS = Math.max(0, ...timed.map((t) => t.endS))
+  // Back from the step that ends last (the last given on a tie, so a zero-second step that ends
+  // with it is on the path), through the predecessor whose end is its start: the one that
+  // decided when it could start. A step whose start no predecessor decided starts the path.
   const path: string[] = []
-  // From the last step to end, back through the predecessor that ended last (ties: first given).
-  let current = timed.find((t) => t.endS === makespanS)
+  let current = [...timed].reverse().find((t) => t.endS === makespanS)
   while (current) {
     path.unshift(current.id)
     const { startS } = current
     const deps = (byId.get(current.id) as Step).after
-    current = timed.find((t) => deps.includes(t.id) && t.endS === startS && startS > 0)
+    current = [...timed].reverse().find((t) => deps.includes(t.id) && t.endS === startS)
   }
   return { steps: timed, makespanS, criticalPath: path }
 }

@@ -4,12 +4,22 @@ import type { KubernetesObject } from '@kubernetes/client-node'
 import { describe, expect, it } from 'vitest'
 import { parseFlaggerEvent } from '../flagger/canary.js'
 import type { Probe } from '../http/sampler.js'
+import { judgeLabNamespace } from '../kube/lab-namespace.js'
 import { catalogRequests, parseAccessLog, stripAnsi } from '../logs/parse.js'
 import { loadManifest } from '../manifests/load.js'
+import { scenarioNamespace } from '../manifests/namespace.js'
 import { withHostsEntry, withOutboundPolicy } from '../mesh-edits.js'
 import { routesOf } from '../routes/inspect.js'
 import { CATALOG_BODY, FakeEventRecorder, FakeLab } from './fake-lab.js'
-import { goldenDump, goldenLineFor } from './istio-goldens.js'
+import {
+  goldenDump,
+  goldenLineFor,
+  loadStepManifest,
+  meshState,
+  ownNamespaceKey,
+  stepInForce,
+} from './istio-goldens.js'
+import { labNamespace } from './run-fixtures.js'
 
 const load = (...files: string[]): KubernetesObject[] => files.flatMap((f) => loadManifest(f))
 const WINDOW = { since: '2026-11-27T07:59:00.000Z', skewMs: 0 }
@@ -153,6 +163,105 @@ describe("routing by Istio's own translation (the goldens)", () => {
     const { counts } = await send(changed, EDGE_CATALOG, 20)
     expect(counts.error).toBe(0)
     expect(counts.v1 + counts.v2).toBe(20)
+  })
+})
+
+describe("a scenario's own namespace (concurrent runs: itc-<id>)", () => {
+  const NS = scenarioNamespace('edge-routing')
+  const NS_REF = { apiVersion: 'v1', kind: 'Namespace', name: NS }
+  const moved = (...files: string[]) => files.flatMap((f) => loadStepManifest(`@${NS}/${f}`))
+  const EDGE_ROUTING = ['apps/catalog.yaml', 'ch5/edge-gateway.yaml', 'ch5/edge-vs-catalog.yaml']
+  const probe = { host: `catalog.${NS}.istioinaction.io`, path: '/items' }
+
+  it('accepts the Namespace (cluster-scoped), reads it back, and its facts show its label', async () => {
+    const fake = new FakeLab()
+    const before = await fake.cluster.namespaceFacts(NS)
+    expect(before.labels).toBeUndefined()
+    await fake.cluster.apply([labNamespace(NS)])
+    expect(await fake.cluster.read(NS_REF)).toEqual(labNamespace(NS))
+    const facts = await fake.cluster.namespaceFacts(NS)
+    expect(facts.labels).toEqual({ 'istio-injection': 'enabled' })
+    // Only what Kubernetes and Istio put in every namespace: the lab may live there, even by the
+    // strictest rule (a cluster not the suite's own, nothing adopted).
+    expect(
+      judgeLabNamespace(facts, { existingCluster: true, adopt: false, context: 'kind-istio-conformance' }),
+    ).toEqual({ adopted: [] })
+    await fake.cluster.apply(moved(...EDGE_ROUTING))
+    expect((await fake.cluster.namespaceFacts(NS)).objects.map((o) => `${o.kind}/${o.name}`)).toEqual(
+      expect.arrayContaining(['Deployment/catalog', 'Service/catalog', 'Gateway/catalog-gateway']),
+    )
+  })
+
+  it('routes by the goldens of the scenario in its namespace, the Namespace object changing no step', async () => {
+    const objects = moved(...EDGE_ROUTING)
+    // meshState keeps Services and Istio's objects only: the Namespace is not part of a step.
+    expect(meshState([labNamespace(NS), ...objects], 'ALLOW_ANY')).toEqual(meshState(objects, 'ALLOW_ANY'))
+    const { scenario, step } = stepInForce(meshState([labNamespace(NS), ...objects], 'ALLOW_ANY'))
+    expect([scenario, step.name]).toEqual([ownNamespaceKey('edge-routing'), 'edge-vs-catalog'])
+
+    const fake = new FakeLab()
+    await fake.cluster.apply([labNamespace(NS)])
+    await fake.cluster.apply(objects)
+    const { counts } = await send(fake, probe, 20)
+    expect(counts.error).toBe(0)
+    expect(counts.v1).toBe(20)
+    const { routes } = await fake.cluster.fetchRoutes({ ...EDGE, virtualHost: `${probe.host}:80` })
+    expect(routes).toEqual(
+      routesOf(
+        goldenDump(LINE, ownNamespaceKey('edge-routing'), 'edge-vs-catalog', 'ingressgateway'),
+        EDGE.routeName,
+        `${probe.host}:80`,
+      ),
+    )
+  })
+
+  it('deleting the Namespace deletes what is in it, as Kubernetes does, and says what it took', async () => {
+    const fake = new FakeLab([MESH])
+    await fake.cluster.apply([labNamespace(NS)])
+    await fake.cluster.apply(moved(...EDGE_ROUTING))
+    await send(fake, probe, 3)
+    await settle(fake)
+    // A scenario that cleaned up after itself: the namespace's deletion takes nothing more.
+    const tidy = new FakeLab()
+    await tidy.cluster.apply([labNamespace(NS)])
+    await tidy.cluster.delete([NS_REF])
+    expect(tidy.cascaded).toEqual([])
+
+    await fake.cluster.delete([NS_REF])
+    expect(fake.deleted).toEqual([`Namespace/${NS}`])
+    expect(fake.cascaded.sort()).toEqual(
+      [
+        `Deployment/${NS}/catalog`,
+        `Gateway/${NS}/catalog-gateway`,
+        `Service/${NS}/catalog`,
+        `ServiceAccount/${NS}/catalog`,
+        `VirtualService/${NS}/catalog-vs-from-gw`,
+      ].sort(),
+    )
+    // Nothing of it is left; what is outside it stays.
+    expect([...fake.objects.keys()]).toEqual(['ConfigMap/istio-system/istio'])
+    expect((await fake.cluster.namespaceFacts(NS)).labels).toBeUndefined()
+    // Its pods went with it: no log lines, no proxy to ask, no pod to exec in.
+    const read = await fake.cluster.readLogs(
+      { namespace: NS, labelSelector: 'app=catalog', container: 'istio-proxy' },
+      WINDOW,
+    )
+    expect(read.lines).toEqual([])
+    await expect(
+      fake.cluster.fetchRoutes({
+        namespace: NS,
+        labelSelector: 'app=webapp',
+        routeName: '80',
+        virtualHost: 'x',
+      }),
+    ).rejects.toThrow(/no running pod/)
+    // The API server refuses an object in a namespace that no longer exists, until it is created again.
+    await expect(fake.cluster.apply(moved('apps/catalog.yaml'))).rejects.toThrow(
+      `namespaces "${NS}" not found`,
+    )
+    await fake.cluster.apply([labNamespace(NS)])
+    await fake.cluster.apply(moved('apps/catalog.yaml'))
+    expect(fake.objects.has(`Deployment/${NS}/catalog`)).toBe(true)
   })
 })
 

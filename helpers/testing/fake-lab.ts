@@ -177,6 +177,14 @@ export class FakeLab {
   readonly objects = new Map<string, Obj>()
   readonly applied: string[] = []
   readonly deleted: string[] = []
+  /**
+   * What deleting a Namespace took with it (kind/namespace/name), as Kubernetes' namespace
+   * controller deletes a namespace's content: empty when whoever deleted the namespace had
+   * already deleted what it put there.
+   */
+  readonly cascaded: string[] = []
+  /** Namespaces deleted in this lab and not created again: an object applied into one is refused (NotFound). */
+  private readonly deletedNamespaces = new Set<string>()
   readonly probes: Probe[] = []
   readonly logReads: LogQuery[] = []
   readonly routeFetches: RouteQuery[] = []
@@ -780,9 +788,18 @@ export class FakeLab {
     },
     apply: async (objects) => {
       for (const o of objects) {
+        const namespace = o.metadata?.namespace
+        // The API server refuses a namespaced object in a namespace that does not exist. The lab
+        // does not hold every namespace a cluster has (istio-system, kube-system), so it refuses
+        // only in a namespace it saw deleted: what would be restored or applied after the run
+        // deleted a scenario's own namespace.
+        if (namespace && this.deletedNamespaces.has(namespace))
+          throw new Error(`namespaces "${namespace}" not found (applying ${o.kind} ${o.metadata?.name})`)
         this.warnings.push(...this.admissionWarnings(o as Obj))
         this.objects.set(key(refOf(o)), o as Obj)
         this.applied.push(`${o.kind}/${o.metadata?.name}`)
+        if (o.kind === 'Namespace' && o.apiVersion === 'v1')
+          this.deletedNamespaces.delete(o.metadata?.name ?? '')
         if (o.kind === 'Canary' && !this.flagger) this.startFlagger(o as Obj)
       }
     },
@@ -790,6 +807,7 @@ export class FakeLab {
       for (const r of refs) {
         if (this.objects.delete(key(r))) this.deleted.push(`${r.kind}/${r.name}`)
         if (r.kind === 'Canary') this.flagger = undefined
+        if (r.kind === 'Namespace' && r.apiVersion === 'v1' && !r.namespace) this.deleteNamespace(r.name)
       }
     },
     waitForDeployments: async (namespace, names) => {
@@ -834,6 +852,24 @@ export class FakeLab {
         throw new Error(`no running pod matches ${query.labelSelector} in ${query.namespace}`)
       return { pod: `${app}-1`, routes: routeTable(dump, query.routeName, query.virtualHost) }
     },
+  }
+
+  /**
+   * A Namespace's deletion, as the real adapter waits for it (LabCluster.delete: "delete and
+   * wait until gone"): Kubernetes' namespace controller deletes everything in the namespace
+   * before the Namespace itself goes, so once the delete returns nothing of it is left (its
+   * pods with it: no logs, routes or exec there), and the namespace no longer accepts objects.
+   * What it took is listed in `cascaded`, so a test can tell a scenario that cleaned up after
+   * itself from one whose leftovers only the namespace's deletion removed.
+   */
+  private deleteNamespace(name: string): void {
+    for (const [k, o] of [...this.objects])
+      if (o.metadata?.namespace === name) {
+        this.objects.delete(k)
+        this.cascaded.push(`${o.kind}/${name}/${o.metadata?.name}`)
+        if (o.kind === 'Canary') this.flagger = undefined
+      }
+    this.deletedNamespaces.add(name)
   }
 
   /** The catalog pod spec of Deployment catalog: v1, v2 (SHOW_IMAGE) or a failing revision (command). */

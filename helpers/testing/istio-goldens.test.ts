@@ -2,12 +2,14 @@ import type { KubernetesObject } from '@kubernetes/client-node'
 import { describe, expect, it } from 'vitest'
 import { loadManifest } from '../manifests/load.js'
 import {
+  committedSteps,
   deriveSteps,
   GOLDEN_NAMESPACES,
   goldenLineFor,
   goldenLines,
   loadStepManifest,
   meshState,
+  ownNamespaceKey,
   stepInForce,
 } from './istio-goldens.js'
 
@@ -61,10 +63,61 @@ describe('deriveSteps: the oracle\u2019s steps from the registry', () => {
       [{ id: 's', manifestSets: [{ name: 'base', files: ['apps/a.yaml', 'ch5/dr.yaml'] }] }],
       load,
     )
-    expect(Object.keys(steps.scenarios)).toEqual(['s', ...GOLDEN_NAMESPACES.map((ns) => `s@${ns}`)])
+    expect(Object.keys(steps.scenarios)).toEqual([
+      's',
+      ...GOLDEN_NAMESPACES.map((ns) => `s@${ns}`),
+      ownNamespaceKey('s'),
+    ])
     expect(steps.scenarios['s@itc-staging']).toEqual([
       { name: 'dr', manifests: ['@itc-staging/apps/a.yaml', '@itc-staging/ch5/dr.yaml'], mesh: ALLOW },
     ])
+  })
+
+  it('each scenario again in its own namespace itc-<id>, on the suite’s own cluster only', () => {
+    const steps = deriveSteps(
+      [
+        { id: 's', manifestSets: [{ name: 'base', files: ['apps/a.yaml', 'ch5/dr.yaml'] }] },
+        {
+          id: 'e',
+          manifestSets: [
+            { name: 'apps', files: ['apps/a.yaml'] },
+            { name: 'lock', files: ['ch5/sidecar.yaml'], outboundPolicy: 'REGISTRY_ONLY' },
+          ],
+        },
+        { id: 'f', manifestSets: [{ name: 'c', files: ['apps/a.yaml', 'ch5/canary.yaml'] }] },
+      ],
+      load,
+    )
+    expect(ownNamespaceKey('s')).toBe('s@itc-s')
+    expect(Object.keys(steps.scenarios).filter((k) => !k.endsWith('@itc-staging'))).toEqual([
+      's',
+      'e',
+      'e@existing-cluster',
+      's@itc-s',
+      'e@itc-e',
+    ])
+    expect(steps.scenarios['s@itc-s']).toEqual([
+      { name: 'dr', manifests: ['@itc-s/apps/a.yaml', '@itc-s/ch5/dr.yaml'], mesh: ALLOW },
+    ])
+    // The lock-down is the mesh config's, as on the suite's own cluster.
+    expect(steps.scenarios['e@itc-e']).toEqual([
+      { name: 'a', manifests: ['@itc-e/apps/a.yaml'], mesh: ALLOW },
+      { name: 'mesh-registry-only', manifests: ['@itc-e/apps/a.yaml'], mesh: LOCKED },
+    ])
+  })
+
+  it('the committed steps: every scenario with steps has them in its own namespace, the same but for the files’ namespace', () => {
+    const { scenarios } = committedSteps()
+    const own = Object.keys(scenarios).filter((k) => !k.includes('@'))
+    expect(own.length).toBeGreaterThan(0)
+    for (const id of own) {
+      const moved = scenarios[ownNamespaceKey(id)]
+      expect(
+        moved?.map((s) => ({ ...s, manifests: s.manifests.map((m) => m.replace(`@itc-${id}/`, '')) })),
+      ).toEqual(scenarios[id])
+      for (const m of moved?.flatMap((s) => s.manifests) ?? []) expect(m.startsWith(`@itc-${id}/`)).toBe(true)
+    }
+    expect(Object.keys(scenarios).filter((k) => /@existing-cluster@itc-(?!staging)/.test(k))).toEqual([])
   })
 
   it('a step manifest @<namespace>/<file> is the file moved into that namespace', () => {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { compareVersions } from '../istio-behaviour.js'
 import { loadManifest } from '../manifests/load.js'
-import { intoNamespace } from '../manifests/namespace.js'
+import { intoNamespace, scenarioNamespace } from '../manifests/namespace.js'
 import type { NamedManifestSet } from '../runner/define.js'
 
 /**
@@ -42,6 +42,15 @@ export const EXISTING_CLUSTER = '@existing-cluster'
  * own translation of it, not by a renaming of ours.
  */
 export const GOLDEN_NAMESPACES = ['itc-staging'] as const
+
+/**
+ * The key of a scenario's steps in a namespace of its own, `<id>@itc-<id>`
+ * (helpers/manifests/namespace.ts scenarioNamespace): where it runs when scenarios run
+ * concurrently, one namespace each. Only on the suite's own cluster (concurrent runs happen
+ * nowhere else), so there is no `<id>@existing-cluster@itc-<id>`.
+ */
+export const ownNamespaceKey = (scenarioId: string): string =>
+  `${scenarioId}@${scenarioNamespace(scenarioId)}`
 
 /** A step's manifest: a file under manifests/, or `@<namespace>/<file>`, the file in that namespace. */
 export function loadStepManifest(path: string): KubernetesObject[] {
@@ -123,10 +132,16 @@ const beforeFlagger = (scenario: ScenarioSets, load: Loader): ScenarioSets => {
   return first < 0 ? scenario : { ...scenario, manifestSets: scenario.manifestSets.slice(0, first) }
 }
 
+/** Steps with every manifest moved into a namespace: `@<namespace>/<file>`. */
+const movedInto = (steps: readonly GoldenStep[], namespace: string): GoldenStep[] =>
+  steps.map((step) => ({ ...step, manifests: step.manifests.map((file) => `@${namespace}/${file}`) }))
+
 /**
  * The oracle's input, derived from the scenario registry: for every scenario, its steps on the
  * suite's own cluster, and under `<id>@existing-cluster` its steps with --allow-existing-cluster
- * where they differ. Pure, given the manifest loader.
+ * where they differ; every one of those keys again in each of GOLDEN_NAMESPACES; and the steps
+ * on the suite's own cluster once more in the scenario's own namespace (ownNamespaceKey), only
+ * that scenario there. Pure, given the manifest loader.
  */
 export function deriveSteps(scenarios: readonly ScenarioSets[], loadFile: Loader): StepsFile {
   const loaded = new Map<string, readonly KubernetesObject[]>()
@@ -135,21 +150,21 @@ export function deriveSteps(scenarios: readonly ScenarioSets[], loadFile: Loader
     return loaded.get(file) ?? []
   }
   const out: Record<string, GoldenStep[]> = {}
+  /** The ids with steps on the suite's own cluster (a scenario Flagger routes from the start has none). */
+  const ownCluster: string[] = []
   for (const all of scenarios) {
     const scenario = beforeFlagger(all, load)
     if (scenario.manifestSets.length === 0) continue
     const own = stepsOf(scenario, false, load)
     const existing = stepsOf(scenario, true, load)
     out[scenario.id] = own
+    ownCluster.push(scenario.id)
     if (JSON.stringify(existing) !== JSON.stringify(own)) out[`${scenario.id}${EXISTING_CLUSTER}`] = existing
   }
   const book = Object.entries(out)
   for (const namespace of GOLDEN_NAMESPACES)
-    for (const [key, steps] of book)
-      out[`${key}@${namespace}`] = steps.map((step) => ({
-        ...step,
-        manifests: step.manifests.map((file) => `@${namespace}/${file}`),
-      }))
+    for (const [key, steps] of book) out[`${key}@${namespace}`] = movedInto(steps, namespace)
+  for (const id of ownCluster) out[ownNamespaceKey(id)] = movedInto(out[id] ?? [], scenarioNamespace(id))
   return { scenarios: out }
 }
 

@@ -5,12 +5,12 @@ import { profileFor } from '../../../cluster/istio-releases.js'
 import { DEFAULT_PROFILE, type Profile, resolveProfile } from '../../../cluster/profiles.js'
 import { resolveClusterTools, resolveTool } from '../../../cluster/resolve-tools.js'
 import { hostPlatform } from '../../../cluster/tools.js'
-import { down, type UpResult, up } from '../../../cluster/up.js'
+import { down, type UpResult, up, upTimingsReport } from '../../../cluster/up.js'
 import { UsageError } from '../../errors.js'
 import { KubeClient } from '../../kube/client.js'
 import { suiteContextName } from '../../kube/context-guard.js'
 import { loadKubeConfig } from '../../kube/kubeconfig.js'
-import { Phases, type PhaseTiming, renderTimings } from '../../progress.js'
+import { Phases, type PhaseTiming } from '../../progress.js'
 import { REPORTS_DIR, stamp } from '../../runner/paths.js'
 import { ingressTarget, realLabAdapters } from '../../runner/real-lab.js'
 import { execTool } from '../../system/exec.js'
@@ -77,13 +77,17 @@ export async function upCommand(
       },
     })
     out(summaryLine(result, profile, name))
+    // Without the starts: run.json's schema describes upTimings as phase, seconds, outcome, detail.
     return { ...result, timings: phases.timings }
   } catch (error) {
     failure = error instanceof Error ? error.message : String(error)
     throw error
   } finally {
     out('')
-    out(renderTimings(phases.timings))
+    // Every phase with its start, the critical path marked and named: the phases that decided
+    // how long up took (cluster/up-phases.ts).
+    const report = upTimingsReport(phases.spans)
+    out(report.text)
     const file = join(REPORTS_DIR, `up-${stamp(startedAt)}-${profile.name}.json`)
     await writeJson(file, {
       command: 'up',
@@ -95,7 +99,8 @@ export async function upCommand(
       decision: result?.decision,
       record: result?.record,
       failure,
-      phases: phases.timings,
+      phases: phases.spans,
+      criticalPath: report.criticalPath,
     })
     out(`timings written to ${file}`)
   }

@@ -164,3 +164,69 @@ describe('renderRunSummary', () => {
     )
   })
 })
+
+describe('run, scenarios concurrently (the default on the suite own cluster)', () => {
+  const kubeconfig = () => writeKubeconfig({ currentContext: OWN, contexts: [OWN], server: api.url })
+
+  it('runs each scenario in a namespace of its own, with its own lab, and leaves nothing behind', async () => {
+    const { deps: d, fakes } = deps()
+    const out: string[] = []
+    const code = await runCommand(
+      args([
+        'run',
+        'edge-routing',
+        'weighted-shift',
+        'mirroring',
+        'egress-registry-only',
+        '--kubeconfig',
+        kubeconfig(),
+      ]),
+      (l) => out.push(l),
+      d,
+    )
+    const text = out.join('\n')
+    expect(code, text).toBe(0)
+    expect(text).toContain(
+      'scenarios run concurrently, at most 4 at once, each in a namespace of its own (itc-<scenario-id>)',
+    )
+    // One lab for the run's own reads, then one per scenario, each in its namespace only.
+    expect(fakes).toHaveLength(5)
+    const namespaces = fakes.slice(1).map((f) => f.applied[0])
+    expect(namespaces.sort()).toEqual([
+      'Namespace/itc-edge-routing',
+      'Namespace/itc-egress-registry-only',
+      'Namespace/itc-mirroring',
+      'Namespace/itc-weighted-shift',
+    ])
+    for (const fake of fakes.slice(1)) {
+      const ns = (fake.applied[0] ?? '').replace('Namespace/', '')
+      for (const p of fake.probes) expect(p.host.endsWith(`.${ns}.istioinaction.io`)).toBe(true)
+      for (const q of [...fake.logReads, ...fake.routeFetches])
+        expect([ns, 'istio-system']).toContain(q.namespace)
+      // Cleanup removed the namespace and restored the mesh config it found.
+      expect([...fake.objects.keys()].filter((k) => k.includes(ns))).toEqual([])
+      expect(fake.objects.get('ConfigMap/istio-system/istio')).toEqual(CLUSTER_CONFIG[0])
+    }
+    const run = JSON.parse(readFileSync(join(d.reportsDir, '2026-11-27T08-00-00Z-book', 'run.json'), 'utf8'))
+    expect(checkRunRecord(run)).toMatchObject({ ok: true })
+    expect(run.scenarios.map((s: { id: string }) => s.id)).toEqual([
+      'edge-routing',
+      'weighted-shift',
+      'mirroring',
+      'egress-registry-only',
+    ])
+    expect(journalFor(OWN, api.url, d.journalDir).entries()).toEqual([])
+  })
+
+  it('refuses --parallel with --serial before connecting', async () => {
+    const { deps: d, fakes } = deps()
+    await expect(
+      runCommand(
+        args(['run', '--serial', '--parallel', '2', '--kubeconfig', kubeconfig()]),
+        () => undefined,
+        d,
+      ),
+    ).rejects.toThrow(UsageError)
+    expect(fakes).toHaveLength(0)
+  })
+})
