@@ -269,6 +269,24 @@ describe("Lab's phase spans", () => {
     ])
   })
 
+  it('records cleanup that starts while a step runs (Ctrl-C), beside that step', async () => {
+    const { lab: l } = timedLab()
+    const watching = l.watch(
+      {
+        apiVersion: 'flagger.app/v1beta1',
+        kind: 'Canary',
+        name: 'catalog-release',
+        namespace: 'istioinaction',
+      },
+      () => 'Progressing',
+      () => false,
+      { timeoutMs: 10_000, intervalMs: 2_000 },
+    )
+    await l.cleanup()
+    await watching
+    expect(l.phases.map((p) => p.kind)).toEqual(['watch', 'cleanup'])
+  })
+
   it('records a step that throws, with the time it took', async () => {
     const { lab: l, at } = timedLab()
     l.cluster.waitForDeployments = async () => {

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { type Evidence, judge } from '../evidence/index.js'
 import { DEFAULT_ERROR_BOUND, type ErrorBound, encodeOutcomes } from '../evidence/shares.js'
@@ -168,8 +167,12 @@ export class Lab<C extends string = string, S extends string = string> {
   readonly admissionWarnings: string[] = []
   private readonly deferred: { what: string; run: () => Promise<void> }[] = []
   private readonly spans: PhaseSpan[] = []
-  /** Set while a span runs, in its async context: a step inside it records no span of its own. */
-  private readonly inSpan = new AsyncLocalStorage<true>()
+  /**
+   * Spans under way: a step started while one runs is inside it and records no span of its
+   * own. A counter, not AsyncLocalStorage: that turns on promise hooks for the whole process,
+   * which slowed the load generator beside the lab below its rate (helpers/http/load.test.ts).
+   */
+  private openSpans = 0
   /** The change being made right now: cleanup waits for it before undoing anything. */
   private inFlight: Promise<unknown> = Promise.resolve()
   private cleaning: Promise<CleanupReport> | undefined
@@ -218,14 +221,17 @@ export class Lab<C extends string = string, S extends string = string> {
   /**
    * Runs `body` as one step of the timeline, timed on the lab's clock whether it returns or
    * throws. Inside another span it is only run: the outermost step counts the time, so spans
-   * never count the same time twice.
+   * never count the same time twice. Scenario bodies make one Lab step at a time; the one
+   * step that may start while another runs is cleanup on Ctrl-C, which is always recorded.
    */
   async span<T>(kind: PhaseKind, label: string, body: () => Promise<T>): Promise<T> {
-    if (this.inSpan.getStore()) return body()
+    if (this.openSpans > 0 && kind !== 'cleanup') return body()
     const started = this.now()
+    this.openSpans++
     try {
-      return await this.inSpan.run(true, body)
+      return await body()
     } finally {
+      this.openSpans--
       this.spans.push({
         kind,
         label,
