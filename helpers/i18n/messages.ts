@@ -155,6 +155,40 @@ export const MESSAGES = {
     ko: '{verdict}: 검사 {passed}개 통과, {failed}개 실패; {versions}',
   },
   'report.noneSeen': { en: 'none seen', ko: '보이지 않음' },
+  'report.timeline': { en: 'Timeline', ko: '타임라인' },
+  'report.timelineTotal': {
+    en: 'The run took {duration} from start to end.',
+    ko: '실행은 처음부터 끝까지 {duration} 걸렸습니다.',
+  },
+  'report.timelineHow': {
+    en: "Each row is one scenario, from its start to its end on the run's clock, coloured by what the lab was doing; grey is time between the lab's steps.",
+    ko: '각 행은 시나리오 하나로, 실행의 시계로 시작부터 끝까지이며 랩이 하던 일에 따라 색칠됩니다; 회색은 랩의 단계 사이 시간입니다.',
+  },
+  'report.timelineAria': {
+    en: 'each scenario from its start to its end, by what the lab was doing',
+    ko: '시작부터 끝까지의 각 시나리오, 랩이 하던 일별',
+  },
+  'report.col.scenario': { en: 'scenario', ko: '시나리오' },
+  'report.col.wallTime': { en: 'wall time', ko: '소요 시간' },
+  'report.col.phases': { en: 'where the time went', ko: '시간이 쓰인 곳' },
+  'duration.seconds': { en: '{seconds} s', ko: '{seconds}초' },
+  'duration.minutes': { en: '{minutes} min {seconds} s', ko: '{minutes}분 {seconds}초' },
+  'duration.wholeMinutes': { en: '{minutes} min', ko: '{minutes}분' },
+
+  // ---- what the lab was doing (the timeline's phase kinds, helpers/report/model.ts)
+  'phase.apply': { en: 'apply', ko: '적용' },
+  'phase.delete': { en: 'delete', ko: '삭제' },
+  'phase.rollout': { en: 'rollout', ko: '롤아웃' },
+  'phase.routes': { en: 'route table', ko: '라우트 테이블' },
+  'phase.converge': { en: 'converge', ko: '수렴' },
+  'phase.measure': { en: 'measure', ko: '측정' },
+  'phase.observe': { en: 'observe', ko: '관측' },
+  'phase.watch': { en: 'watch', ko: '지켜보기' },
+  'phase.wait': { en: 'wait', ko: '대기' },
+  'phase.stand-in': { en: 'stand-in host', ko: '대역 호스트' },
+  'phase.diagnostics': { en: 'diagnostics', ko: '진단' },
+  'phase.cleanup': { en: 'cleanup', ko: '정리' },
+  'phase.other': { en: 'between steps', ko: '단계 사이' },
 
   // ---- check: the cluster and the step
   'check.context': {

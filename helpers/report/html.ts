@@ -9,8 +9,17 @@ import { forCluster } from '../learn/commands.js'
 import { BOOK_NAMESPACE } from '../manifests/namespace.js'
 import { htmlAttribute as attr, htmlText as text } from '../text/escape.js'
 import { percent } from '../text/format.js'
-import { boundText, type CheckResult, checkCounts, type RunRecord, runPassed } from './model.js'
+import {
+  boundText,
+  type CheckResult,
+  checkCounts,
+  PHASE_KINDS,
+  type PhaseKind,
+  type RunRecord,
+  runPassed,
+} from './model.js'
 import { isShareVerdict, keyNumbers } from './numbers.js'
+import { formatDuration, phaseName, type RunTimeline, runTimeline } from './timeline.js'
 
 /**
  * index.html: one self-contained page (inline CSS and SVG; no script, font or image from the
@@ -110,14 +119,19 @@ function evidenceLines(ev: AccessLogMatchEvidence): string {
   return `<pre class="evidence-lines">${text(exec + (shown.length ? shown.join('\n') : '(no matching line)'))}</pre>`
 }
 
-function timingsChart(run: RunRecord): string {
+/**
+ * `up`'s phases, and each scenario's wall time unless the timeline shows it. Empty when there
+ * is nothing to show.
+ */
+function timingsChart(run: RunRecord, withScenarios: boolean): string {
   const rows = [
     ...run.upTimings.map((t) => ({ label: `up: ${t.phase}`, seconds: num(t.seconds) })),
-    ...run.scenarios.map((s) => ({
+    ...(withScenarios ? run.scenarios : []).map((s) => ({
       label: s.id,
       seconds: num((Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000),
     })),
   ]
+  if (rows.length === 0) return ''
   const max = Math.max(1, ...rows.map((r) => r.seconds))
   const bars = rows
     .map(
@@ -126,6 +140,97 @@ function timingsChart(run: RunRecord): string {
     )
     .join('')
   return `<svg class="chart timings" viewBox="0 0 ${W} ${rows.length * 22 + 10}" role="img" aria-label="phase timings">${bars}</svg>`
+}
+
+/** Each phase kind's colour; grey (OTHER) is a scenario's time between the lab's steps. */
+const PHASE_COLOURS: Readonly<Record<PhaseKind, string>> = {
+  apply: '#4e79a7',
+  delete: '#9c755f',
+  rollout: '#f28e2b',
+  routes: '#76b7b2',
+  converge: '#59a14f',
+  measure: '#edc948',
+  observe: '#b07aa1',
+  watch: '#ff9da7',
+  wait: '#a0cbe8',
+  'stand-in': '#8cd17d',
+  diagnostics: '#e15759',
+  cleanup: '#79706e',
+}
+const OTHER = '#e3e3e3'
+const colourOf = (kind: string) =>
+  Object.hasOwn(PHASE_COLOURS, kind) ? PHASE_COLOURS[kind as PhaseKind] : '#333333'
+
+/** Axis steps in seconds: the first that puts at most 8 ticks on the run's wall time is used. */
+const TICK_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400]
+
+/**
+ * The run as a timeline: one row per scenario, a bar from its start to its end relative to the
+ * run's start, segmented by phase kind (hover: the step's kind, label and duration); an axis in
+ * seconds or minutes; a legend of the kinds drawn.
+ */
+function timelineChart(timeline: RunTimeline, lang: Lang): string {
+  const LEFT = 170
+  const RIGHT = W - 20
+  const ROW = 22
+  const span = Math.max(1000, timeline.wallMs)
+  const x = (ms: number) => LEFT + (num(ms) / span) * (RIGHT - LEFT)
+  const width = (from: number, to: number) => Math.max(0.5, x(to) - x(from))
+  const rows = timeline.rows
+    .map((r, i) => {
+      const y = 8 + i * ROW
+      const segments = r.phases
+        .map(
+          (p) =>
+            `<rect class="phase" data-kind="${attr(p.kind)}" x="${x(p.startMs).toFixed(1)}" y="${y + 3}" width="${width(p.startMs, p.endMs).toFixed(1)}" height="16" fill="${colourOf(p.kind)}"><title>${text(`${phaseName(p.kind, lang)}${p.label ? `: ${p.label}` : ''} (${formatDuration(p.endMs - p.startMs, lang)})`)}</title></rect>`,
+        )
+        .join('')
+      return `<g class="scenario-row" data-scenario="${attr(r.id)}" data-result="${r.passed ? 'pass' : 'fail'}"><text x="8" y="${y + 15}">${text(r.id)}</text><rect class="bar" x="${x(r.startMs).toFixed(1)}" y="${y + 3}" width="${width(r.startMs, r.endMs).toFixed(1)}" height="16" fill="${OTHER}"${r.passed ? '' : ' stroke="#b3261e"'}><title>${text(`${r.id}: ${formatDuration(r.endMs - r.startMs, lang)}`)}</title></rect>${segments}</g>`
+    })
+    .join('\n')
+  const axisY = 8 + timeline.rows.length * ROW + 6
+  const step = TICK_STEPS.find((s) => span / 1000 / s <= 8) ?? Math.ceil(span / 1000 / 8)
+  const ticks: string[] = []
+  for (let s = 0; s * 1000 <= span; s += step) {
+    const tick =
+      step >= 60
+        ? t(lang, 'duration.wholeMinutes', { minutes: s / 60 })
+        : t(lang, 'duration.seconds', { seconds: s })
+    ticks.push(
+      `<line x1="${x(s * 1000).toFixed(1)}" y1="${axisY}" x2="${x(s * 1000).toFixed(1)}" y2="${axisY + 5}" stroke="#555"/><text class="tick" x="${x(s * 1000).toFixed(1)}" y="${axisY + 17}" text-anchor="middle">${text(tick)}</text>`,
+    )
+  }
+  // The kinds drawn, in the order of PHASE_KINDS (the same legend for every run); unknown ones after.
+  const drawn = new Set(timeline.rows.flatMap((r) => r.phases.map((p) => p.kind)))
+  const kinds = [
+    ...PHASE_KINDS.filter((k) => drawn.has(k)),
+    ...[...drawn].filter((k) => !(PHASE_KINDS as readonly string[]).includes(k)),
+  ]
+  const legendY = axisY + 32
+  const legend = [
+    ...kinds.map((k) => ({ kind: k, colour: colourOf(k), name: phaseName(k, lang) })),
+    { kind: 'other', colour: OTHER, name: t(lang, 'phase.other') },
+  ]
+    .map((item, i) => {
+      const lx = 8 + (i % 4) * 155
+      const ly = legendY + Math.floor(i / 4) * 18
+      return `<g class="legend-item" data-kind="${attr(item.kind)}"><rect x="${lx}" y="${ly - 10}" width="12" height="12" fill="${item.colour}"/><text x="${lx + 17}" y="${ly}">${text(item.name)}</text></g>`
+    })
+    .join('')
+  const height = legendY + Math.ceil((kinds.length + 1) / 4) * 18
+  return `<svg class="chart timeline" viewBox="0 0 ${W} ${height}" role="img" aria-label="${attr(t(lang, 'report.timelineAria'))}">
+${rows}
+<line class="axis" x1="${LEFT}" y1="${axisY}" x2="${RIGHT}" y2="${axisY}" stroke="#555"/>${ticks.join('')}
+${legend}
+</svg>`
+}
+
+function timelineSection(timeline: RunTimeline, lang: Lang): string {
+  return `<section class="timeline">
+<h2>${text(t(lang, 'report.timeline'))}</h2>
+<p class="wall-time">${text(t(lang, 'report.timelineTotal', { duration: formatDuration(timeline.wallMs, lang) }))} ${text(t(lang, 'report.timelineHow'))}</p>
+${timelineChart(timeline, lang)}
+</section>`
 }
 
 function checkExtras(c: CheckResult, scenario: RunRecord['scenarios'][number]): string {
@@ -190,6 +295,9 @@ svg.chart{width:100%;height:auto;margin:.5rem 0;font-size:11px}pre{background:#f
 export function toHtml(run: RunRecord, lang: Lang = 'en'): string {
   const counts = checkCounts(run)
   const passed = runPassed(run)
+  const timeline = runTimeline(run)
+  // With a timeline the scenarios' wall times are on it; the timings keep `up`'s phases.
+  const timings = timingsChart(run, timeline === undefined)
   const verdict = (ok: boolean) => text(t(lang, ok ? 'word.pass' : 'word.fail'))
   const names = { context: run.context, ...(run.namespace ? { namespace: run.namespace } : {}) }
   const scenarios = run.scenarios
@@ -241,8 +349,8 @@ ${rows}
 <details><summary>${text(t(lang, 'report.howToRead'))}</summary><p>${text(t(lang, 'report.howToReadText'))}</p></details>
 ${scenarios}
 ${missing}
-<h2>${text(t(lang, 'report.timings'))}</h2>
-${timingsChart(run)}
+${timeline ? timelineSection(timeline, lang) : ''}
+${timings ? `<h2>${text(t(lang, 'report.timings'))}</h2>\n${timings}` : ''}
 </body></html>
 `
 }

@@ -27,6 +27,58 @@ export interface CleanupReport {
   readonly errors: readonly string[]
 }
 
+/**
+ * What a scenario's Lab was doing, as closed kinds, so a reader sees where its wall time went:
+ *
+ * - `apply`: journaling and server-side applying manifests or objects (what the object was is
+ *   read first, for the undo);
+ * - `delete`: making objects absent, and waiting until they are gone;
+ * - `rollout`: waiting for the Deployments just applied to be available;
+ * - `routes`: waiting until a proxy's route table shows the new configuration;
+ * - `converge`: the convergence gate (3 responses of the expected class in a row);
+ * - `measure`: sampling the requests a statistical check judges;
+ * - `observe`: gathering evidence (log reads, exec), until it is delivered when asked to wait;
+ * - `watch`: watching an object over time (Flagger's Canary progressing);
+ * - `wait`: any other condition the scenario waits for (Lab.poll called by the body);
+ * - `stand-in`: starting the container that stands in for an outside host;
+ * - `diagnostics`: gathering what a failed scenario leaves for a person to read;
+ * - `cleanup`: stopping background work and undoing the journal.
+ *
+ * run-record.schema.json lists the same kinds (its test keeps the two equal).
+ */
+export const PHASE_KINDS = [
+  'apply',
+  'delete',
+  'rollout',
+  'routes',
+  'converge',
+  'measure',
+  'observe',
+  'watch',
+  'wait',
+  'stand-in',
+  'diagnostics',
+  'cleanup',
+] as const
+
+export type PhaseKind = (typeof PHASE_KINDS)[number]
+
+/**
+ * One step of a scenario on the lab's clock. Spans do not nest: a Lab step made inside another
+ * (the route gate and the convergence gate of `expectOnly`, a poll inside `observe`) is counted
+ * by the outermost span only, so a scenario's spans never add up to more than its wall time
+ * unless its body runs Lab steps at the same time (none does; Ctrl-C's cleanup may overlap the
+ * step it interrupted). What no span covers (reading the Istio version, the body's own reads)
+ * is the rest of the scenario's wall time.
+ */
+export interface PhaseSpan {
+  readonly kind: PhaseKind
+  /** What the step was about: a manifest set, a check id, an object, a Deployment list; may be empty. */
+  readonly label: string
+  readonly startedAt: string
+  readonly durationMs: number
+}
+
 export interface ScenarioResult {
   readonly id: string
   readonly title: string
@@ -41,6 +93,11 @@ export interface ScenarioResult {
   /** What stopped the scenario body, if anything did. */
   readonly error?: string
   readonly cleanup: CleanupReport
+  /**
+   * Where the scenario's wall time went, in the order the steps started (PhaseSpan). Every
+   * record from schema 3 on has it; records of schema 2 do not, and draw no timeline.
+   */
+  readonly phases?: readonly PhaseSpan[]
 }
 
 /** The versions a run found in the cluster. */
@@ -59,8 +116,17 @@ export interface DetectedVersions {
  * The version of run.json's shape. Its JSON Schema is run-record.schema.json beside this file
  * ($id `urn:istio-traffic-conformance:run-record:<version>`); every record read is validated
  * against it. A change of shape bumps this number, the schema's $id and its `schema` const.
+ *
+ * 3: scenarios carry `phases` (the run's timeline). 2: the same without them; still read
+ * (`checkRunRecord`, READABLE_RUN_RECORD_SCHEMAS).
  */
-export const RUN_RECORD_SCHEMA = 2
+export const RUN_RECORD_SCHEMA = 3
+
+/**
+ * The record versions this suite reads. An older one is read as the current shape it is a
+ * subset of: schema 2 is schema 3 without any scenario's `phases`.
+ */
+export const READABLE_RUN_RECORD_SCHEMAS: readonly number[] = [2, RUN_RECORD_SCHEMA]
 
 /**
  * run.json: everything a person or a machine needs afterwards, without the cluster. Every

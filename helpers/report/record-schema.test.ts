@@ -26,6 +26,8 @@ import {
   type CheckResult,
   type CleanupReport,
   type DetectedVersions,
+  PHASE_KINDS,
+  type PhaseSpan,
   RUN_RECORD_SCHEMA,
   type RunRecord,
   type ScenarioResult,
@@ -113,7 +115,17 @@ const SHAPES: readonly (readonly [
       manifests: 'required',
       error: 'optional',
       cleanup: 'required',
+      phases: 'optional',
     } satisfies Shape<ScenarioResult>,
+  ],
+  [
+    '/$defs/PhaseSpan',
+    {
+      kind: 'required',
+      label: 'required',
+      startedAt: 'required',
+      durationMs: 'required',
+    } satisfies Shape<PhaseSpan>,
   ],
   [
     '/$defs/CleanupReport',
@@ -535,6 +547,11 @@ describe('run-record.schema.json against the TypeScript types', () => {
     expect([...(kind.enum ?? [])].sort()).toEqual(Object.keys(FLAGGER_EVENT_KINDS).sort())
   })
 
+  it('lists every phase kind the Lab records, and no other', () => {
+    const kind = schemaAt('/$defs/PhaseSpan/properties/kind') as { enum?: readonly string[] }
+    expect([...(kind.enum ?? [])].sort()).toEqual([...PHASE_KINDS].sort())
+  })
+
   it("is versioned with the record's schema number", () => {
     expect(runRecordSchema.$id).toBe(`urn:istio-traffic-conformance:run-record:${RUN_RECORD_SCHEMA}`)
     expect(schemaAt('/$defs/RunRecord').properties?.schema?.const).toBe(RUN_RECORD_SCHEMA)
@@ -589,7 +606,13 @@ describe('records the suite writes', () => {
     const failing = records.failing as RunRecord
     const scenario = failing.scenarios.findIndex((s) => s.id === 'weighted-shift')
     // One instance of each object kind in the record: remove each required field in turn.
-    const instances = ['', '/versions', `/scenarios/${scenario}`, `/scenarios/${scenario}/cleanup`]
+    const instances = [
+      '',
+      '/versions',
+      `/scenarios/${scenario}`,
+      `/scenarios/${scenario}/cleanup`,
+      `/scenarios/${scenario}/phases/0`,
+    ]
     const checks = failing.scenarios.flatMap((s, i) =>
       s.checks.map((c, j) => ({ c, at: `/scenarios/${i}/checks/${j}` })),
     )
@@ -631,6 +654,72 @@ describe('records the suite writes', () => {
   })
 })
 
+describe('records of schema 2 (before phases)', () => {
+  let current: RunRecord
+  /** A record as schema 2 wrote it: no phases anywhere. */
+  let old: Record<string, unknown>
+  beforeAll(async () => {
+    current = await buildRun({ breakage: BREAKAGE })
+    old = {
+      ...structuredClone(current),
+      schema: 2,
+      scenarios: current.scenarios.map(({ phases: _phases, ...s }) => s),
+    }
+  }, 60_000)
+
+  it('the suite writes schema 3, with every scenario carrying its phases', () => {
+    expect(current.schema).toBe(3)
+    for (const s of current.scenarios) expect(s.phases?.length, s.id).toBeGreaterThan(0)
+    expect(checkRunRecord(current)).toMatchObject({ ok: true })
+  })
+
+  it('are read as schema 3 without phases, every other field as written', () => {
+    const read = checkRunRecord(old)
+    if (!read.ok) throw new Error(`refused: ${read.problem.pointer} ${read.problem.message}`)
+    expect(read.record.schema).toBe(RUN_RECORD_SCHEMA)
+    expect({ ...read.record, schema: 2 }).toEqual(old)
+    expect(read.record.scenarios.some((s) => s.phases !== undefined)).toBe(false)
+  })
+
+  it('are still checked field by field', () => {
+    const broken = structuredClone(old) as { scenarios: Record<string, unknown>[] }
+    delete broken.scenarios[1]?.cleanup
+    expect(checkRunRecord(broken)).toEqual({
+      ok: false,
+      problem: { pointer: '/scenarios/1/cleanup', message: 'is missing' },
+    })
+  })
+
+  it('refuse phases, which schema 2 never had', () => {
+    const withPhases = structuredClone(old) as { scenarios: Record<string, unknown>[] }
+    ;(withPhases.scenarios[3] as Record<string, unknown>).phases = []
+    expect(checkRunRecord(withPhases)).toEqual({
+      ok: false,
+      problem: { pointer: '/scenarios/3/phases', message: 'is not a field of a schema 2 record' },
+    })
+  })
+
+  it('a schema 3 record refuses a phase of an unknown kind or without its start', () => {
+    const odd = structuredClone(current) as unknown as { scenarios: { phases: Record<string, unknown>[] }[] }
+    ;(odd.scenarios[0]?.phases[0] as Record<string, unknown>).kind = 'coffee'
+    expect(checkRunRecord(odd)).toMatchObject({
+      ok: false,
+      problem: {
+        pointer: '/scenarios/0/phases/0/kind',
+        message: expect.stringMatching(/^must be one of "apply"/),
+      },
+    })
+    const noStart = structuredClone(current) as unknown as {
+      scenarios: { phases: Record<string, unknown>[] }[]
+    }
+    delete noStart.scenarios[0]?.phases[0]?.startedAt
+    expect(checkRunRecord(noStart)).toEqual({
+      ok: false,
+      problem: { pointer: '/scenarios/0/phases/0/startedAt', message: 'is missing' },
+    })
+  })
+})
+
 describe('refusals name the first bad field and what is wrong', () => {
   let failing: RunRecord
   beforeAll(async () => {
@@ -650,7 +739,8 @@ describe('refusals name the first bad field and what is wrong', () => {
   it.each([
     ['null', null, '', 'must be a JSON object, found null'],
     ['an array', [], '', 'must be a JSON object, found an array'],
-    ['another schema', { schema: 1 }, '/schema', 'is 1; this suite reads run records of schema 2'],
+    ['another schema', { schema: 1 }, '/schema', 'is 1; this suite reads run records of schema 2 and 3'],
+    ['a newer schema', { schema: 4 }, '/schema', 'is 4; this suite reads run records of schema 2 and 3'],
   ])('%s', (_name, value, pointer, message) => {
     expect(checkRunRecord(value)).toEqual({ ok: false, problem: { pointer, message } })
   })

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
 import { terminalText } from '../text/escape.js'
-import { RUN_RECORD_SCHEMA, type RunRecord, type ScenarioResult } from './model.js'
+import {
+  READABLE_RUN_RECORD_SCHEMAS,
+  RUN_RECORD_SCHEMA,
+  type RunRecord,
+  type ScenarioResult,
+} from './model.js'
 
 /** The published JSON Schema of run.json, shipped beside this file. */
 export const RUN_RECORD_SCHEMA_URL = new URL('./run-record.schema.json', import.meta.url)
@@ -143,31 +148,53 @@ export function checkScenarioResult(
 }
 
 /**
+ * A schema 2 record as the schema 3 record it is: the same fields, no scenario with `phases`
+ * (schema 3 added them). One with phases is no schema 2 record: the first is named. Pure.
+ */
+function fromSchema2(
+  value: Record<string, unknown>,
+): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly problem: SchemaProblem } {
+  const scenarios = Array.isArray(value.scenarios) ? (value.scenarios as unknown[]) : []
+  const at = scenarios.findIndex((s) => s !== null && typeof s === 'object' && 'phases' in s)
+  if (at >= 0)
+    return {
+      ok: false,
+      problem: { pointer: `/scenarios/${at}/phases`, message: 'is not a field of a schema 2 record' },
+    }
+  return { ok: true, value: { ...value, schema: RUN_RECORD_SCHEMA } }
+}
+
+/**
  * Validates a parsed run.json against the schema. On failure, the first bad field as a JSON
- * pointer and a sentence, both safe to print (no control characters from the file).
+ * pointer and a sentence, both safe to print (no control characters from the file). A record
+ * of an older schema this suite still reads (READABLE_RUN_RECORD_SCHEMAS) is returned as the
+ * current shape: schema 2 becomes schema 3 without phases, so reports draw it without a timeline.
  */
 export function checkRunRecord(
   value: unknown,
 ):
   | { readonly ok: true; readonly record: RunRecord }
   | { readonly ok: false; readonly problem: SchemaProblem } {
+  const isObject = value !== null && typeof value === 'object' && !Array.isArray(value)
+  const schema = isObject ? (value as { schema?: unknown }).schema : undefined
+  let current: unknown = value
+  if (isObject && schema === 2) {
+    const upgraded = fromSchema2(value as Record<string, unknown>)
+    if (!upgraded.ok) return { ok: false, problem: upgraded.problem }
+    current = upgraded.value
+  }
   const validate = validator()
-  if (validate(value)) return { ok: true, record: value as RunRecord }
-  const schema = (value as { schema?: unknown } | null)?.schema
+  if (validate(current)) return { ok: true, record: current as RunRecord }
   // Another version's record: say so, rather than listing the first field that differs.
   const problem: SchemaProblem =
-    value !== null &&
-    typeof value === 'object' &&
-    !Array.isArray(value) &&
-    schema !== undefined &&
-    schema !== RUN_RECORD_SCHEMA
+    isObject && schema !== undefined && !READABLE_RUN_RECORD_SCHEMAS.includes(schema as number)
       ? {
           pointer: '/schema',
-          message: `is ${shown(schema)}; this suite reads run records of schema ${RUN_RECORD_SCHEMA}`,
+          message: `is ${shown(schema)}; this suite reads run records of schema ${READABLE_RUN_RECORD_SCHEMAS.join(' and ')}`,
         }
-      : value === null || typeof value !== 'object' || Array.isArray(value)
+      : !isObject
         ? { pointer: '', message: `must be a JSON object, found ${shown(value)}` }
-        : describeSchemaError((validate.errors as ErrorObject[])[0] as ErrorObject, value)
+        : describeSchemaError((validate.errors as ErrorObject[])[0] as ErrorObject, current)
   return {
     ok: false,
     problem: { pointer: terminalText(problem.pointer), message: terminalText(problem.message) },

@@ -7,6 +7,7 @@ import { BOOK_NAMESPACE } from '../manifests/namespace.js'
 import { markdownCode as code, markdownText as md } from '../text/escape.js'
 import { boundText, checkCounts, type RunRecord, runPassed } from './model.js'
 import { keyNumbers } from './numbers.js'
+import { formatDuration, phaseName, phaseSeconds, runTimeline, scenarioWallMs } from './timeline.js'
 
 /** A check's hint: its `command` spans stay code spans, everything else is escaped text. */
 export function hintMarkdown(hint: string): string {
@@ -16,8 +17,40 @@ export function hintMarkdown(hint: string): string {
     .join('')
 }
 
+/** How many phase kinds the timeline table names per scenario (the ones that took longest). */
+const TOP_PHASES = 3
+
 /**
- * summary.md for a CI job summary: first line pass/fail and versions, then a table per scenario.
+ * The timeline as a table: each scenario's wall time and the phase kinds that took longest,
+ * after the run's total. None for a record without phases (schema 2).
+ */
+function timelineLines(run: RunRecord, lang: Lang): string[] {
+  const timeline = runTimeline(run)
+  if (!timeline) return []
+  const rows = run.scenarios.map((s) => {
+    const top = phaseSeconds(s)
+      // What rounds to 0.0 s says nothing about where the time went.
+      .filter((p) => p.seconds >= 0.05)
+      .slice(0, TOP_PHASES)
+      .map((p) => `${phaseName(p.kind, lang)} ${formatDuration(p.seconds * 1000, lang)}`)
+      .join(', ')
+    return `| ${code(s.id)} | ${md(formatDuration(scenarioWallMs(s), lang))} | ${md(top)} |`
+  })
+  return [
+    '',
+    `### ${md(t(lang, 'report.timeline'))}`,
+    '',
+    md(t(lang, 'report.timelineTotal', { duration: formatDuration(timeline.wallMs, lang) })),
+    '',
+    `| ${md(t(lang, 'report.col.scenario'))} | ${md(t(lang, 'report.col.wallTime'))} | ${md(t(lang, 'report.col.phases'))} |`,
+    '|---|---|---|',
+    ...rows,
+  ]
+}
+
+/**
+ * summary.md for a CI job summary: first line pass/fail and versions, the run's timeline as a
+ * table (wall time and the slowest phase kinds per scenario), then a table per scenario.
  * Every value from the record is escaped (`md` for text, `code` for names in monospace), so a
  * string from the cluster cannot add markup, links, HTML or table columns. In a language
  * (English by default): causes translated from the record's English, hints naming the run's
@@ -49,6 +82,7 @@ export function toMarkdown(run: RunRecord, lang: Lang = 'en'): string {
     md(t(lang, `report.mode.${mode}`, { namespace: run.namespace ?? BOOK_NAMESPACE })),
     '',
     md(t(lang, 'report.errorRate', { bound: boundText(run) })),
+    ...timelineLines(run, lang),
   ]
   const names = { context: run.context, ...(run.namespace ? { namespace: run.namespace } : {}) }
   for (const s of run.scenarios) {

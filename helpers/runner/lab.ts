@@ -16,7 +16,7 @@ import { type LogWindow, openLogWindow } from '../logs/window.js'
 import { loadManifest } from '../manifests/load.js'
 import { BOOK_NAMESPACE, intoNamespace } from '../manifests/namespace.js'
 import { type Clock, DeadlineError, type PollResult, pollUntil, realClock } from '../poll.js'
-import type { CheckResult, CleanupReport } from '../report/model.js'
+import type { CheckResult, CleanupReport, PhaseKind, PhaseSpan } from '../report/model.js'
 import type { RouteQuery } from '../routes/fetch.js'
 import { describeRoutes, type RouteView } from '../routes/inspect.js'
 import { type RequestShape, routesOnlyTo } from '../routes/match.js'
@@ -166,6 +166,13 @@ export class Lab<C extends string = string, S extends string = string> {
   /** What the API server warned about while this scenario applied its manifests. */
   readonly admissionWarnings: string[] = []
   private readonly deferred: { what: string; run: () => Promise<void> }[] = []
+  private readonly spans: PhaseSpan[] = []
+  /**
+   * Spans under way: a step started while one runs is inside it and records no span of its
+   * own. A counter, not AsyncLocalStorage: that turns on promise hooks for the whole process,
+   * which slowed the load generator beside the lab below its rate (helpers/http/load.test.ts).
+   */
+  private openSpans = 0
   /** The change being made right now: cleanup waits for it before undoing anything. */
   private inFlight: Promise<unknown> = Promise.resolve()
   private cleaning: Promise<CleanupReport> | undefined
@@ -206,6 +213,34 @@ export class Lab<C extends string = string, S extends string = string> {
     this.adapters.log(`${this.definition.id}: ${line}`)
   }
 
+  /** Where the scenario's time went so far: its spans in the order they started (PhaseSpan). */
+  get phases(): PhaseSpan[] {
+    return [...this.spans].sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt))
+  }
+
+  /**
+   * Runs `body` as one step of the timeline, timed on the lab's clock whether it returns or
+   * throws. Inside another span it is only run: the outermost step counts the time, so spans
+   * never count the same time twice. Scenario bodies make one Lab step at a time; the one
+   * step that may start while another runs is cleanup on Ctrl-C, which is always recorded.
+   */
+  async span<T>(kind: PhaseKind, label: string, body: () => Promise<T>): Promise<T> {
+    if (this.openSpans > 0 && kind !== 'cleanup') return body()
+    const started = this.now()
+    this.openSpans++
+    try {
+      return await body()
+    } finally {
+      this.openSpans--
+      this.spans.push({
+        kind,
+        label,
+        startedAt: started.toISOString(),
+        durationMs: this.now().getTime() - started.getTime(),
+      })
+    }
+  }
+
   /** A progress line from the catalogue, in the run's language (run --lang). */
   say(key: MessageKey, vars: Vars = {}): void {
     this.log(t(this.options.lang ?? DEFAULT_LANG, key, vars))
@@ -232,7 +267,7 @@ export class Lab<C extends string = string, S extends string = string> {
   async apply(name: S, options: { adapt?: (objects: KubernetesObject[]) => KubernetesObject[] } = {}) {
     const { files } = this.set(name)
     const objects = intoNamespace(files.flatMap(loadManifest), this.namespace)
-    await this.applyObjects(options.adapt ? options.adapt(objects) : objects)
+    await this.applyNamed(name, options.adapt ? options.adapt(objects) : objects)
     for (const f of files) if (!this.appliedFiles.includes(f)) this.appliedFiles.push(f)
     this.say(options.adapt ? 'lab.appliedAdapted' : 'lab.applied', { set: name, files: files.join(', ') })
   }
@@ -241,9 +276,16 @@ export class Lab<C extends string = string, S extends string = string> {
    * Applies objects and waits for the Deployments among them. Each change is journaled before
    * it is made, with what the object was before.
    */
-  async applyObjects(objects: readonly KubernetesObject[]): Promise<void> {
-    for (const obj of objects) await this.journalChange(refOf(obj), { kind: 'apply', object: obj })
-    await this.change(() => this.cluster.apply(objects))
+  applyObjects(objects: readonly KubernetesObject[]): Promise<void> {
+    return this.applyNamed(objects.map((o) => label(refOf(o))).join(', '), objects)
+  }
+
+  /** applyObjects, its spans labelled `name` (a manifest set, or the objects). */
+  private async applyNamed(name: string, objects: readonly KubernetesObject[]): Promise<void> {
+    await this.span('apply', name, async () => {
+      for (const obj of objects) await this.journalChange(refOf(obj), { kind: 'apply', object: obj })
+      await this.change(() => this.cluster.apply(objects))
+    })
     const warnings = this.cluster.admissionWarnings?.() ?? []
     for (const w of warnings) this.say('lab.apiWarns', { warning: w })
     this.admissionWarnings.push(...warnings)
@@ -252,7 +294,10 @@ export class Lab<C extends string = string, S extends string = string> {
       const ns = o.metadata?.namespace ?? 'default'
       byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), o.metadata?.name ?? ''])
     }
-    for (const [ns, names] of byNamespace) await this.cluster.waitForDeployments(ns, names)
+    if (byNamespace.size === 0) return
+    await this.span('rollout', [...byNamespace.values()].flat().join(', '), async () => {
+      for (const [ns, names] of byNamespace) await this.cluster.waitForDeployments(ns, names)
+    })
   }
 
   /**
@@ -273,8 +318,10 @@ export class Lab<C extends string = string, S extends string = string> {
 
   /** Makes sure the objects do not exist (e.g. catalog-v2 before the canary); restored afterwards. */
   async absent(...refs: ObjectRef[]): Promise<void> {
-    for (const ref of refs) await this.journalChange(ref, { kind: 'delete' })
-    await this.change(() => this.cluster.delete(refs))
+    await this.span('delete', refs.map(label).join(', '), async () => {
+      for (const ref of refs) await this.journalChange(ref, { kind: 'delete' })
+      await this.change(() => this.cluster.delete(refs))
+    })
     this.say('lab.removed', { refs: refs.map(label).join(', ') })
   }
 
@@ -314,19 +361,21 @@ export class Lab<C extends string = string, S extends string = string> {
     }
   }
 
-  /** pollUntil on the lab's clock, with a deadline from the timeout table. */
+  /** pollUntil on the lab's clock, with a deadline from the timeout table; a `wait` span. */
   poll<T>(
     what: string,
     check: () => Promise<PollResult<T>>,
     options: { timeout: TimeoutName; intervalMs?: number },
   ): Promise<T> {
-    return pollUntil(what, check, {
-      // Outside the check: an error of the check is a state to wait past, a stop is not.
-      guard: () => this.checkInterrupted(),
-      timeoutMs: this.timeouts[options.timeout],
-      ...(options.intervalMs ? { intervalMs: options.intervalMs } : {}),
-      ...(this.adapters.clock ? { clock: this.adapters.clock } : {}),
-    })
+    return this.span('wait', what, () =>
+      pollUntil(what, check, {
+        // Outside the check: an error of the check is a state to wait past, a stop is not.
+        guard: () => this.checkInterrupted(),
+        timeoutMs: this.timeouts[options.timeout],
+        ...(options.intervalMs ? { intervalMs: options.intervalMs } : {}),
+        ...(this.adapters.clock ? { clock: this.adapters.clock } : {}),
+      }),
+    )
   }
 
   /** Registers work for cleanup (stop the load, stop a container); runs before the ledger, newest first. */
@@ -350,8 +399,9 @@ export class Lab<C extends string = string, S extends string = string> {
   }
 
   async startStandIn(): Promise<StandIn> {
-    if (!this.adapters.startStandIn) throw new Error('no stand-in can be started here (needs Docker)')
-    const standIn = await this.adapters.startStandIn()
+    const start = this.adapters.startStandIn
+    if (!start) throw new Error('no stand-in can be started here (needs Docker)')
+    const standIn = await this.span('stand-in', '', () => start.call(this.adapters))
     this.defer(`stand-in ${standIn.address}`, () => standIn.stop())
     return standIn
   }
@@ -360,7 +410,16 @@ export class Lab<C extends string = string, S extends string = string> {
    * Samples `extract(object)` every intervalMs until `until` holds or the deadline passes;
    * returns the samples either way (Flagger's phase and canaryWeight over time).
    */
-  async watch<V>(
+  watch<V>(
+    ref: ObjectRef,
+    extract: (obj: KubernetesObject | undefined) => V,
+    until: (value: V) => boolean,
+    options: { timeoutMs: number; intervalMs: number },
+  ): Promise<{ samples: { at: string; value: V }[]; completed: boolean }> {
+    return this.span('watch', label(ref), () => this.watchUntil(ref, extract, until, options))
+  }
+
+  private async watchUntil<V>(
     ref: ObjectRef,
     extract: (obj: KubernetesObject | undefined) => V,
     until: (value: V) => boolean,
@@ -441,10 +500,8 @@ export class Lab<C extends string = string, S extends string = string> {
   ): Promise<boolean> {
     const started = this.now()
     try {
-      const c = await this.adapters.ingress.converge(
-        probe,
-        expected,
-        this.timeouts[options.timeout ?? 'converge'],
+      const c = await this.span('converge', check, () =>
+        this.adapters.ingress.converge(probe, expected, this.timeouts[options.timeout ?? 'converge']),
       )
       if (options.record) {
         this.record(
@@ -473,14 +530,16 @@ export class Lab<C extends string = string, S extends string = string> {
   ): Promise<RouteFetch | undefined> {
     const started = this.now()
     try {
-      return await this.poll(
-        what,
-        async (): Promise<PollResult<RouteFetch>> => {
-          const fetched = await this.cluster.fetchRoutes(query)
-          const verdict = accept(fetched.routes)
-          return verdict.done ? { done: true, value: fetched } : verdict
-        },
-        { timeout: 'routesProgrammed', intervalMs: 1_000 },
+      return await this.span('routes', check, () =>
+        this.poll(
+          what,
+          async (): Promise<PollResult<RouteFetch>> => {
+            const fetched = await this.cluster.fetchRoutes(query)
+            const verdict = accept(fetched.routes)
+            return verdict.done ? { done: true, value: fetched } : verdict
+          },
+          { timeout: 'routesProgrammed', intervalMs: 1_000 },
+        ),
       )
     } catch (error) {
       this.record(check, { kind: 'unobserved', reason: describeError(error) }, started)
@@ -538,14 +597,16 @@ export class Lab<C extends string = string, S extends string = string> {
     const window = this.openLogWindow()
     const design = designZeroTolerance(options.leak)
     let trials = 0
-    const result = await this.adapters.ingress.sample(probe, {
-      // Errors do not count as trials; a generous margin lets the error bound, not the cap, decide.
-      maxRequests: design.n + 50,
-      onOrdered: (r) => {
-        if (r.class !== 'error') trials++
-        return trials >= design.n || (r.class !== 'error' && r.class !== expected) || this.stopping
-      },
-    })
+    const result = await this.span('measure', check, () =>
+      this.adapters.ingress.sample(probe, {
+        // Errors do not count as trials; a generous margin lets the error bound, not the cap, decide.
+        maxRequests: design.n + 50,
+        onOrdered: (r) => {
+          if (r.class !== 'error') trials++
+          return trials >= design.n || (r.class !== 'error' && r.class !== expected) || this.stopping
+        },
+      }),
+    )
     this.record(
       check,
       {
@@ -573,16 +634,18 @@ export class Lab<C extends string = string, S extends string = string> {
     const design = designSequential(full)
     let n = 0
     let k = 0
-    const result = await this.adapters.ingress.sample(probe, {
-      maxRequests: design.maxN + 100,
-      onOrdered: (r) => {
-        if (this.stopping) return true
-        if (r.class === 'error') return false
-        n++
-        if (r.class === 'v2') k++
-        return sequentialDecision(design, n, k) !== 'continue'
-      },
-    })
+    const result = await this.span('measure', check, () =>
+      this.adapters.ingress.sample(probe, {
+        maxRequests: design.maxN + 100,
+        onOrdered: (r) => {
+          if (this.stopping) return true
+          if (r.class === 'error') return false
+          n++
+          if (r.class === 'v2') k++
+          return sequentialDecision(design, n, k) !== 'continue'
+        },
+      }),
+    )
     this.record(
       check,
       {
@@ -611,8 +674,11 @@ export class Lab<C extends string = string, S extends string = string> {
     const until = options.until
     let evidence: Evidence | undefined
     try {
-      if (!until) evidence = await gather()
-      else {
+      await this.span('observe', check, async () => {
+        if (!until) {
+          evidence = await gather()
+          return
+        }
         // Compared one read (a second) later, so two reads straddle at least one flush.
         let previous: string | undefined
         await this.poll(
@@ -632,7 +698,7 @@ export class Lab<C extends string = string, S extends string = string> {
           // every read failed, the deadline's message names the last failure.
           if (!(error instanceof DeadlineError) || evidence === undefined) throw error
         })
-      }
+      })
     } catch (error) {
       evidence = { kind: 'unobserved', reason: describeError(error) }
     }
@@ -645,7 +711,7 @@ export class Lab<C extends string = string, S extends string = string> {
    * body is still running, then the body's own cleanup): both get the same report. Never throws.
    */
   cleanup(): Promise<CleanupReport> {
-    this.cleaning ??= this.undo()
+    this.cleaning ??= this.span('cleanup', '', () => this.undo())
     return this.cleaning
   }
 

@@ -8,7 +8,8 @@ import { Lab, type LabAdapters } from './lab.js'
 /**
  * Runs one scenario and always cleans up (also when its body throws). A declared check that
  * the body never recorded is a failure, never a silent pass. `onFailure` runs when anything
- * failed, before cleanup removes the state worth looking at (diagnostics).
+ * failed, before cleanup removes the state worth looking at (diagnostics). The result carries
+ * the Lab's phase spans: where the scenario's wall time went, diagnostics and cleanup included.
  */
 export async function runScenario(
   definition: ScenarioDefinition,
@@ -36,11 +37,13 @@ export async function runScenario(
   } finally {
     const incomplete = definition.checks.some((c) => !lab.hasResult(c.id))
     if (onFailure && (error !== undefined || incomplete || lab.results.some((r) => !r.passed))) {
-      await onFailure().catch((e: unknown) =>
-        adapters.log(
-          `${definition.id}: ${t(options.lang ?? DEFAULT_LANG, 'lab.diagnosticsFailed', { error: describeError(e) })}`,
-        ),
-      )
+      await lab
+        .span('diagnostics', '', onFailure)
+        .catch((e: unknown) =>
+          adapters.log(
+            `${definition.id}: ${t(options.lang ?? DEFAULT_LANG, 'lab.diagnosticsFailed', { error: describeError(e) })}`,
+          ),
+        )
     }
     cleanup = await lab.cleanup()
     unregister()
@@ -67,5 +70,6 @@ export async function runScenario(
     manifests: [...lab.appliedFiles],
     ...(error !== undefined ? { error } : {}),
     cleanup,
+    phases: lab.phases,
   }
 }

@@ -92,6 +92,22 @@ describe('report', () => {
     expect(out.split('\n').at(-1)).toMatch(/^1 saved value\(s\) differ .*; recomputed, the run failed$/)
   })
 
+  it('rejudge and diff read a record of schema 2, written before the timeline', () => {
+    const old = {
+      ...structuredClone(failing),
+      schema: 2,
+      scenarios: failing.scenarios.map(({ phases: _phases, ...s }) => s),
+    }
+    const dir = saveRecord('schema-2', old)
+    expect(report(['rejudge', dir])).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/every saved verdict reproduced; the run failed$/),
+    })
+    expect(report(['diff', dir, failingDir]).out.split('\n').at(-1)).toBe(
+      'B is not worse than A: no check newly fails or went missing',
+    )
+  })
+
   it('rejudge exits 1 for a scenario deleted from the record', () => {
     const record = structuredClone(failing) as unknown as { scenarios: unknown[]; passed?: boolean }
     record.scenarios = record.scenarios.slice(1)
@@ -126,7 +142,7 @@ describe('report', () => {
     ['null', null, 'the record must be a JSON object, found null'],
     ['a scenario without checks', 'no-checks', '/scenarios/0/checks is missing'],
     ['a wrong type', 'wrong-type', '/scenarios/0/checks/0/passed must be true or false, found "yes"'],
-    ['another schema', { schema: 1 }, '/schema is 1; this suite reads run records of schema 2'],
+    ['another schema', { schema: 1 }, '/schema is 1; this suite reads run records of schema 2 and 3'],
   ])(
     'rejudge, diff and report refuse %s with exit 2, naming the first bad field',
     (name, value, expected) => {
@@ -165,7 +181,7 @@ describe('report', () => {
           `${join(dir, 'run.json')} is not a run record of this suite: ${expected}`,
         )
         expect((error as UsageError).fix).toMatch(
-          /^give a run\.json written by `run` \(schema 2, .*run-record\.schema\.json\)/,
+          /^give a run\.json written by `run` \(schema 3, .*run-record\.schema\.json\)/,
         )
       }
     },

@@ -16,6 +16,7 @@ import type { PhaseTiming } from '../../progress.js'
 import { writeDiagnostics } from '../../report/diagnostics.js'
 import { clusterDiagnostics } from '../../report/diagnostics-source.js'
 import { RUN_RECORD_SCHEMA, type RunRecord, type ScenarioResult } from '../../report/model.js'
+import { formatDuration, scenarioWallMs } from '../../report/timeline.js'
 import { detectVersions } from '../../report/versions.js'
 import { listDiagnostics, REPORT_FILES, writeReports } from '../../report/write.js'
 import type { ScenarioDefinition } from '../../runner/define.js'
@@ -76,8 +77,9 @@ const DEFAULT_DEPS: RunDeps = {
 }
 
 /**
- * The run's outcome table: one line per check, then a total, in a language (English by
- * default); causes translated from the record's English, hints naming the run's context. Pure.
+ * The run's outcome table: one line per scenario with its wall time, one per check, then a
+ * total, in a language (English by default); causes translated from the record's English,
+ * hints naming the run's context. Pure.
  */
 export function renderRunSummary(
   results: readonly ScenarioResult[],
@@ -89,7 +91,7 @@ export function renderRunSummary(
   const verdict = (ok: boolean) => t(lang, ok ? 'word.pass' : 'word.fail')
   for (const r of results) {
     lines.push(
-      `${verdict(r.passed)} ${r.id} [${r.section}] ${scenarioText(lang, r.id, 'title', r.title)}${r.error ? t(lang, 'run.stopped', { error: r.error }) : ''}`,
+      `${verdict(r.passed)} ${r.id} [${r.section}] ${scenarioText(lang, r.id, 'title', r.title)} (${formatDuration(scenarioWallMs(r), lang)})${r.error ? t(lang, 'run.stopped', { error: r.error }) : ''}`,
     )
     for (const c of r.checks) {
       lines.push(
