@@ -304,7 +304,10 @@ export function toHtml(run: RunRecord, lang: Lang = 'en'): string {
     .map((s) => {
       const rows = s.checks
         .map((c) => {
-          const hint = forCluster(checkText(lang, s.id, c.check, 'hint', c.hint), names)
+          const hint = forCluster(checkText(lang, s.id, c.check, 'hint', c.hint), {
+            ...names,
+            ...(s.namespace ? { namespace: s.namespace } : {}),
+          })
           return `<tr data-check="${attr(c.check)}" data-result="${c.passed ? 'pass' : 'fail'}"><td>${c.passed ? (lang === 'en' ? 'pass' : verdict(true)) : verdict(false)}</td><td><code>${text(c.check)}</code></td><td>${text(localizeCause(c.cause, lang))}<div class="numbers">${text(keyNumbers(c))}</div>${c.passed ? '' : hintHtml(hint, lang)}${checkExtras(c, s)}</td></tr>`
         })
         .join('\n')

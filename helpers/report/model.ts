@@ -98,6 +98,11 @@ export interface ScenarioResult {
    * record from schema 3 on has it; records of schema 2 do not, and draw no timeline.
    */
   readonly phases?: readonly PhaseSpan[]
+  /**
+   * The namespace its lab lived in: its own (itc-<id>) when scenarios ran concurrently, else
+   * the run's. Absent in records of schema 2: the run's namespace.
+   */
+  readonly namespace?: string
 }
 
 /** The versions a run found in the cluster. */

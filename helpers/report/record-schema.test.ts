@@ -116,6 +116,7 @@ const SHAPES: readonly (readonly [
       error: 'optional',
       cleanup: 'required',
       phases: 'optional',
+      namespace: 'optional',
     } satisfies Shape<ScenarioResult>,
   ],
   [

@@ -104,7 +104,16 @@ export function toMarkdown(run: RunRecord, lang: Lang = 'en'): string {
       lines.push(`| cleanup | **${verdict(false)}** | ${md(s.cleanup.errors.join('; '))} | |`)
     const hints = s.checks
       .filter((c) => !c.passed && c.hint)
-      .map((c) => [c.check, forCluster(checkText(lang, s.id, c.check, 'hint', c.hint), names)] as const)
+      .map(
+        (c) =>
+          [
+            c.check,
+            forCluster(checkText(lang, s.id, c.check, 'hint', c.hint), {
+              ...names,
+              ...(s.namespace ? { namespace: s.namespace } : {}),
+            }),
+          ] as const,
+      )
     if (hints.length)
       lines.push(
         '',

@@ -71,5 +71,6 @@ export async function runScenario(
     ...(error !== undefined ? { error } : {}),
     cleanup,
     phases: lab.phases,
+    namespace: lab.namespace,
   }
 }

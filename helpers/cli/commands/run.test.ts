@@ -215,7 +215,30 @@ describe('run, scenarios concurrently (the default on the suite own cluster)', (
       'mirroring',
       'egress-registry-only',
     ])
+    expect(run.scenarios.map((s: { namespace: string }) => s.namespace)).toEqual([
+      'itc-edge-routing',
+      'itc-weighted-shift',
+      'itc-mirroring',
+      'itc-egress-registry-only',
+    ])
     expect(journalFor(OWN, api.url, d.journalDir).entries()).toEqual([])
+  })
+
+  it("names each failed scenario's own namespace in its hints", async () => {
+    const { deps: d } = deps({ break: true })
+    const out: string[] = []
+    const code = await runCommand(
+      args(['run', 'edge-routing', 'subset-v1', '--kubeconfig', kubeconfig()]),
+      (l) => out.push(l),
+      d,
+    )
+    expect(code).toBe(1)
+    const hints = out
+      .join('\n')
+      .split('\n')
+      .filter((l) => l.includes('hint:'))
+    expect(hints.filter((h) => / -n itc-(edge-routing|subset-v1)\b/.test(h)).length).toBeGreaterThan(0)
+    expect(hints.filter((h) => h.includes('-n istioinaction'))).toEqual([])
   })
 
   it('refuses --parallel with --serial before connecting', async () => {

@@ -99,7 +99,7 @@ export function renderRunSummary(
       )
       if (!c.passed && c.hint)
         lines.push(
-          `       ${t(lang, 'word.hint')}: ${forCluster(checkText(lang, r.id, c.check, 'hint', c.hint), names)}`,
+          `       ${t(lang, 'word.hint')}: ${forCluster(checkText(lang, r.id, c.check, 'hint', c.hint), { ...names, ...(r.namespace ? { namespace: r.namespace } : {}) })}`,
         )
     }
     if (r.cleanup.errors.length)
