@@ -292,7 +292,7 @@ export const VIRTUALSERVICE_MIRRORS: Behaviour<'mirror' | 'mirror and mirrors'> 
 }
 
 /**
- * Every behaviour that differs between Istio lines and touches the eleven scenarios, for
+ * Every behaviour that differs between Istio lines and touches the twelve scenarios, for
  * `rehearse` and `report diff`; each rule names its upstream source.
  */
 export const BEHAVIOUR_TABLE: readonly Behaviour<unknown>[] = [

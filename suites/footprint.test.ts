@@ -48,26 +48,48 @@ describe('footprints and waits, against what each scenario does', () => {
     60_000,
   )
 
-  it("flagger-canary waits through as many analysis intervals as Flagger's own scheduler takes", () => {
-    // Each distinct status Flagger 1.36.1's scheduler reported (oracles/flagger) took one tick.
-    const ticks = ['initialize', 'rollback', 'success']
-      .map(
-        (step) =>
-          JSON.parse(
-            readFileSync(
-              new URL(
-                `../helpers/testing/flagger-golden/1.36.1/flagger-canary/${step}.json`,
-                import.meta.url,
-              ),
-              'utf8',
-            ),
-          ) as { statuses: unknown[] },
-      )
-      .reduce((n, golden) => n + golden.statuses.length, 0)
-    expect(scenarioById('flagger-canary')?.waits.flaggerIntervals).toBe(ticks)
+  /**
+   * The Flagger goldens each Flagger scenario goes through (oracles/flagger runs Flagger 1.36.1's
+   * own controller over the Canary): initialisation, then the revision the scenario applies.
+   */
+  const FLAGGER_PATHS: Readonly<Record<string, readonly string[]>> = {
+    'flagger-canary': ['initialize', 'success'],
+    'flagger-rollback': ['initialize', 'rollback'],
+  }
+  const statusesIn = (step: string): number =>
+    (
+      JSON.parse(
+        readFileSync(
+          new URL(`../helpers/testing/flagger-golden/1.36.1/flagger-canary/${step}.json`, import.meta.url),
+          'utf8',
+        ),
+      ) as { statuses: unknown[] }
+    ).statuses.length
+
+  it('names the goldens of every scenario that runs a Canary, and of no other', () => {
+    const withCanary = SCENARIOS.filter((s) =>
+      s.manifestSets.some((set) => set.files.includes('ch5/catalog-canary.yaml')),
+    ).map((s) => s.id)
+    expect(Object.keys(FLAGGER_PATHS).sort()).toEqual([...withCanary].sort())
+    expect(withCanary).toEqual(['flagger-canary', 'flagger-rollback'])
   })
 
-  it('the estimate adds its parts, and the book timing lengthens only the canary', () => {
+  it.each(Object.entries(FLAGGER_PATHS))(
+    "%s waits through as many analysis intervals as Flagger's own scheduler takes",
+    (id, steps) => {
+      // Each distinct status Flagger 1.36.1's scheduler reported (oracles/flagger) took one tick.
+      const ticks = steps.reduce((n, step) => n + statusesIn(step), 0)
+      expect(scenarioById(id)?.waits.flaggerIntervals).toBe(ticks)
+    },
+  )
+
+  it('the rollback and the promotion are separate Canaries: neither waits for the other to leave the metric window', () => {
+    // Flagger's queries select the Canary's namespace (pkg/metrics/observers/istio.go), and each
+    // scenario has its own: no fixed wait for Prometheus' window remains in either.
+    for (const id of Object.keys(FLAGGER_PATHS)) expect(scenarioById(id)?.waits.fixedS ?? 0, id).toBe(0)
+  })
+
+  it('the estimate adds its parts, and the book timing lengthens only the Flagger scenarios, by their intervals', () => {
     for (const s of SCENARIOS) {
       const e = estimateScenario(s, { bookTiming: false })
       expect(e.seconds).toBeCloseTo(
@@ -75,7 +97,9 @@ describe('footprints and waits, against what each scenario does', () => {
         6,
       )
       const book = estimateScenario(s, { bookTiming: true })
-      if (s.id === 'flagger-canary') expect(book.seconds - e.seconds).toBe(19 * (45 - 20))
+      const intervals = s.waits.flaggerIntervals ?? 0
+      expect(book.seconds - e.seconds).toBe(intervals * (45 - 20))
+      if (s.id in FLAGGER_PATHS) expect(intervals).toBeGreaterThan(0)
       else expect(book.seconds).toBe(e.seconds)
     }
   })

@@ -4,6 +4,7 @@ import { scenario as edgeRouteOrder } from './edge-route-order/scenario.js'
 import { scenario as edgeRouting } from './edge-routing/scenario.js'
 import { scenario as egressRegistryOnly } from './egress-registry-only/scenario.js'
 import { scenario as flaggerCanary } from './flagger-canary/scenario.js'
+import { scenario as flaggerRollback } from './flagger-rollback/scenario.js'
 import { scenario as meshHeaderRouting } from './mesh-header-routing/scenario.js'
 import { scenario as meshRouting } from './mesh-routing/scenario.js'
 import { scenario as mirroring } from './mirroring/scenario.js'
@@ -24,6 +25,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   meshHeaderRouting,
   weightedShift,
   flaggerCanary,
+  flaggerRollback,
   mirroring,
   egressRegistryOnly,
   serviceEntry,

@@ -15,7 +15,7 @@ import { SCENARIOS } from './index.js'
  * outside host).
  */
 describe('scenario registry', () => {
-  it('holds the eleven chapter scenarios under their stable ids, in book order', () => {
+  it('holds the twelve chapter scenarios under their stable ids, in book order', () => {
     expect(SCENARIOS.map((s) => s.id)).toEqual([
       'edge-routing',
       'subset-v1',
@@ -25,6 +25,7 @@ describe('scenario registry', () => {
       'mesh-header-routing',
       'weighted-shift',
       'flagger-canary',
+      'flagger-rollback',
       'mirroring',
       'egress-registry-only',
       'service-entry',

@@ -17,7 +17,7 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
 const OWN = 'kind-istio-conformance'
 
 describe('CLI contract', () => {
-  it('plan --json prints one JSON document naming node port 30000 and all eleven scenarios', async () => {
+  it('plan --json prints one JSON document naming node port 30000 and all twelve scenarios', async () => {
     const { code, out, err } = await cli(['plan', '--json'])
     expect(code).toBe(0)
     expect(err).toBe('')
@@ -30,7 +30,7 @@ describe('CLI contract', () => {
     expect(shift.checks[0].design).toMatchObject({ kind: 'ratio', alternatives: [0.05, 0.15], fixedN: 2728 })
     expect(plan.falseFailureBound).toBeGreaterThan(0)
     expect(plan.falseFailureBound).toBeLessThanOrEqual(1e-5)
-    expect(SCENARIO_IDS).toHaveLength(11)
+    expect(SCENARIO_IDS).toHaveLength(12)
   })
 
   it('plan --profile book --json shows Istio 1.17.8 and the node image with its digest', async () => {
@@ -47,7 +47,7 @@ describe('CLI contract', () => {
     expect(out).toContain('NodePort 30000')
   })
 
-  it('run --list prints the eleven ids with titles, one per line', async () => {
+  it('run --list prints the twelve ids with titles, one per line', async () => {
     const { code, out } = await cli(['run', '--list'])
     expect(code).toBe(0)
     const lines = out.split('\n')
@@ -153,6 +153,6 @@ describe('package bin', () => {
     const { stdout } = await run(process.execPath, ['bin/istio-traffic-conformance.mjs', 'run', '--list'], {
       env: { ...process.env, TSX_DISABLE_CACHE: '1' },
     })
-    expect(stdout.trim().split('\n')).toHaveLength(11)
+    expect(stdout.trim().split('\n')).toHaveLength(12)
   })
 })

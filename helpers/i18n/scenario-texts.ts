@@ -291,6 +291,18 @@ export const SCENARIO_TEXTS: Readonly<Record<string, ScenarioTexts>> = {
           ko: 'Succeeded 뒤에는 primary가 새 spec으로 돕니다; v1 응답이 있다면 promotion이 spec을 복사하지 않았거나 primary 파드가 교체되지 않았습니다 (`kubectl get deploy catalog-primary -n istioinaction -o yaml`).',
         },
       },
+    },
+  },
+  'flagger-rollback': {
+    title: {
+      en: 'Roll back a failing canary release with Flagger',
+      ko: 'Flagger로 실패하는 canary 릴리스 롤백하기',
+    },
+    observation: {
+      en: 'a revision answering 500s holds canaryWeight 10, ends Failed, then every response is still v1',
+      ko: '500으로 응답하는 revision이 canaryWeight 10에 머물다 Failed로 끝나고, 그 뒤에도 모든 응답이 v1입니다',
+    },
+    checks: {
       rollback: {
         proves: {
           en: 'a revision that answers errors is analysed and ends Failed',

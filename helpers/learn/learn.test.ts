@@ -43,6 +43,8 @@ describe('the steps of chapter 5', () => {
       'weighted-shift/0-100',
       'flagger-canary/catalog-v1-behind-webapp',
       'flagger-canary/canary',
+      'flagger-rollback/catalog-v1-behind-webapp',
+      'flagger-rollback/canary',
       'mirroring/v1-and-v2-behind-webapp',
       'mirroring/mirror-to-v2',
       'egress-registry-only/webapp-forum-catalog',

@@ -80,7 +80,7 @@ describe('reports in Korean', () => {
     expect(text).toContain('       힌트: VirtualService의 weight (90/10)를')
     expect(text).toContain('`istioctl --context kind-istio-conformance proxy-config routes deploy/webapp')
     expect(text).toContain('실패 mirroring: 실행되지 않음 (그 전에 실행이 멈췄습니다)')
-    expect(text.split('\n').at(-1)).toMatch(/^시나리오 12개: 통과 \d+, 실패 \d+; 검사: 통과 \d+, 실패 \d+$/)
+    expect(text.split('\n').at(-1)).toMatch(/^시나리오 13개: 통과 \d+, 실패 \d+; 검사: 통과 \d+, 실패 \d+$/)
     expect(renderRunSummary(failing.scenarios, [])).toContain(
       'FAIL weighted-shift [5.3] Shift traffic by weight',
     )

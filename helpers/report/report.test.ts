@@ -30,8 +30,8 @@ function xmllint(xml: string): string {
 }
 
 describe('fixtures', () => {
-  it('the passing run passes every check of all eleven scenarios; the failing one fails in four', () => {
-    expect(passing.scenarios).toHaveLength(11)
+  it('the passing run passes every check of all twelve scenarios; the failing one fails in four', () => {
+    expect(passing.scenarios).toHaveLength(12)
     expect(passing.scenarios.filter((s) => !s.passed).map((s) => s.id)).toEqual([])
     expect(failing.scenarios.filter((s) => !s.passed).map((s) => s.id)).toEqual([
       'subset-v1',
@@ -51,7 +51,7 @@ describe('junit.xml', () => {
 
   it('has one testsuite per scenario and one testcase per check; failures name the cause and numbers', () => {
     const xml = toJUnit(failing)
-    expect(xml.match(/<testsuite /g)).toHaveLength(11)
+    expect(xml.match(/<testsuite /g)).toHaveLength(12)
     expect(xml.match(/<testcase /g)).toHaveLength(failing.scenarios.flatMap((s) => s.checks).length)
     expect(xml).toMatch(/<testsuites name="istio-traffic-conformance" tests="\d+" failures="\d+"/)
     const shareFailure =
