@@ -93,6 +93,14 @@ describe('plan: the expected schedule', () => {
     expect(run.expectedS).toBeLessThan(schedule.serial.expectedS)
   })
 
+  it("meets #17's goal on paper: a full run's expected critical path is at most six minutes", () => {
+    const { schedule } = buildPlan(profile, 'lab')
+    expect(schedule.run.expectedS).toBeLessThanOrEqual(6 * 60)
+    // Not with the book's 45 s analysis interval, and not one after another.
+    expect(buildPlan(profile, 'lab', { bookTiming: true }).schedule.run.expectedS).toBeGreaterThan(6 * 60)
+    expect(schedule.serial.expectedS).toBeGreaterThan(6 * 60)
+  })
+
   it('--book-timing lengthens the Flagger scenarios by their intervals of 45 s instead of 20 s', async () => {
     const out: string[] = []
     const code = await main(['plan', '--book-timing', '--json'], {

@@ -270,10 +270,13 @@ export function renderPlan(plan: Plan): string {
 /** m:ss */
 const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`
 
-/** Which scenarios start at each moment of a schedule, in time order. */
+/** Which scenarios start at each second of a schedule, in time order. */
 function startsOf(placements: readonly Placement[]): [number, string[]][] {
   const at = new Map<number, string[]>()
-  for (const p of placements) at.set(p.startS, [...(at.get(p.startS) ?? []), p.id])
+  for (const p of placements) {
+    const second = Math.round(p.startS)
+    at.set(second, [...(at.get(second) ?? []), p.id])
+  }
   return [...at.entries()].sort((a, b) => a[0] - b[0])
 }
 
