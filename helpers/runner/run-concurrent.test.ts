@@ -174,9 +174,6 @@ describe('runScenariosConcurrently', () => {
     const outcome = await run
     expect(outcome.notRun).toEqual(['pending'])
     const stopped = outcome.results.find((r) => r.id === 'running')
-    console.log(
-      JSON.stringify(outcome.results.map((r) => [r.id, r.passed, r.error, r.checks.map((c) => c.cause)])),
-    )
     expect(stopped?.passed).toBe(false)
     expect(stopped?.error).toMatch(/^--fail-fast: bad failed: no further change is made/)
     // Both cleaned up, their namespaces included.
