@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { SuiteError, UsageError } from './errors.js'
 import { type GraphPhase, PhaseFailed, Phases, renderTimings } from './progress.js'
-
-/** A promise the test settles: a phase's body waits on it, so the test decides when it ends. */
-class Gate {
-  readonly promise: Promise<void>
-  private settle: { open: () => void; fail: (e: Error) => void } = { open: () => {}, fail: () => {} }
-  constructor() {
-    this.promise = new Promise<void>((open, fail) => {
-      this.settle = { open, fail }
-    })
-  }
-  open(): void {
-    this.settle.open()
-  }
-  fail(error: Error): void {
-    this.settle.fail(error)
-  }
-}
+import { Gate } from './testing/fake-cluster.js'
 
 /** Phases whose bodies record when they start and end, each held until its gate is opened. */
 function held(graph: readonly { id: string; after: readonly string[] }[]) {

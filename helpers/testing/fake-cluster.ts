@@ -2,8 +2,8 @@ import type { HealthObservations, ProfileRecord } from '../../cluster/health.js'
 import type { Profile } from '../../cluster/profiles.js'
 import { type ClusterApi, type ClusterCli, normalizeImage } from '../../cluster/up.js'
 
-/** A promise the test settles. */
-class Gate {
+/** A promise the test settles: a body that waits on it ends when the test decides. */
+export class Gate {
   readonly promise: Promise<void>
   private settle: { open: () => void; fail: (e: Error) => void } = { open: () => {}, fail: () => {} }
   constructor() {
