@@ -250,9 +250,9 @@ describe("Lab's phase spans", () => {
     expect(watched.completed).toBe(false)
     let polls = 0
     await l.poll(
-      'errors out of the window',
+      'a condition',
       async () => (++polls === 2 ? { done: true, value: true } : { done: false, state: 'not yet' }),
-      { timeout: 'metricWindow', intervalMs: 2_000 },
+      { timeout: 'converge', intervalMs: 2_000 },
     )
     await l.absent({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'forum', namespace: 'istioinaction' })
     await l.cleanup()
@@ -262,7 +262,7 @@ describe("Lab's phase spans", () => {
       { kind: 'observe', label: 'forum-se-cluster', startedAt: at(0), durationMs: 1_400 },
       // Reads of 10 ms every 2 s until the 4 s deadline: the last read ends at 4 010 ms.
       { kind: 'watch', label: 'Canary/catalog-release', startedAt: at(1_400), durationMs: 4_010 },
-      { kind: 'wait', label: 'errors out of the window', startedAt: at(5_410), durationMs: 2_000 },
+      { kind: 'wait', label: 'a condition', startedAt: at(5_410), durationMs: 2_000 },
       { kind: 'delete', label: 'Deployment/forum', startedAt: at(7_410), durationMs: 1_510 },
       // Nothing existed before the delete: one read finds nothing to restore. Once, though called twice.
       { kind: 'cleanup', label: '', startedAt: at(8_920), durationMs: 10 },

@@ -79,7 +79,8 @@ const MIN_COVERAGE = 0.99
 const EXPECTED_KINDS: Readonly<Record<string, readonly PhaseKind[]>> = {
   'edge-routing': ['delete', 'converge', 'measure'],
   'weighted-shift': ['routes', 'measure'],
-  'flagger-canary': ['delete', 'watch', 'wait', 'measure'],
+  'flagger-canary': ['delete', 'watch', 'measure'],
+  'flagger-rollback': ['delete', 'watch', 'measure'],
   mirroring: ['observe', 'measure'],
   'service-entry': ['stand-in', 'observe', 'measure'],
 }

@@ -25,8 +25,6 @@ export interface Timeouts {
   readonly logLinesDelivered: number
   /** Flagger has initialised a Canary (primary Deployment ready). */
   readonly canaryInitialized: number
-  /** A revision's errors have left Prometheus' window over the canary metrics (1m + a scrape). */
-  readonly metricWindow: number
 }
 
 export const TIMEOUTS: Timeouts = {
@@ -38,7 +36,6 @@ export const TIMEOUTS: Timeouts = {
   deleted: 180_000,
   logLinesDelivered: 15_000,
   canaryInitialized: 300_000,
-  metricWindow: 180_000,
 }
 
 export type TimeoutName = keyof Timeouts
