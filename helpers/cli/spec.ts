@@ -2,7 +2,7 @@ import { resolveIstio } from '../../cluster/istio-releases.js'
 import { DEFAULT_PROFILE } from '../../cluster/profiles.js'
 import { parseTarget } from '../http/target.js'
 import { DEFAULT_CLUSTER_NAME } from '../kube/context-guard.js'
-import { BOOK_NAMESPACE, namespaceProblem } from '../manifests/namespace.js'
+import { namespaceProblem } from '../manifests/namespace.js'
 
 /**
  * The CLI's commands and flags as data. The parser, the help text and the
@@ -79,7 +79,7 @@ const allowExisting: FlagSpec = {
 const failFast: FlagSpec = {
   name: 'fail-fast',
   kind: 'boolean',
-  help: 'stop after the first scenario that fails (the rest are reported as having no result, never as passed)',
+  help: 'stop after the first scenario that fails: none starts after it, those running are stopped and cleaned up (reported as failed, with why), those not started are reported as having no result, never as passed',
 }
 const serial: FlagSpec = {
   name: 'serial',
@@ -90,7 +90,7 @@ const parallel: FlagSpec = {
   name: 'parallel',
   kind: 'string',
   value: 'N',
-  help: "at most N scenarios at once (default 4; suite's own cluster only), each in its own namespace itc-<scenario-id>",
+  help: "at most N scenarios at once (default 4; suite's own cluster only), each in its own namespace itc-<scenario-id>; 1 runs them one after another in istioinaction",
   validate: (value) =>
     /^[1-9][0-9]*$/.test(value) ? undefined : 'not a whole number of scenarios (1 or more)',
 }
@@ -103,8 +103,7 @@ const labNamespace: FlagSpec = {
   name: 'namespace',
   kind: 'string',
   value: 'NAME',
-  default: BOOK_NAMESPACE,
-  help: "the lab's namespace, which must exist with sidecar injection; the book's objects are moved there, with edge hosts <app>.NAME.istioinaction.io beside any other namespace's",
+  help: "the lab's namespace (default istioinaction), which must exist with sidecar injection; scenarios then run one after another in it; the book's objects are moved there, with edge hosts <app>.NAME.istioinaction.io beside any other namespace's",
   validate: namespaceProblem,
 }
 const adoptNamespace: FlagSpec = {

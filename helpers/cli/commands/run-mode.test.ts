@@ -6,7 +6,7 @@ type Input = Parameters<typeof decideRunMode>[0]
 const base: Input = {
   serial: false,
   parallel: undefined,
-  namespace: 'istioinaction',
+  namespace: undefined,
   existingCluster: false,
   scenarios: 11,
 }
@@ -24,6 +24,11 @@ describe('decideRunMode', () => {
       namespace: 'itc-staging',
     })
     expect(decideRunMode({ ...base, existingCluster: true })).toMatchObject({ mode: 'serial' })
+    // Given, even as the book's namespace: the lab in one namespace.
+    expect(decideRunMode({ ...base, namespace: 'istioinaction' })).toMatchObject({
+      mode: 'serial',
+      namespace: 'istioinaction',
+    })
     expect(decideRunMode({ ...base, scenarios: 1 })).toMatchObject({ mode: 'serial' })
     expect(decideRunMode({ ...base, parallel: '1' })).toMatchObject({ mode: 'serial' })
   })

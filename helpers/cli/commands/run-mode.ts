@@ -18,11 +18,13 @@ export type RunMode =
 export function decideRunMode(input: {
   readonly serial: boolean
   readonly parallel: string | undefined
-  readonly namespace: string
+  /** --namespace NAME as given; absent when not given (the book's istioinaction). */
+  readonly namespace: string | undefined
   readonly existingCluster: boolean
   readonly scenarios: number
 }): RunMode {
-  const { serial, parallel, namespace, existingCluster, scenarios } = input
+  const { serial, parallel, existingCluster, scenarios } = input
+  const namespace = input.namespace ?? BOOK_NAMESPACE
   let maxConcurrent = DEFAULT_PARALLEL
   if (parallel !== undefined) {
     const n = Number(parallel)
@@ -37,7 +39,7 @@ export function decideRunMode(input: {
         "--parallel needs the suite's own cluster: scenarios run concurrently each in a namespace the suite creates",
         'drop --parallel (scenarios run one after another in the lab namespace)',
       )
-    if (namespace !== BOOK_NAMESPACE)
+    if (input.namespace !== undefined)
       throw new UsageError(
         `--parallel and --namespace ${namespace} contradict each other: concurrent scenarios each get a namespace of their own`,
         'drop one of them',
@@ -46,7 +48,7 @@ export function decideRunMode(input: {
   }
   if (serial) return { mode: 'serial', namespace, why: '--serial' }
   if (existingCluster) return { mode: 'serial', namespace, why: "a cluster that is not the suite's own" }
-  if (namespace !== BOOK_NAMESPACE) return { mode: 'serial', namespace, why: `--namespace ${namespace}` }
+  if (input.namespace !== undefined) return { mode: 'serial', namespace, why: `--namespace ${namespace}` }
   if (scenarios < 2 || maxConcurrent === 1) return { mode: 'serial', namespace, why: 'one at a time' }
   return { mode: 'concurrent', maxConcurrent }
 }

@@ -126,7 +126,7 @@ export function runModeOf(args: ParsedArgs, scenarios: number): RunMode {
   return decideRunMode({
     serial: args.switches.has('serial'),
     parallel: args.values.parallel,
-    namespace: args.values.namespace ?? BOOK_NAMESPACE,
+    namespace: args.values.namespace,
     existingCluster: args.switches.has('allow-existing-cluster'),
     scenarios,
   })
