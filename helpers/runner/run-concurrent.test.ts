@@ -183,6 +183,39 @@ describe('runScenariosConcurrently', () => {
       )
   })
 
+  it('when a result cannot be saved, stops those running and lets them clean up before failing', async () => {
+    const h = harness()
+    let refused = false
+    const run = runScenariosConcurrently(
+      [h.scenario('a', {}, 20), h.scenario('b', {}, 10), h.scenario('c', {}, 5)],
+      h.adaptersFor,
+      { ...options, maxConcurrent: 2 },
+      {
+        onResult: async (r) => {
+          if (r.id !== 'a') return
+          refused = true
+          throw new Error('disk full')
+        },
+      },
+    )
+    await until('a and b started', () => h.started('a') && h.started('b'))
+    await h.release('a')
+    await until("a's result refused", () => refused)
+    const settled = run.then(
+      () => 'resolved',
+      (e: Error) => e.message,
+    )
+    await h.release('b')
+    expect(await settled).toBe('disk full')
+    expect(h.started('c')).toBe(false)
+    const b = h.labs.get('b') as FakeLab
+    expect([...b.objects.keys()].filter((k) => k.includes('itc-b'))).toEqual([])
+    // b was stopped at its next step, saying why, and cleaned up.
+    expect(b.lines.some((l) => l.includes('the run stopped: disk full: no further change is made'))).toBe(
+      true,
+    )
+  })
+
   it('starts nothing new once the user pressed Ctrl-C', async () => {
     const h = harness()
     let go = true

@@ -1,3 +1,4 @@
+import { describeError } from '../kube/describe-error.js'
 import type { LogQuery } from '../logs/reader.js'
 import { scenarioNamespace } from '../manifests/namespace.js'
 import type { ScenarioResult } from '../report/model.js'
@@ -66,23 +67,31 @@ export async function runScenariosConcurrently(
     running.set(job.id, { job, done })
   }
 
-  for (;;) {
-    if (!stopped()) {
-      const next = startable(
-        pending,
-        [...running.values()].map((r) => r.job),
-        options.maxConcurrent,
-      )
-      for (const job of next) start(job)
-      pending = pending.filter((j) => !next.includes(j))
+  try {
+    for (;;) {
+      if (!stopped()) {
+        const next = startable(
+          pending,
+          [...running.values()].map((r) => r.job),
+          options.maxConcurrent,
+        )
+        for (const job of next) start(job)
+        pending = pending.filter((j) => !next.includes(j))
+      }
+      if (running.size === 0) break
+      const result = await Promise.race([...running.values()].map((r) => r.done))
+      running.delete(result.id)
+      results.set(result.id, result)
+      await hooks.onResult?.(result)
+      if (options.failFast && !result.passed && !failFast.signal.aborted)
+        failFast.abort(`--fail-fast: ${result.id} failed`)
     }
-    if (running.size === 0) break
-    const result = await Promise.race([...running.values()].map((r) => r.done))
-    running.delete(result.id)
-    results.set(result.id, result)
-    await hooks.onResult?.(result)
-    if (options.failFast && !result.passed && !failFast.signal.aborted)
-      failFast.abort(`--fail-fast: ${result.id} failed`)
+  } catch (error) {
+    // The run itself failed (a result could not be saved, a scenario could not start): stop
+    // those running and let each clean up before the error goes on, so nothing is left behind.
+    if (!failFast.signal.aborted) failFast.abort(`the run stopped: ${describeError(error)}`)
+    await Promise.allSettled([...running.values()].map((r) => r.done))
+    throw error
   }
   const ordered = scenarios.flatMap((s) => results.get(s.id) ?? [])
   return { results: ordered, notRun: scenarios.filter((s) => !results.has(s.id)).map((s) => s.id) }
