@@ -161,11 +161,15 @@ describe('runScenariosConcurrently', () => {
       h.scenario('pending', {}, 10),
     ]
     const reported: string[] = []
+    const diagnosed: string[] = []
     const run = runScenariosConcurrently(
       scenarios,
       h.adaptersFor,
       { ...options, failFast: true, maxConcurrent: 2 },
-      { onResult: async (r) => void reported.push(r.id) },
+      {
+        onResult: async (r) => void reported.push(r.id),
+        diagnostics: async (s) => void diagnosed.push(s.id),
+      },
     )
     await until('bad and running started', () => h.started('bad') && h.started('running'))
     await h.release('bad', false)
@@ -176,6 +180,8 @@ describe('runScenariosConcurrently', () => {
     const stopped = outcome.results.find((r) => r.id === 'running')
     expect(stopped?.passed).toBe(false)
     expect(stopped?.error).toMatch(/^--fail-fast: bad failed: no further change is made/)
+    // Diagnostics for the scenario that failed, not for the one only stopped.
+    expect(diagnosed).toEqual(['bad'])
     // Both cleaned up, their namespaces included.
     for (const id of ['bad', 'running'])
       expect([...(h.labs.get(id) as FakeLab).objects.keys()].filter((k) => k.includes(`itc-${id}`))).toEqual(

@@ -36,7 +36,11 @@ export async function runScenario(
     adapters.log(`${definition.id}: ${t(options.lang ?? DEFAULT_LANG, 'lab.stopped', { error })}`)
   } finally {
     const incomplete = definition.checks.some((c) => !lab.hasResult(c.id))
-    if (onFailure && (error !== undefined || incomplete || lab.results.some((r) => !r.passed))) {
+    const failedItself = lab.results.some((r) => !r.passed)
+    // Stopped by the run (--fail-fast after another scenario failed), with nothing failed of
+    // its own: its state says nothing about a fault, and collecting it only delays the stop.
+    const stoppedByRun = adapters.stop?.aborted === true && !failedItself
+    if (onFailure && !stoppedByRun && (error !== undefined || incomplete || failedItself)) {
       await lab
         .span('diagnostics', '', onFailure)
         .catch((e: unknown) =>
