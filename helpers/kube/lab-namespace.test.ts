@@ -1,3 +1,4 @@
+import type { KubernetesObject } from '@kubernetes/client-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFakeApiServer } from '../testing/fake-apiserver.js'
 import { writeKubeconfig } from '../testing/kubeconfig-fixtures.js'
@@ -12,6 +13,8 @@ import {
   judgeLabNamespace,
   type LabNamespaceFacts,
   type NamespaceObject,
+  ownNamespaceState,
+  ownNamespacesTaken,
 } from './lab-namespace.js'
 
 const facts = (over: Partial<LabNamespaceFacts> = {}): LabNamespaceFacts => ({
@@ -227,6 +230,29 @@ describe('readLabNamespace against an API server', () => {
       labels: undefined,
       objects: [],
       unlisted: [],
+    })
+  })
+})
+
+describe('ownNamespaceState', () => {
+  const ns = (extra: Record<string, unknown> = {}) => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'itc-edge-routing', ...extra },
+  })
+  it("is absent, terminating (being deleted) or taken (someone else's)", () => {
+    expect(ownNamespaceState(undefined)).toBe('absent')
+    expect(ownNamespaceState(ns({ deletionTimestamp: new Date('2026-11-27T08:00:00Z') }))).toBe('terminating')
+    expect(ownNamespaceState({ ...ns(), status: { phase: 'Terminating' } } as KubernetesObject)).toBe(
+      'terminating',
+    )
+    expect(ownNamespaceState({ ...ns(), status: { phase: 'Active' } } as KubernetesObject)).toBe('taken')
+  })
+  it('names every taken namespace and the two ways on', () => {
+    expect(ownNamespacesTaken(['itc-a', 'itc-b'])).toEqual({
+      cause:
+        'namespace itc-a, itc-b already exists: scenarios running concurrently each create their own, and the suite never takes over one it did not create',
+      fix: 'delete them if nothing of yours is there (kubectl delete namespace itc-a itc-b), or run --serial',
     })
   })
 })

@@ -10,6 +10,8 @@
  *   state before and restored afterwards; the rest is left alone.
  */
 
+import type { KubernetesObject } from '@kubernetes/client-node'
+
 /** The kinds looked for: workloads, what routes traffic to them, and what the suite applies. */
 export const NAMESPACE_INVENTORY: readonly { readonly apiVersion: string; readonly kind: string }[] = [
   { apiVersion: 'apps/v1', kind: 'Deployment' },
@@ -190,4 +192,26 @@ export function judgeLabNamespace(
       adopted: [],
     }
   return { adopted: [] }
+}
+
+/**
+ * The namespace a scenario is about to create for itself (scenarios running concurrently):
+ * absent (create it), on its way out (wait until it is gone: a namespace being deleted refuses
+ * new objects), or there (someone's: the suite never takes over a namespace; an interrupted
+ * run's own was undone from the journal before this run started). Pure.
+ */
+export type OwnNamespaceState = 'absent' | 'terminating' | 'taken'
+
+export function ownNamespaceState(namespace: KubernetesObject | undefined): OwnNamespaceState {
+  if (!namespace) return 'absent'
+  const phase = (namespace as { status?: { phase?: string } }).status?.phase
+  return namespace.metadata?.deletionTimestamp || phase === 'Terminating' ? 'terminating' : 'taken'
+}
+
+/** Why a run refuses namespaces it would create that already exist, and the way on. */
+export function ownNamespacesTaken(names: readonly string[]): { cause: string; fix: string } {
+  return {
+    cause: `namespace ${names.join(', ')} already exists: scenarios running concurrently each create their own, and the suite never takes over one it did not create`,
+    fix: `delete ${names.length > 1 ? 'them' : 'it'} if nothing of yours is there (kubectl delete namespace ${names.join(' ')}), or run --serial`,
+  }
 }

@@ -10,7 +10,7 @@ import { type MessageKey, t, type Vars } from '../i18n/messages.js'
 import type { ObjectRef } from '../kube/client.js'
 import { refOf } from '../kube/client.js'
 import { describeError } from '../kube/describe-error.js'
-import type { LabNamespaceFacts } from '../kube/lab-namespace.js'
+import { type LabNamespaceFacts, ownNamespaceState, ownNamespacesTaken } from '../kube/lab-namespace.js'
 import type { LogQuery, LogRead } from '../logs/reader.js'
 import { type LogWindow, openLogWindow } from '../logs/window.js'
 import { loadManifest } from '../manifests/load.js'
@@ -306,6 +306,21 @@ export class Lab<C extends string = string, S extends string = string> {
    * namespace of the scenario's own on the suite's cluster (the journal refuses it elsewhere).
    */
   async createOwnNamespace(): Promise<void> {
+    const ref: ObjectRef = { apiVersion: 'v1', kind: 'Namespace', name: this.namespace }
+    const state = ownNamespaceState(await this.cluster.read(ref))
+    if (state === 'taken') {
+      const { cause, fix } = ownNamespacesTaken([this.namespace])
+      throw new Error(`${cause}; ${fix}`)
+    }
+    if (state === 'terminating')
+      await this.poll(
+        `namespace ${this.namespace} deleted`,
+        async (): Promise<PollResult<true>> =>
+          ownNamespaceState(await this.cluster.read(ref)) === 'absent'
+            ? { done: true, value: true }
+            : { done: false, state: 'still terminating' },
+        { timeout: 'deleted' },
+      )
     await this.applyObjects([
       {
         apiVersion: 'v1',

@@ -239,6 +239,63 @@ describe('runScenariosConcurrently', () => {
     expect(outcome.notRun).toEqual(['second'])
   })
 
+  it('never takes over a namespace that exists: the scenario fails and the namespace and its content stay', async () => {
+    const h = harness()
+    const theirs = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'theirs', namespace: 'itc-x' } }
+    const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'itc-x' } }
+    const outcome = await runScenariosConcurrently(
+      [h.scenario('x')],
+      (s) => {
+        const fake = new FakeLab([...CLUSTER_CONFIG, namespace, theirs])
+        h.labs.set(s.id, fake)
+        return fake.adapters()
+      },
+      options,
+    )
+    expect(outcome.results[0]?.passed).toBe(false)
+    expect(outcome.results[0]?.error).toMatch(
+      /^namespace itc-x already exists: .*never takes over one it did not create/,
+    )
+    const fake = h.labs.get('x') as FakeLab
+    expect(fake.applied).toEqual([])
+    expect(fake.objects.has('ConfigMap/itc-x/theirs')).toBe(true)
+    expect(fake.objects.has('Namespace//itc-x')).toBe(true)
+  })
+
+  it('waits for a namespace still being deleted, then creates it', async () => {
+    const h = harness()
+    let reads = 0
+    const run = runScenariosConcurrently(
+      [h.scenario('y')],
+      (s) => {
+        const fake = new FakeLab(CLUSTER_CONFIG)
+        h.labs.set(s.id, fake)
+        const adapters = fake.adapters()
+        const read = adapters.cluster.read
+        return {
+          ...adapters,
+          cluster: {
+            ...adapters.cluster,
+            read: async (ref) =>
+              ref.kind === 'Namespace' && ++reads <= 3
+                ? {
+                    apiVersion: 'v1',
+                    kind: 'Namespace',
+                    metadata: { name: ref.name, deletionTimestamp: new Date() },
+                  }
+                : read(ref),
+          },
+        }
+      },
+      options,
+    )
+    await h.release('y')
+    const outcome = await run
+    expect(outcome.results[0]?.passed, outcome.results[0]?.error).toBe(true)
+    expect(reads).toBeGreaterThan(3)
+    expect((h.labs.get('y') as FakeLab).applied[0]).toBe('Namespace/itc-y')
+  })
+
   it("is refused on a cluster that is not the suite's own", async () => {
     const h = harness()
     await expect(

@@ -5,7 +5,7 @@ import { t } from '../../i18n/messages.js'
 import { KubeClient } from '../../kube/client.js'
 import { guardContext, suiteContextName } from '../../kube/context-guard.js'
 import { loadKubeConfig } from '../../kube/kubeconfig.js'
-import { judgeLabNamespace } from '../../kube/lab-namespace.js'
+import { judgeLabNamespace, ownNamespaceState, ownNamespacesTaken } from '../../kube/lab-namespace.js'
 import { judgeOwnership, OWNERSHIP_RECORD } from '../../kube/ownership.js'
 import { checkReachable } from '../../kube/reachability.js'
 import { BOOK_NAMESPACE } from '../../manifests/namespace.js'
@@ -169,4 +169,25 @@ export async function checkLabNamespace(
         objects: verdict.adopted.join(', '),
       }),
     )
+}
+
+/**
+ * Before scenarios run concurrently: none of the namespaces they will create may exist already
+ * as someone else's (exit 2, naming them). One being deleted is waited for by its scenario.
+ */
+export async function checkOwnNamespaces(
+  cluster: Pick<LabCluster, 'read'>,
+  namespaces: readonly string[],
+): Promise<void> {
+  const states = await Promise.all(
+    namespaces.map(async (name) => ({
+      name,
+      state: ownNamespaceState(await cluster.read({ apiVersion: 'v1', kind: 'Namespace', name })),
+    })),
+  )
+  const taken = states.filter((s) => s.state === 'taken').map((s) => s.name)
+  if (taken.length) {
+    const { cause, fix } = ownNamespacesTaken(taken)
+    throw new UsageError(cause, fix)
+  }
 }

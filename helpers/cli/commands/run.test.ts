@@ -241,6 +241,19 @@ describe('run, scenarios concurrently (the default on the suite own cluster)', (
     expect(hints.filter((h) => h.includes('-n istioinaction'))).toEqual([])
   })
 
+  it('refuses, before any change, a namespace it would create that someone else has (exit 2)', async () => {
+    const taken = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'itc-subset-v1' } }
+    const { deps: d, fakes } = deps({ initial: [...CLUSTER_CONFIG, taken] })
+    const run = runCommand(
+      args(['run', 'edge-routing', 'subset-v1', '--kubeconfig', kubeconfig()]),
+      () => undefined,
+      d,
+    )
+    await expect(run).rejects.toThrow(UsageError)
+    await expect(run).rejects.toThrow(/namespace itc-subset-v1 already exists/)
+    expect(fakes.flatMap((f) => f.applied)).toEqual([])
+  })
+
   it('refuses --parallel with --serial before connecting', async () => {
     const { deps: d, fakes } = deps()
     await expect(

@@ -29,7 +29,14 @@ import { runBoundOf } from '../../stats/summaries.js'
 import { type Interrupts, interrupts } from '../../system/interrupt.js'
 import { writeJson } from '../../system/json-file.js'
 import type { ParsedArgs } from '../args.js'
-import { checkLabNamespace, checkMeshState, connectGuarded, journalFor, replayJournal } from './connect.js'
+import {
+  checkLabNamespace,
+  checkMeshState,
+  checkOwnNamespaces,
+  connectGuarded,
+  journalFor,
+  replayJournal,
+} from './connect.js'
 import { listScenarios } from './list.js'
 import { decideRunMode, type RunMode } from './run-mode.js'
 
@@ -185,9 +192,15 @@ export async function runCommand(
   // What an interrupted or crashed run left is undone first; then the mesh must be as expected.
   await replayJournal(journal, adapters.cluster, out, lang)
   await checkMeshState(adapters.cluster, existingCluster, namespace)
-  // Concurrent scenarios create their own namespaces; one lab namespace must be fit for the lab.
+  // Concurrent scenarios create their own namespaces, which must not be someone else's; one lab
+  // namespace must be fit for the lab.
   if (mode.mode === 'serial')
     await checkLabNamespace(adapters.cluster, namespace, { existingCluster, adopt, context }, out, lang)
+  else
+    await checkOwnNamespaces(
+      adapters.cluster,
+      selected.map((s) => scenarioNamespace(s.id)),
+    )
   deps.interrupts.journalLocation = journal.location
   out(
     t(lang, 'run.running', {
