@@ -13,10 +13,15 @@ import type { ScenarioDefinition, ScenarioOptions } from './define.js'
  */
 export const TYPICAL = {
   /**
-   * One server-side apply or delete round trip, and the read the journal makes before it
-   * (local kind API server).
+   * One server-side apply round trip, and the read the journal makes before it (local kind API
+   * server).
    */
   objectChangeS: 0.5,
+  /**
+   * Undoing one at cleanup: delete, then read until it is gone, polling every second
+   * (KubeClient.deleteAndWaitGone); objects are undone one after another.
+   */
+  objectUndoS: 1,
   /**
    * A Deployment rolled out with its image already on the node (up preloads every image):
    * scheduling, istio-init, the sidecar's and the app's readiness. Deployments applied together
@@ -104,7 +109,7 @@ export function estimateScenario(
   }, 0)
   const parts: Record<string, number> = {
     // Applied once, undone once at cleanup.
-    objects: 2 * objects * TYPICAL.objectChangeS,
+    objects: objects * (TYPICAL.objectChangeS + TYPICAL.objectUndoS),
     rollouts: rollouts * TYPICAL.rolloutS,
     routes: waits.routeChanges * TYPICAL.routeChangeS,
     requests: requests / TYPICAL.requestsPerS,
