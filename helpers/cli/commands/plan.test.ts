@@ -131,4 +131,21 @@ describe('plan: the expected schedule', () => {
       /\nrun --serial \(or --namespace, or a cluster not the suite's own\): about \d+\.\d min, one scenario after another$/,
     )
   })
+
+  it("README's figures are the plan's", async () => {
+    const { readFileSync } = await import('node:fs')
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ')
+    const min = (s: number) => (s / 60).toFixed(1)
+    const { schedule } = buildPlan(profile, 'lab')
+    const book = buildPlan(profile, 'lab', { bookTiming: true }).schedule
+    const of = (id: string) => schedule.scenarios.find((s) => s.id === id)?.expectedS ?? 0
+    expect(readme).toContain(
+      `a full \`run\` is expected to take **about ${min(schedule.run.expectedS)} minutes**`,
+    )
+    expect(readme).toContain(
+      `(critical path \`${schedule.run.criticalPath.join(' -> ')}\`); one after another, about ${min(schedule.serial.expectedS)}.`,
+    )
+    expect(readme).toContain(`about ${min(of('flagger-canary'))} and ${min(of('flagger-rollback'))} minutes`)
+    expect(readme).toContain(`With \`--book-timing\` a run is about ${min(book.run.expectedS)} minutes.`)
+  })
 })
