@@ -53,8 +53,8 @@ export const TYPICAL = {
   requestsPerS: 200,
   /**
    * A namespace of the scenario's own created and, at cleanup, deleted until gone: its pods
-   * terminate (the sidecar drains for 5 s, Istio's terminationDrainDuration) and the namespace
-   * controller empties it.
+   * terminate (the sidecar drains for 5 s: ProxyConfig terminationDrainDuration, whose default
+   * istio/istio 1.31 sets in pkg/config/mesh/mesh.go) and the namespace controller empties it.
    */
   namespaceS: 15,
   /** Responses the convergence gate sends before each measured check (3 in a row, plus misses). */
