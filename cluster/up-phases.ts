@@ -49,13 +49,15 @@ export const UP_GRAPH: readonly PhaseNode[] = [
   // docker pull on the host needs no cluster: pulls overlap the cluster's creation.
   ...IMAGE_USERS.map((u) => ({ id: `pull:${u}` as const, after: [] })),
   // kind load docker-image imports the image into the node's containerd (docker save, then ctr
-  // import inside the node container): it needs the node and the image on the host, and nothing
-  // of the API server. Loads are safe beside `istioctl install` and beside each other: they touch
+  // import inside the node container: kubernetes-sigs/kind pkg/cmd/kind/load/docker-image and
+  // pkg/cluster/nodeutils LoadImageArchive): it needs the node and the image on the host, and
+  // nothing of the API server. Loads are safe beside `istioctl install` and beside each other: they touch
   // containerd's image store, the installs touch the API server, and a container only starts
   // from an image its phase waited for.
   ...IMAGE_USERS.map((u) => ({ id: `load:${u}` as const, after: ['cluster', `pull:${u}`] as const })),
   // Namespace istio-system, applied by up itself, as Istio's own multicluster and Helm guides
-  // do before installing (istioctl only creates it when absent). Prometheus and Flagger need
+  // do before installing (istioctl only creates it when absent: istio/istio 1.31
+  // operator/pkg/util/k8s.go CreateNamespace gets it first and creates it on NotFound). Prometheus and Flagger need
   // nothing of Istio but this namespace, so they need not wait for Istio's install.
   { id: 'istio-system', after: ['cluster'] },
   // istioctl install runs istiod (pilot) and the ingress gateway (proxyv2); it waits for
