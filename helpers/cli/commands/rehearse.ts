@@ -223,7 +223,9 @@ export async function rehearseCommand(args: ParsedArgs, out: (line: string) => v
  * The switches of each run a rehearsal makes. Always --serial, in the lab namespace: that is
  * the namespace the rehearsal moves to the new revision (istio.io/rev); namespaces a concurrent
  * run creates would get their sidecars from whichever revision the default tag names, not the
- * one under test. Pure.
+ * one under test (istio-injection=enabled selects the `default` revision tag: istio.io docs,
+ * "Canary upgrades", stable revision labels; the injector's webhooks in istio/istio
+ * manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml). Pure.
  */
 export function rehearsalRunSwitches(given: ReadonlySet<string>): Set<string> {
   return new Set(['serial', ...['book-timing'].filter((s) => given.has(s))])
