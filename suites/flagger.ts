@@ -2,6 +2,7 @@ import type { KubernetesObject } from '@kubernetes/client-node'
 import { type CanarySample, type FlaggerEvent, parseFlaggerEvent } from '../helpers/flagger/canary.js'
 import type { ObjectRef } from '../helpers/kube/client.js'
 import type { ScenarioOptions } from '../helpers/runner/define.js'
+import { FLAGGER_INTERVAL_S, flaggerIntervalS } from '../helpers/runner/estimate.js'
 import type { Lab } from '../helpers/runner/lab.js'
 import { labNames } from './shared.js'
 
@@ -26,7 +27,10 @@ export const STEP_WEIGHT = 10
 export const MAX_WEIGHT = 50
 export const THRESHOLD = 5
 /** Flagger's analysis interval: 20 s by default (the manifest says why), the book's 45 s with --book-timing. */
-export const INTERVAL_MS = { default: 20_000, book: 45_000 } as const
+export const INTERVAL_MS = {
+  default: FLAGGER_INTERVAL_S.default * 1000,
+  book: FLAGGER_INTERVAL_S.book * 1000,
+} as const
 /**
  * How often the Canary's status is read while the good revision is analysed: each step's
  * window loses up to two reads (helpers/stats/canary-steps.ts), so frequent reads leave more
@@ -35,7 +39,7 @@ export const INTERVAL_MS = { default: 20_000, book: 45_000 } as const
 export const STATUS_POLL_MS = 500
 
 export const intervalMsOf = (options: Pick<ScenarioOptions, 'bookTiming'>): number =>
-  options.bookTiming ? INTERVAL_MS.book : INTERVAL_MS.default
+  flaggerIntervalS(options) * 1000
 
 type Status = { phase: string; weight: number }
 const statusOf = (obj: KubernetesObject | undefined): Status => {

@@ -61,9 +61,15 @@ export const TYPICAL = {
   convergeRequests: 5,
 } as const
 
-/** Flagger's analysis interval in seconds (flagger-canary: default 20 s, the book's 45 s). */
+/**
+ * Flagger's analysis interval in seconds: 20 by default (ch5/catalog-canary.yaml's comment has
+ * the arithmetic against Prometheus' 15 s scrapes), the book's 45 with --book-timing. The
+ * Flagger scenarios set their Canary's interval from it.
+ */
+export const FLAGGER_INTERVAL_S = { default: 20, book: 45 } as const
+
 export const flaggerIntervalS = (options: Pick<ScenarioOptions, 'bookTiming'>): number =>
-  options.bookTiming ? 45 : 20
+  options.bookTiming ? FLAGGER_INTERVAL_S.book : FLAGGER_INTERVAL_S.default
 
 /**
  * What takes a scenario time that its manifests and check designs do not show: the body
@@ -79,7 +85,7 @@ export interface Waits {
   readonly logReads?: number
   /** Flagger analysis intervals the scenario waits through (Flagger's goldens count them). */
   readonly flaggerIntervals?: number
-  /** Any other wait that has a fixed length (Prometheus' window over the canary metrics). */
+  /** Any other wait of a fixed length (none of today's scenarios has one). */
   readonly fixedS?: number
 }
 

@@ -1,12 +1,11 @@
 import { describeError } from '../kube/describe-error.js'
-import type { LogQuery } from '../logs/reader.js'
 import { scenarioNamespace } from '../manifests/namespace.js'
 import type { ScenarioResult } from '../report/model.js'
 import { type Job, longestFirst, startable } from '../schedule/concurrent.js'
 import type { ScenarioDefinition } from './define.js'
 import { jobsOf } from './estimate.js'
 import type { LabAdapters } from './lab.js'
-import type { RunHooks, RunOptions, RunOutcome } from './run.js'
+import { type RunHooks, type RunOptions, type RunOutcome, watchingLogs } from './run.js'
 import { runScenario } from './scenario.js'
 
 export interface ConcurrentRunOptions extends RunOptions {
@@ -44,19 +43,8 @@ export async function runScenariosConcurrently(
 
   const start = (job: Job) => {
     const scenario = byId.get(job.id) as ScenarioDefinition
-    const base = adaptersFor(scenario)
-    const logQueries: LogQuery[] = []
-    const adapters: LabAdapters = {
-      ...base,
-      stop: failFast.signal,
-      cluster: {
-        ...base.cluster,
-        readLogs: (query, window) => {
-          logQueries.push(query)
-          return base.cluster.readLogs(query, window)
-        },
-      },
-    }
+    const { adapters: watched, logQueries } = watchingLogs(adaptersFor(scenario))
+    const adapters: LabAdapters = { ...watched, stop: failFast.signal }
     const { diagnostics } = hooks
     const done = runScenario(
       scenario,

@@ -40,17 +40,7 @@ export async function runScenarios(
       (options.failFast && results.some((r) => !r.passed)) ||
       (hooks.shouldContinue && !hooks.shouldContinue())
     if (stop) return { results, notRun: scenarios.slice(i).map((s) => s.id) }
-    const logQueries: LogQuery[] = []
-    const watched: LabAdapters = {
-      ...adapters,
-      cluster: {
-        ...adapters.cluster,
-        readLogs: (query, window) => {
-          logQueries.push(query)
-          return adapters.cluster.readLogs(query, window)
-        },
-      },
-    }
+    const { adapters: watched, logQueries } = watchingLogs(adapters)
     const { diagnostics } = hooks
     const result = await runScenario(
       scenario,
@@ -62,4 +52,28 @@ export async function runScenarios(
     await hooks.onResult?.(result)
   }
   return { results, notRun: [] }
+}
+
+/**
+ * The adapters with every log read remembered: the containers a failed scenario's checks read
+ * are the ones whose last lines its diagnostics keep.
+ */
+export function watchingLogs(adapters: LabAdapters): {
+  adapters: LabAdapters
+  logQueries: readonly LogQuery[]
+} {
+  const logQueries: LogQuery[] = []
+  return {
+    logQueries,
+    adapters: {
+      ...adapters,
+      cluster: {
+        ...adapters.cluster,
+        readLogs: (query, window) => {
+          logQueries.push(query)
+          return adapters.cluster.readLogs(query, window)
+        },
+      },
+    },
+  }
 }
