@@ -1,6 +1,5 @@
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_OPTIONS } from '../../helpers/runner/define.js'
 import { runScenario } from '../../helpers/runner/scenario.js'
 import { canaryLoadPlan } from '../../helpers/stats/canary-steps.js'
 import { FakeLab } from '../../helpers/testing/fake-lab.js'
@@ -66,21 +65,6 @@ describe('flagger-canary against the in-memory lab', () => {
     expect(records.filter((r) => r.class === 'error')).toEqual([])
     const loadStart = Date.parse(records[0]?.at ?? '')
     expect(Math.abs((specs[1]?.at ?? 0) - loadStart)).toBeLessThan(1_000)
-  })
-
-  it('uses the 45 s analysis interval with --book-timing', async () => {
-    const fake = new FakeLab()
-    const apply = fake.cluster.apply
-    let interval = ''
-    fake.cluster.apply = async (objects) => {
-      for (const o of objects)
-        if (o.kind === 'Canary')
-          interval = (o as { spec: { analysis: { interval: string } } }).spec.analysis.interval
-      return apply(objects)
-    }
-    const result = await runScenario(scenario, fake.adapters(), { ...DEFAULT_OPTIONS, bookTiming: true })
-    expect(interval).toBe('45s')
-    expect(result.passed).toBe(true)
   })
 
   it('fails the good revision when it ends Failed, and stops the load whatever happens', async () => {

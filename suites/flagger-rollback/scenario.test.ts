@@ -1,7 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { describe, expect, it } from 'vitest'
 import type { CanaryTimelineEvidence } from '../../helpers/evidence/canary.js'
-import { DEFAULT_OPTIONS } from '../../helpers/runner/define.js'
 import { runScenario } from '../../helpers/runner/scenario.js'
 import { FakeLab } from '../../helpers/testing/fake-lab.js'
 import { scenario } from './scenario.js'
@@ -93,21 +92,6 @@ describe('flagger-rollback against the in-memory lab', () => {
     expect(result.passed).toBe(false)
     expect(fake.loads[0]?.stopped).toBe(true)
     expect(fake.objects.size).toBe(0)
-  })
-
-  it('uses the 45 s analysis interval with --book-timing', async () => {
-    const fake = new FakeLab()
-    const apply = fake.cluster.apply
-    let interval = ''
-    fake.cluster.apply = async (objects) => {
-      for (const o of objects)
-        if (o.kind === 'Canary')
-          interval = (o as { spec: { analysis: { interval: string } } }).spec.analysis.interval
-      return apply(objects)
-    }
-    const result = await runScenario(scenario, fake.adapters(), { ...DEFAULT_OPTIONS, bookTiming: true })
-    expect(interval).toBe('45s')
-    expect(result.passed).toBe(true)
   })
 
   it('stops the load and cleans up when something breaks mid-way', async () => {
