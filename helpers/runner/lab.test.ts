@@ -81,6 +81,27 @@ describe('Lab and the change journal', () => {
     expect(fake.applied).toEqual([])
   })
 
+  it("ends a rollout wait at once when Ctrl-C is pressed during it, not at the adapter's deadline", async () => {
+    const interrupts = new Interrupts({ write: () => undefined, exit: () => undefined })
+    const { lab: l, fake } = lab(DEFAULT_OPTIONS, interrupts)
+    let waiting = false
+    // A rollout that never ends (the adapter's own deadline is 5 minutes).
+    fake.cluster.waitForDeployments = () => {
+      waiting = true
+      return new Promise<void>(() => undefined)
+    }
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'catalog', namespace: 'istioinaction' },
+    } as KubernetesObject
+    const applying = l.applyObjects([deployment])
+    for (let i = 0; i < 100 && !waiting; i++) await new Promise((resolve) => setImmediate(resolve))
+    expect(waiting).toBe(true)
+    interrupts.press('SIGINT')
+    await expect(applying).rejects.toThrow(/^interrupted: no further change is made/)
+  })
+
   it('ends a wait at once when Ctrl-C is pressed during it, not at its deadline', async () => {
     const interrupts = new Interrupts({ write: () => undefined, exit: () => undefined })
     const { lab: l, fake } = lab(DEFAULT_OPTIONS, interrupts)

@@ -201,6 +201,29 @@ export class Lab<C extends string = string, S extends string = string> {
     if (stop?.aborted) throw new InterruptedError(typeof stop.reason === 'string' ? stop.reason : 'stopped')
   }
 
+  /**
+   * An adapter's own wait (a rollout, the convergence gate), ended at once when the user or the
+   * run asks to stop instead of at its deadline. The adapter's wait only reads; what it still
+   * does after that is ignored.
+   */
+  private interruptible<T>(work: Promise<T>): Promise<T> {
+    const signals = [this.interrupts.signal, ...(this.adapters.stop ? [this.adapters.stop] : [])]
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => {
+        try {
+          this.checkInterrupted()
+        } catch (error) {
+          reject(error)
+        }
+      }
+      for (const s of signals) s.addEventListener('abort', onAbort, { once: true })
+      onAbort()
+      work.then(resolve, reject).finally(() => {
+        for (const s of signals) s.removeEventListener('abort', onAbort)
+      })
+    })
+  }
+
   get cluster(): LabCluster {
     return this.adapters.cluster
   }
@@ -296,7 +319,8 @@ export class Lab<C extends string = string, S extends string = string> {
     }
     if (byNamespace.size === 0) return
     await this.span('rollout', [...byNamespace.values()].flat().join(', '), async () => {
-      for (const [ns, names] of byNamespace) await this.cluster.waitForDeployments(ns, names)
+      for (const [ns, names] of byNamespace)
+        await this.interruptible(this.cluster.waitForDeployments(ns, names))
     })
   }
 
@@ -516,7 +540,9 @@ export class Lab<C extends string = string, S extends string = string> {
     const started = this.now()
     try {
       const c = await this.span('converge', check, () =>
-        this.adapters.ingress.converge(probe, expected, this.timeouts[options.timeout ?? 'converge']),
+        this.interruptible(
+          this.adapters.ingress.converge(probe, expected, this.timeouts[options.timeout ?? 'converge']),
+        ),
       )
       if (options.record) {
         this.record(
