@@ -29,4 +29,20 @@ describe("the Flagger scenarios' Canary (suites/flagger.ts)", () => {
     },
     60_000,
   )
+
+  it.each([flaggerCanary, flaggerRollback].map((s) => [s.id, s] as const))(
+    '%s: stops its load and cleans up when something breaks mid-way',
+    async (_id, definition) => {
+      const broken = new FakeLab()
+      broken.cluster.events = async () => {
+        throw new Error('events unavailable')
+      }
+      const stopped = await runScenario(definition, broken.adapters())
+      expect(stopped.error).toBe('events unavailable')
+      expect(broken.loads).toHaveLength(1)
+      expect(broken.loads[0]?.stopped).toBe(true)
+      expect(broken.objects.size).toBe(0)
+    },
+    60_000,
+  )
 })
