@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { outboundCluster, type RouteView } from '../routes/inspect.js'
+import type { RouteView } from '../routes/inspect.js'
+import {
+  CATCH_ALL_TO_V1 as catchAll,
+  HEADER_TO_V2 as headerRoute,
+  CATALOG_V1 as V1,
+  CATALOG_V2 as V2,
+} from '../testing/route-views.js'
 import type { AccessLogClusterEvidence } from './access-logs.js'
 import { judge } from './index.js'
 import type { RouteOrderEvidence } from './routes.js'
-
-const V1 = outboundCluster(80, 'version-v1', 'catalog.istioinaction.svc.cluster.local')
-const V2 = outboundCluster(80, 'version-v2', 'catalog.istioinaction.svc.cluster.local')
-const headerRoute: RouteView = {
-  index: 0,
-  match: { prefix: '/', headers: [{ name: 'x-istio-cohort', exact: 'internal' }] },
-  target: { kind: 'cluster', cluster: V2 },
-  mirrors: [],
-}
-const catchAll: RouteView = {
-  index: 1,
-  match: { prefix: '/', headers: [] },
-  target: { kind: 'cluster', cluster: V1 },
-  mirrors: [],
-}
 
 const order = (routes: RouteView[], expectHeaderFirst = true): RouteOrderEvidence => ({
   kind: 'route-order',

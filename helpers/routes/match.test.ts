@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest'
+import {
+  CATCH_ALL_TO_V1 as catchAll,
+  HEADER_TO_V2 as header,
+  CATALOG_V1 as V1,
+  CATALOG_V2 as V2,
+} from '../testing/route-views.js'
 import type { RouteView } from './inspect.js'
 import { routeFor, routesOnlyTo } from './match.js'
 
-const V1 = 'outbound|80|version-v1|catalog.istioinaction.svc.cluster.local'
-const V2 = 'outbound|80|version-v2|catalog.istioinaction.svc.cluster.local'
-const header: RouteView = {
-  index: 0,
-  match: { prefix: '/', headers: [{ name: 'x-istio-cohort', exact: 'internal' }] },
-  target: { kind: 'cluster', cluster: V2 },
-  mirrors: [],
-}
-const catchAll: RouteView = {
-  index: 1,
-  match: { prefix: '/', headers: [] },
-  target: { kind: 'cluster', cluster: V1 },
-  mirrors: [],
-}
 const weighted = (w1: number, w2: number): RouteView => ({
   index: 0,
   match: { prefix: '/', headers: [] },

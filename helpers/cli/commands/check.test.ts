@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { SCENARIOS } from '../../../suites/index.js'
 import { UsageError } from '../../errors.js'
+import { commandArgs } from '../../testing/cli-args.js'
 import { startFakeApiServer } from '../../testing/fake-apiserver.js'
 import { FakeLab } from '../../testing/fake-lab.js'
 import { writeKubeconfig } from '../../testing/kubeconfig-fixtures.js'
@@ -8,7 +9,6 @@ import { type Learner, learnerObjects, startLearnerApiServer } from '../../testi
 import { json } from '../../testing/recording-server.js'
 import { recordingTools } from '../../testing/recording-tools.js'
 import { CLUSTER_CONFIG } from '../../testing/run-fixtures.js'
-import { parseArgv } from '../args.js'
 import { main } from '../main.js'
 import { type CheckDeps, checkCommand, registrySteps } from './check.js'
 
@@ -29,11 +29,7 @@ const ANALYZE_JSON = JSON.stringify([
   },
 ])
 
-function args(argv: string[]) {
-  const parsed = parseArgv(argv)
-  if (parsed.kind !== 'command') throw new Error('expected a command')
-  return parsed.args
-}
+const args = commandArgs
 
 interface Options {
   readonly argv?: readonly string[]

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { Interrupts } from '../../system/interrupt.js'
+import { commandArgs } from '../../testing/cli-args.js'
 import { startFakeApiServer } from '../../testing/fake-apiserver.js'
 import { FakeLab } from '../../testing/fake-lab.js'
 import { writeKubeconfig } from '../../testing/kubeconfig-fixtures.js'
 import { json } from '../../testing/recording-server.js'
 import { CLUSTER_CONFIG } from '../../testing/run-fixtures.js'
 import { tempDir } from '../../testing/temp-dir.js'
-import { parseArgv } from '../args.js'
 import { main } from '../main.js'
 import { restoreCommand } from './restore.js'
 import { type RunDeps, runCommand } from './run.js'
@@ -60,11 +60,7 @@ function runDeps(fakes: FakeLab[] = []): RunDeps {
   }
 }
 
-function args(argv: string[]) {
-  const parsed = parseArgv(argv)
-  if (parsed.kind !== 'command') throw new Error('expected a command')
-  return parsed.args
-}
+const args = commandArgs
 
 describe('cluster-changing commands prove ownership first', () => {
   it.each([[['run', 'edge-routing']], [['run', 'egress-registry-only']], [['restore']]])(

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UsageError } from '../../errors.js'
 import { checkRunRecord } from '../../report/record-schema.js'
 import { Interrupts } from '../../system/interrupt.js'
+import { commandArgs } from '../../testing/cli-args.js'
 import { type startFakeApiServer, startOwnedCluster } from '../../testing/fake-apiserver.js'
 import { FakeLab } from '../../testing/fake-lab.js'
 import { writeKubeconfig } from '../../testing/kubeconfig-fixtures.js'
 import { CLUSTER_CONFIG, labNamespace } from '../../testing/run-fixtures.js'
 import { tempDir } from '../../testing/temp-dir.js'
-import { parseArgv } from '../args.js'
 import { journalFor } from './connect.js'
 import { type RunDeps, renderRunSummary, runCommand } from './run.js'
 
@@ -21,11 +21,7 @@ beforeAll(async () => {
 })
 afterAll(() => api.close())
 
-function args(argv: string[]) {
-  const parsed = parseArgv(argv)
-  if (parsed.kind !== 'command') throw new Error('expected a command')
-  return parsed.args
-}
+const args = commandArgs
 
 /** Scenarios run in this process against the in-memory lab instead of a real cluster. */
 function deps(options: { break?: boolean; initial?: readonly KubernetesObject[] } = {}) {

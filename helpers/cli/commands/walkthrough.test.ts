@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Interrupts } from '../../system/interrupt.js'
+import { commandArgs } from '../../testing/cli-args.js'
 import { type startFakeApiServer, startOwnedCluster } from '../../testing/fake-apiserver.js'
 import { FakeLab } from '../../testing/fake-lab.js'
 import { writeKubeconfig } from '../../testing/kubeconfig-fixtures.js'
 import { CLUSTER_CONFIG } from '../../testing/run-fixtures.js'
 import { tempDir } from '../../testing/temp-dir.js'
-import { parseArgv } from '../args.js'
 import { main } from '../main.js'
 import { journalFor } from './connect.js'
 import { restoreCommand } from './restore.js'
@@ -24,11 +24,7 @@ beforeAll(async () => {
 })
 afterAll(() => api.close())
 
-function args(argv: string[]) {
-  const parsed = parseArgv(argv)
-  if (parsed.kind !== 'command') throw new Error('expected a command')
-  return parsed.args
-}
+const args = commandArgs
 
 interface Run {
   readonly code: number
