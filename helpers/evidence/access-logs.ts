@@ -40,6 +40,15 @@ export interface AccessLogMatchEvidence {
   readonly want: LogEntryPattern
   readonly forbid?: LogEntryPattern
   readonly lines: readonly string[]
+  /**
+   * Judge only calls Envoy started at or after this time (the line's START_TIME). The lines are
+   * read with a skew allowance before the window (helpers/logs/window.ts), so without it the
+   * convergence gate's own calls just before the window count: under REGISTRY_ONLY the gate's
+   * last Passthrough calls before the policy took effect, or block_all before a ServiceEntry did
+   * (istiod pushes a change after its debounce, not at once), and a pod shared across scenarios
+   * (the serial run's base lab) holds the calls of the scenario before.
+   */
+  readonly notBefore?: string
   /** Optional: a command run in the pod whose failure is part of the evidence. */
   readonly exec?: {
     readonly command: readonly string[]
@@ -122,13 +131,21 @@ function matchesPattern(e: AccessLogEntry, p: LogEntryPattern): boolean {
 }
 
 export function judgeAccessLogMatch(ev: AccessLogMatchEvidence): BasicVerdict {
-  const { entries, tally } = accessLogEntries(ev.lines)
+  const { entries: parsed, tally } = accessLogEntries(ev.lines)
+  const notBefore = ev.notBefore === undefined ? undefined : Date.parse(ev.notBefore)
+  const entries =
+    notBefore === undefined
+      ? parsed
+      : parsed.filter((e) => e.startTime !== null && Date.parse(e.startTime) >= notBefore)
   const found = entries.filter((e) => matchesPattern(e, ev.want))
   const forbidden = ev.forbid ? entries.filter((e) => matchesPattern(e, ev.forbid as LogEntryPattern)) : []
   const details = {
     entries: entries.length,
     matching: found.length,
     forbidden: forbidden.length,
+    ...(ev.notBefore === undefined
+      ? {}
+      : { notBefore: ev.notBefore, before: parsed.length - entries.length }),
     unknownLines: tally.unknown.count,
     lines: tally,
   }

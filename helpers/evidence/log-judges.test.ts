@@ -109,3 +109,38 @@ describe('mirror count correlation when the gateway replaced the client ids', ()
     )
   })
 })
+
+describe('access-log match: only the calls started since the window opened', () => {
+  // forum's lines in Istio's default format: a block_all direct response and the
+  // ServiceEntry's cluster (the shapes service-entry's check reads).
+  const blockAll = (time: string) =>
+    `[${time}] "GET /users HTTP/1.1" 502 - direct_response - "-" 0 0 0 - "-" "Go-http-client/1.1" "id-${time}" "jsonplaceholder.typicode.com" "-" - - 104.21.0.1:80 10.244.0.11:40000 - block_all`
+  const viaEntry = (time: string) =>
+    `[${time}] "GET /users HTTP/1.1" 200 - via_upstream - "-" 0 5645 40 39 "-" "Go-http-client/1.1" "id-${time}" "jsonplaceholder.typicode.com" "172.18.0.20:80" outbound|80||jsonplaceholder.typicode.com 10.244.0.11:51000 104.21.0.1:80 10.244.0.11:40000 - -`
+  const evidence = (lines: string[], notBefore?: string) => ({
+    kind: 'access-log-match' as const,
+    description: "the ServiceEntry's cluster",
+    want: { path: '/users', cluster: 'outbound|80||jsonplaceholder.typicode.com' },
+    forbid: { routeName: 'block_all' },
+    lines,
+    ...(notBefore ? { notBefore } : {}),
+  })
+  // The gate's last blocked call 2 s before the window: inside the read's 5 s skew allowance.
+  const lines = [blockAll('2026-11-27T08:00:08.000Z'), viaEntry('2026-11-27T08:00:10.200Z')]
+
+  it('ignores what Envoy started before notBefore, and says how many lines that was', () => {
+    const v = judge(evidence(lines, '2026-11-27T08:00:10.000Z')) as BasicVerdict
+    expect(v.passed).toBe(true)
+    expect(v.details).toMatchObject({ entries: 1, forbidden: 0, before: 1 })
+  })
+
+  it('still fails on a forbidden call inside the window', () => {
+    const v = judge(evidence([...lines, blockAll('2026-11-27T08:00:10.300Z')], '2026-11-27T08:00:10.000Z'))
+    expect(v.passed).toBe(false)
+    expect(v.cause).toBe('found 1 forbidden line(s), e.g. 502 - block_all')
+  })
+
+  it('without notBefore judges every line read (records written before the field)', () => {
+    expect(judge(evidence(lines)).passed).toBe(false)
+  })
+})

@@ -451,6 +451,7 @@ const SHAPES: readonly (readonly [
       want: 'required',
       forbid: 'optional',
       lines: 'required',
+      notBefore: 'optional',
       exec: 'optional',
     } satisfies Shape<AccessLogMatchEvidence>,
   ],

@@ -94,4 +94,37 @@ describe('egress-registry-only against the in-memory lab', () => {
     expect(result.checks.every((c) => !c.passed)).toBe(true)
     expect(outboundPolicyOf(meshOf(fake))).toBe('ALLOW_ANY')
   })
+
+  it("passes when the gate's calls still left through PassthroughCluster before the policy reached the proxies", async () => {
+    // istiod pushes the edited mesh config after its ConfigMap watch and debounce, so the
+    // convergence gate's first calls still leave through PassthroughCluster: the check forbids
+    // that cluster, but only for the calls made since the measured window opened.
+    const fake = new FakeLab(CLUSTER_CONFIG)
+    fake.internet = true
+    const apply = fake.cluster.apply
+    let held: Parameters<typeof apply>[0] = []
+    fake.cluster.apply = async (objects) => {
+      const mesh = objects.filter((o) => o.kind === 'ConfigMap' && o.metadata?.name === 'istio')
+      if (mesh.length > 0 && held.length === 0 && outboundPolicyOf(meshOf(fake)) === 'ALLOW_ANY') held = mesh
+      return apply(objects.filter((o) => !held.includes(o)))
+    }
+    const converge = fake.ingress.converge
+    fake.ingress.converge = async (probe, expected, timeoutMs) => {
+      if (held.length > 0) {
+        await fake.ingress.sample(probe, { maxRequests: 4, onOrdered: () => false })
+        await apply(held)
+        held = []
+      }
+      return converge(probe, expected, timeoutMs)
+    }
+    const result = await runScenario(scenario, fake.adapters())
+    expect(fake.logs.some((l) => l.pod.startsWith('forum') && l.text.includes(' PassthroughCluster '))).toBe(
+      true,
+    )
+    expect(result.checks.map((c) => [c.check, c.passed])).toEqual([
+      ['blackhole-tcp', true],
+      ['users-500', true],
+      ['forum-block-all', true],
+    ])
+  })
 })

@@ -84,6 +84,7 @@ export const scenario = defineScenario({
           want: { tcp: true, cluster: 'BlackHoleCluster', flag: 'UH' },
           forbid: { cluster: 'PassthroughCluster' },
           lines: read.lines.map((l) => l.text),
+          notBefore: measured.window.since,
           exec: {
             command: call.command,
             exitCode: call.exitCode,
@@ -104,6 +105,7 @@ export const scenario = defineScenario({
           want: { path: '/users', responseCode: 502, details: 'direct_response', routeName: 'block_all' },
           forbid: { cluster: 'PassthroughCluster' },
           lines: read.lines.map((l) => l.text),
+          notBefore: measured.window.since,
         }
       },
       { until: 'logLinesDelivered' },

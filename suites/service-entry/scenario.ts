@@ -68,6 +68,7 @@ export const scenario = defineScenario({
           want: { path: '/users', cluster: `outbound|80||${OUTSIDE_HOST}` },
           forbid: { routeName: 'block_all' },
           lines: read.lines.map((l) => l.text),
+          notBefore: measured.window.since,
         }
       },
       { until: 'logLinesDelivered' },
