@@ -2,9 +2,18 @@ import type { Probe } from '../helpers/http/sampler.js'
 import type { ObjectRef } from '../helpers/kube/client.js'
 import { BOOK_NAMESPACE, nameIn } from '../helpers/manifests/namespace.js'
 import { outboundCluster } from '../helpers/routes/inspect.js'
+import type { BaseLabDefinition } from '../helpers/runner/base-lab.js'
 import type { RouteGate } from '../helpers/runner/lab.js'
 
 /** What the scenarios apply, send and look at. Facts: shared/reference/ch5-lab.md. */
+
+/**
+ * The apps of chapter 5 (catalog v1 and v2, webapp, forum, with their Services and
+ * ServiceAccounts): a serial run applies them once, as its base lab (helpers/runner/base-lab.ts).
+ */
+export const BASE_LAB: BaseLabDefinition = {
+  files: ['apps/catalog.yaml', 'apps/catalog-v2.yaml', 'apps/webapp.yaml', 'apps/forum.yaml'],
+}
 
 /** catalog v1 and v2 side by side. */
 export const CATALOG_V1_V2 = ['apps/catalog.yaml', 'apps/catalog-v2.yaml'] as const

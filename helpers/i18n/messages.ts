@@ -76,6 +76,10 @@ export const MESSAGES = {
     ko: '{namespace} 네임스페이스: 스위트가 만들지 않은 객체 {count}개 옆에서 실행합니다 (--adopt-namespace): {objects}; 스위트가 바꾸는 것은 저널에 기록되고 복원됩니다',
   },
   'lab.applied': { en: 'applied {set}: {files}', ko: '{set} 적용함: {files}' },
+  'lab.baseReady': {
+    en: 'base lab ready: applied {applied}; removed {removed} (the run removes the base lab at its end)',
+    ko: '기본 랩 준비됨: 적용 {applied}; 삭제 {removed} (실행이 끝날 때 기본 랩을 삭제)',
+  },
   'lab.namespaceCreated': {
     en: 'namespace {namespace} created with istio-injection=enabled (removed at cleanup)',
     ko: '네임스페이스 {namespace} 생성함, istio-injection=enabled (정리할 때 삭제)',

@@ -37,6 +37,24 @@ describe('log window (pure)', () => {
     ])
   })
 
+  it("reaches back by the skew allowance, but never before the window's floor (its scenario's start)", () => {
+    const lines = splitTimestamped(
+      'catalog-v2-1',
+      'catalog',
+      '2026-11-27T07:00:07.000Z the scenario before\n2026-11-27T07:00:08.500Z this scenario\n2026-11-27T07:00:10.100Z measured\n',
+    )
+    const window = openLogWindow(new Date('2026-11-27T07:00:10.000Z'))
+    expect(selectWindow(lines, window).map((l) => l.text)).toEqual([
+      'the scenario before',
+      'this scenario',
+      'measured',
+    ])
+    expect(selectWindow(lines, { ...window, floor: '2026-11-27T07:00:08.000Z' }).map((l) => l.text)).toEqual([
+      'this scenario',
+      'measured',
+    ])
+  })
+
   it('strips colour codes and skips lines without a timestamp', () => {
     expect(
       splitTimestamped('p', 'c', '2026-11-27T07:00:06Z \u001b[32mgreen\u001b[0m\nno timestamp\n'),

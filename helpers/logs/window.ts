@@ -16,6 +16,12 @@ export interface LogLine {
 export interface LogWindow {
   readonly since: string
   readonly skewMs: number
+  /**
+   * No line older than this, skew allowance or not: when the scenario that opened the window
+   * started. A pod it did not create (a serial run's base lab keeps the apps for every
+   * scenario) holds the lines of the scenarios before it, which the allowance could reach.
+   */
+  readonly floor?: string
 }
 
 export function openLogWindow(now: Date = new Date(), skewMs = 5_000): LogWindow {
@@ -40,9 +46,12 @@ export function sinceSecondsFor(window: LogWindow, now: Date): number {
   return Math.max(1, Math.ceil((now.getTime() - Date.parse(window.since) + window.skewMs) / 1000))
 }
 
-/** Lines at or after the window's start minus the skew, each once, oldest first. Pure. */
+/** Lines at or after the window's start minus the skew (and its floor), each once, oldest first. Pure. */
 export function selectWindow(lines: readonly LogLine[], window: LogWindow): LogLine[] {
-  const from = Date.parse(window.since) - window.skewMs
+  const from = Math.max(
+    Date.parse(window.since) - window.skewMs,
+    window.floor === undefined ? Number.NEGATIVE_INFINITY : Date.parse(window.floor),
+  )
   const seen = new Set<string>()
   const kept: LogLine[] = []
   for (const line of lines) {

@@ -172,10 +172,31 @@ export interface RunRecord {
    * run's checks' false-failure bounds (routing tests and error bounds), as designed.
    */
   readonly falseFailureBound: number
+  /** What the serial run's base lab did (helpers/runner/base-lab.ts); absent when it had none. */
+  readonly baseLab?: BaseLabRecord
+}
+
+/**
+ * A serial run's base lab: the apps applied once for the run, in `namespace`; the order the
+ * scenarios ran in for it; how often it rolled each base Deployment out (once, by design); and
+ * its removal at the end, whose errors fail the run as a scenario's cleanup errors fail it.
+ */
+export interface BaseLabRecord {
+  readonly namespace: string
+  readonly files: readonly string[]
+  readonly order: readonly string[]
+  readonly rollouts: Readonly<Record<string, number>>
+  readonly startedAt: string
+  readonly endedAt: string
+  readonly cleanup: CleanupReport
 }
 
 export function runPassed(run: RunRecord): boolean {
-  return run.missingResults.length === 0 && run.scenarios.every((s) => s.passed)
+  return (
+    run.missingResults.length === 0 &&
+    run.scenarios.every((s) => s.passed) &&
+    (run.baseLab?.cleanup.errors.length ?? 0) === 0
+  )
 }
 
 export function checkCounts(run: RunRecord): { passed: number; failed: number } {

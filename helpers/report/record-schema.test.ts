@@ -23,6 +23,7 @@ import { hostileRun } from '../testing/hostile.js'
 import { BREAKAGE, buildRun } from '../testing/run-fixtures.js'
 import { tempDir } from '../testing/temp-dir.js'
 import {
+  type BaseLabRecord,
   type CheckResult,
   type CleanupReport,
   type DetectedVersions,
@@ -76,7 +77,20 @@ const SHAPES: readonly (readonly [
       selected: 'required',
       passed: 'required',
       falseFailureBound: 'required',
+      baseLab: 'optional',
     } satisfies Shape<RunRecord>,
+  ],
+  [
+    '/$defs/BaseLabRecord',
+    {
+      namespace: 'required',
+      files: 'required',
+      order: 'required',
+      rollouts: 'required',
+      startedAt: 'required',
+      endedAt: 'required',
+      cleanup: 'required',
+    } satisfies Shape<BaseLabRecord>,
   ],
   [
     '/$defs/RunRecord/properties/suite',

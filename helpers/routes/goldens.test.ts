@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { SCENARIOS } from '../../suites/index.js'
+import { BASE_LAB } from '../../suites/shared.js'
 import { judgeCanaryTimeline } from '../evidence/canary.js'
 import { type CanarySample, parseFlaggerEvent } from '../flagger/canary.js'
 import { loadManifest } from '../manifests/load.js'
@@ -63,7 +64,7 @@ const weights = (route: RouteView | undefined): Record<string, number> =>
 
 it('steps.json (the oracle\u2019s input) is what the scenario registry gives: regenerate with npm run goldens', () => {
   // A scenario whose manifest sets changed without regenerated goldens fails here, offline.
-  expect(readFileSync(STEPS, 'utf8')).toBe(renderSteps(deriveSteps(SCENARIOS, loadManifest)))
+  expect(readFileSync(STEPS, 'utf8')).toBe(renderSteps(deriveSteps(SCENARIOS, loadManifest, BASE_LAB)))
 })
 
 it('there are goldens for at least one Istio line', () => {

@@ -1,6 +1,7 @@
 import type { Lang } from '../i18n/lang.js'
 import { type Footprint, NO_FOOTPRINT } from '../schedule/concurrent.js'
 import type { CheckDesign } from '../stats/run-budget.js'
+import type { BaseLabRun, BaseObjectKey } from './base-lab.js'
 import type { Waits } from './estimate.js'
 import type { Lab } from './lab.js'
 import type { Timeouts } from './timeouts.js'
@@ -43,6 +44,11 @@ export interface ScenarioOptions {
   readonly lang?: Lang
   /** The deadlines to use; TIMEOUTS unless overridden. */
   readonly timeouts?: Partial<Timeouts>
+  /**
+   * The serial run's base lab, when it has one: the apps are applied once for the whole run
+   * and the scenario applies only what it adds (base-lab.ts).
+   */
+  readonly baseLab?: BaseLabRun
 }
 
 export const DEFAULT_OPTIONS: ScenarioOptions = {
@@ -73,6 +79,12 @@ export interface ScenarioDeclaration<C extends string, S extends string> {
   readonly footprint?: Partial<Footprint>
   /** What takes it time beyond its manifests and checks: for the plan's estimate (estimate.ts). */
   readonly waits: Waits
+  /**
+   * Objects of the base lab (`Kind/name`, e.g. `Deployment/catalog-v2`) that must not exist
+   * while it runs: its body removes them (`lab.absent`). A serial run's base lab removes them
+   * before the scenario starts and plans the order around them (base-lab.ts). None when absent.
+   */
+  readonly without?: readonly BaseObjectKey[]
   readonly run: (lab: Lab<C, S>, options: ScenarioOptions) => Promise<void>
 }
 
@@ -96,6 +108,7 @@ export interface ScenarioDefinition {
   readonly checks: readonly CheckSpec[]
   readonly footprint: Footprint
   readonly waits: Waits
+  readonly without: readonly BaseObjectKey[]
   // A method, so a definition typed for its own check ids fits the registry's list.
   run(lab: Lab, options: ScenarioOptions): Promise<void>
 }
@@ -129,6 +142,7 @@ export function defineScenario<const C extends string, const S extends string>(
       observes: declaration.footprint?.observes ?? NO_FOOTPRINT.observes,
     },
     waits: declaration.waits,
+    without: declaration.without ?? [],
     run: declaration.run as (lab: Lab, options: ScenarioOptions) => Promise<void>,
   }
 }

@@ -29,6 +29,7 @@ import {
 } from '../stats/ratio-tests.js'
 import { type Interrupts, interrupts as processInterrupts } from '../system/interrupt.js'
 import type { StandIn } from '../system/stand-in.js'
+import { BASE_LAB_OWNER, type BaseLabRun, type BaseObjectKey, refKey } from './base-lab.js'
 import type { CheckSpec, ManifestSet, ScenarioDefinition, ScenarioOptions } from './define.js'
 import { describeRef, describeUndo, Journal, type JournalEntry, memoryJournalStore } from './journal.js'
 import { TIMEOUTS, type TimeoutName, type Timeouts } from './timeouts.js'
@@ -163,6 +164,8 @@ export class Lab<C extends string = string, S extends string = string> {
   readonly appliedFiles: string[] = []
   readonly timeouts: Timeouts
   readonly journal: Journal
+  /** When the scenario started (the Lab is made for it then): its log windows reach no further back. */
+  readonly startedAt: Date
   /** What the API server warned about while this scenario applied its manifests. */
   readonly admissionWarnings: string[] = []
   private readonly deferred: { what: string; run: () => Promise<void> }[] = []
@@ -183,6 +186,7 @@ export class Lab<C extends string = string, S extends string = string> {
     readonly options: ScenarioOptions,
   ) {
     this.timeouts = { ...TIMEOUTS, ...options.timeouts }
+    this.startedAt = adapters.now()
     this.journal = adapters.journal ?? new Journal(memoryJournalStore(), 'in-memory', 'in-memory')
   }
 
@@ -290,21 +294,41 @@ export class Lab<C extends string = string, S extends string = string> {
   async apply(name: S, options: { adapt?: (objects: KubernetesObject[]) => KubernetesObject[] } = {}) {
     const { files } = this.set(name)
     const objects = intoNamespace(files.flatMap(loadManifest), this.namespace)
-    await this.applyNamed(name, options.adapt ? options.adapt(objects) : objects)
-    for (const f of files) if (!this.appliedFiles.includes(f)) this.appliedFiles.push(f)
-    this.say(options.adapt ? 'lab.appliedAdapted' : 'lab.applied', { set: name, files: files.join(', ') })
+    const applied = await this.applyNamed(name, options.adapt ? options.adapt(objects) : objects)
+    // The report names the files the scenario applied something of: not an app file whose
+    // objects the run's base lab already had in place.
+    const keys = new Set(applied.map((o) => label(refOf(o))))
+    const used = files.filter((f) =>
+      intoNamespace(loadManifest(f), this.namespace).some((o) => keys.has(label(refOf(o)))),
+    )
+    for (const f of used) if (!this.appliedFiles.includes(f)) this.appliedFiles.push(f)
+    this.say(options.adapt ? 'lab.appliedAdapted' : 'lab.applied', {
+      set: name,
+      files: used.length ? used.join(', ') : '-',
+    })
   }
 
   /**
    * Applies objects and waits for the Deployments among them. Each change is journaled before
    * it is made, with what the object was before.
    */
-  applyObjects(objects: readonly KubernetesObject[]): Promise<void> {
-    return this.applyNamed(objects.map((o) => label(refOf(o))).join(', '), objects)
+  async applyObjects(objects: readonly KubernetesObject[]): Promise<void> {
+    await this.applyNamed(objects.map((o) => label(refOf(o))).join(', '), objects)
   }
 
-  /** applyObjects, its spans labelled `name` (a manifest set, or the objects). */
-  private async applyNamed(name: string, objects: readonly KubernetesObject[]): Promise<void> {
+  /**
+   * applyObjects, its spans labelled `name` (a manifest set, or the objects); returns what it
+   * applied.
+   */
+  private async applyNamed(
+    name: string,
+    all: readonly KubernetesObject[],
+  ): Promise<readonly KubernetesObject[]> {
+    // What the run's base lab already holds, unchanged, is in place: applying it again would
+    // only journal it twice.
+    const base = this.options.baseLab
+    const objects = base ? all.filter((o) => !base.holds(o)) : all
+    if (objects.length === 0) return objects
     await this.span('apply', name, async () => {
       for (const obj of objects) await this.journalChange(refOf(obj), { kind: 'apply', object: obj })
       await this.change(() => this.cluster.apply(objects))
@@ -317,11 +341,12 @@ export class Lab<C extends string = string, S extends string = string> {
       const ns = o.metadata?.namespace ?? 'default'
       byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), o.metadata?.name ?? ''])
     }
-    if (byNamespace.size === 0) return
+    if (byNamespace.size === 0) return objects
     await this.span('rollout', [...byNamespace.values()].flat().join(', '), async () => {
       for (const [ns, names] of byNamespace)
         await this.interruptible(this.cluster.waitForDeployments(ns, names))
     })
+    return objects
   }
 
   /**
@@ -355,8 +380,51 @@ export class Lab<C extends string = string, S extends string = string> {
     this.say('lab.namespaceCreated', { namespace: this.namespace })
   }
 
+  /**
+   * The run's base lab, ready for this scenario (base-lab.ts): removes what the scenario
+   * declares `without`, applies the base objects it needs that are not in place yet, and waits
+   * until the base Deployments it needs are ready (a scenario before may have restored one).
+   * Its changes are journaled as the base lab's, undone once when the run ends.
+   */
+  async prepareBase(base: BaseLabRun): Promise<void> {
+    const step = base.stepFor(this.definition.id)
+    const refs = (keys: readonly BaseObjectKey[]) => keys.map((k) => refOf(base.objectOf(k)))
+    if (step.remove.length > 0) {
+      await this.span('delete', `base lab: ${step.remove.join(', ')}`, async () => {
+        for (const ref of refs(step.remove)) await this.journalChange(ref, { kind: 'delete' }, BASE_LAB_OWNER)
+        await this.change(() => this.cluster.delete(refs(step.remove)))
+      })
+      base.removed(step.remove)
+    }
+    if (step.apply.length > 0) {
+      const objects = step.apply.map((k) => base.objectOf(k))
+      await this.span('apply', `base lab: ${step.apply.join(', ')}`, async () => {
+        for (const obj of objects)
+          await this.journalChange(refOf(obj), { kind: 'apply', object: obj }, BASE_LAB_OWNER)
+        await this.change(() => this.cluster.apply(objects))
+      })
+      base.placed(step.apply)
+    }
+    if (step.ready.length > 0)
+      await this.span('rollout', `base lab: ${step.ready.join(', ')}`, () =>
+        this.interruptible(this.cluster.waitForDeployments(this.namespace, step.ready)),
+      )
+    this.say('lab.baseReady', {
+      applied: step.apply.length ? step.apply.join(', ') : '-',
+      removed: step.remove.length ? step.remove.join(', ') : '-',
+    })
+  }
+
   /** Makes sure the objects do not exist (e.g. catalog-v2 before the canary); restored afterwards. */
   async absent(...refs: ObjectRef[]): Promise<void> {
+    const base = this.options.baseLab
+    const undeclared = base
+      ? refs.filter((r) => base.isBaseObject(r) && !this.definition.without.includes(refKey(r)))
+      : []
+    if (undeclared.length > 0)
+      throw new Error(
+        `${this.definition.id} removes ${undeclared.map(refKey).join(', ')} of the base lab without declaring it in \`without\``,
+      )
     await this.span('delete', refs.map(label).join(', '), async () => {
       for (const ref of refs) await this.journalChange(ref, { kind: 'delete' })
       await this.change(() => this.cluster.delete(refs))
@@ -369,18 +437,29 @@ export class Lab<C extends string = string, S extends string = string> {
    * the change about to be made, before it is made. On a cluster that is not the suite's own,
    * only the lab's namespace may change: never mesh-wide configuration.
    */
-  private async journalChange(ref: ObjectRef, change: JournalEntry['change']): Promise<void> {
+  private async journalChange(
+    ref: ObjectRef,
+    change: JournalEntry['change'],
+    owner: string = this.definition.id,
+  ): Promise<void> {
     this.checkInterrupted()
     if (this.options.existingCluster && ref.namespace !== this.namespace) {
       throw new Error(
         `refusing to change ${describeRef(ref)} on a cluster that is not the suite's own: only namespace ${this.namespace} may change`,
       )
     }
-    const id = this.definition.id
     // An object changed twice keeps the state it had before the first change (record ignores
-    // `before` for an object it already holds), so it is read only once.
-    const before = this.journal.has(id, ref) ? null : ((await this.cluster.read(ref)) ?? null)
-    this.journal.record(id, ref, before, change, this.now())
+    // `before` for an object it already holds), so it is read only once. A scenario's change to
+    // an object the base lab has in place is undone to the base lab's own object, not to what
+    // the cluster made of it meanwhile (Flagger scales its target to zero): the next scenario
+    // needs the base lab's catalog.
+    const base = this.options.baseLab
+    const before = this.journal.has(owner, ref)
+      ? null
+      : owner !== BASE_LAB_OWNER && base?.isInPlace(ref)
+        ? base.objectOf(refKey(ref))
+        : ((await this.cluster.read(ref)) ?? null)
+    this.journal.record(owner, ref, before, change, this.now())
   }
 
   /**
@@ -485,8 +564,12 @@ export class Lab<C extends string = string, S extends string = string> {
     }
   }
 
+  /**
+   * A log window from now, floored at the scenario's start: a check reads no line written
+   * before its scenario began, whoever's pod it is (LogWindow.floor).
+   */
   openLogWindow(): LogWindow {
-    return openLogWindow(this.now())
+    return { ...openLogWindow(this.now()), floor: this.startedAt.toISOString() }
   }
 
   private spec(check: C): CheckSpec {

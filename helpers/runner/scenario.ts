@@ -30,6 +30,7 @@ export async function runScenario(
   try {
     if (options.ownNamespace) await lab.createOwnNamespace()
     istioVersion = await adapters.cluster.istioVersion(lab.namespace)
+    if (options.baseLab) await lab.prepareBase(options.baseLab)
     await definition.run(lab, options)
   } catch (e) {
     error = describeError(e)

@@ -178,6 +178,12 @@ export class FakeLab {
   readonly applied: string[] = []
   readonly deleted: string[] = []
   /**
+   * Every rollout, as `Deployment/<namespace>/<name>`: a Deployment created, or its pod template
+   * changed (a new ReplicaSet), as Kubernetes rolls out; an apply that leaves the template as it
+   * was rolls nothing out.
+   */
+  readonly rollouts: string[] = []
+  /**
    * What deleting a Namespace took with it (kind/namespace/name), as Kubernetes' namespace
    * controller deletes a namespace's content: empty when whoever deleted the namespace had
    * already deleted what it put there.
@@ -796,6 +802,12 @@ export class FakeLab {
         if (namespace && this.deletedNamespaces.has(namespace))
           throw new Error(`namespaces "${namespace}" not found (applying ${o.kind} ${o.metadata?.name})`)
         this.warnings.push(...this.admissionWarnings(o as Obj))
+        if (o.kind === 'Deployment') {
+          const before = this.objects.get(key(refOf(o)))
+          const template = (d: Obj | undefined) => JSON.stringify(d?.spec?.template)
+          if (!before || template(before) !== template(o as Obj))
+            this.rollouts.push(`Deployment/${namespace ?? ''}/${o.metadata?.name}`)
+        }
         this.objects.set(key(refOf(o)), o as Obj)
         this.applied.push(`${o.kind}/${o.metadata?.name}`)
         if (o.kind === 'Namespace' && o.apiVersion === 'v1')

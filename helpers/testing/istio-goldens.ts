@@ -70,7 +70,15 @@ type Loader = (file: string) => readonly KubernetesObject[]
 interface ScenarioSets {
   readonly id: string
   readonly manifestSets: readonly NamedManifestSet[]
+  readonly without?: readonly string[]
 }
+
+/**
+ * The key suffix of a scenario's steps on a serial run's base lab, `<key>@base-lab`: the base
+ * lab's files in force beneath every step (helpers/runner/base-lab.ts keeps its Services in place
+ * for every scenario, so Istio's registry holds catalog, webapp and forum throughout).
+ */
+export const BASE_LAB_KEY = '@base-lab'
 
 /** group/kind/namespace/name, as the oracle (oracles/istio/v1.31/input.go) and server-side apply identify an object. */
 const objectKey = (o: KubernetesObject): string => {
@@ -132,6 +140,13 @@ const beforeFlagger = (scenario: ScenarioSets, load: Loader): ScenarioSets => {
   return first < 0 ? scenario : { ...scenario, manifestSets: scenario.manifestSets.slice(0, first) }
 }
 
+/** Steps with the base lab's files in force beneath each (each file once, where it was first applied). */
+const onBase = (steps: readonly GoldenStep[], files: readonly string[], load: Loader): GoldenStep[] =>
+  steps.map((step) => ({
+    ...step,
+    manifests: withoutReplaced([...new Set([...files, ...step.manifests])], load),
+  }))
+
 /** Steps with every manifest moved into a namespace: `@<namespace>/<file>`. */
 const movedInto = (steps: readonly GoldenStep[], namespace: string): GoldenStep[] =>
   steps.map((step) => ({ ...step, manifests: step.manifests.map((file) => `@${namespace}/${file}`) }))
@@ -143,7 +158,11 @@ const movedInto = (steps: readonly GoldenStep[], namespace: string): GoldenStep[
  * on the suite's own cluster once more in the scenario's own namespace (ownNamespaceKey), only
  * that scenario there. Pure, given the manifest loader.
  */
-export function deriveSteps(scenarios: readonly ScenarioSets[], loadFile: Loader): StepsFile {
+export function deriveSteps(
+  scenarios: readonly ScenarioSets[],
+  loadFile: Loader,
+  base?: { readonly files: readonly string[] },
+): StepsFile {
   const loaded = new Map<string, readonly KubernetesObject[]>()
   const load: Loader = (file) => {
     if (!loaded.has(file)) loaded.set(file, loadFile(file))
@@ -160,6 +179,15 @@ export function deriveSteps(scenarios: readonly ScenarioSets[], loadFile: Loader
     out[scenario.id] = own
     ownCluster.push(scenario.id)
     if (JSON.stringify(existing) !== JSON.stringify(own)) out[`${scenario.id}${EXISTING_CLUSTER}`] = existing
+    // On a base lab. A scenario that removes a base object other than a Deployment (the
+    // canaries remove Service catalog, which Flagger then creates) has no such steps: a state
+    // of whole files cannot hold one object less, and it sends nothing before its Canary.
+    const removesRegistry = (all.without ?? []).some((k) => !k.startsWith('Deployment/'))
+    if (base && !removesRegistry) {
+      out[`${scenario.id}${BASE_LAB_KEY}`] = onBase(own, base.files, load)
+      if (out[`${scenario.id}${EXISTING_CLUSTER}`])
+        out[`${scenario.id}${EXISTING_CLUSTER}${BASE_LAB_KEY}`] = onBase(existing, base.files, load)
+    }
   }
   const book = Object.entries(out)
   for (const namespace of GOLDEN_NAMESPACES)

@@ -11,13 +11,14 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { loadManifest } from '../../helpers/manifests/load.js'
 import { deriveSteps, renderSteps, STEPS_FILE } from '../../helpers/testing/istio-goldens.js'
 import { SCENARIOS } from '../../suites/index.js'
+import { BASE_LAB } from '../../suites/shared.js'
 
 const args = process.argv.slice(2)
 if (args.some((a) => a !== '--check')) {
   console.error(`steps.ts: unknown argument ${args.find((a) => a !== '--check')}; usage: steps.ts [--check]`)
   process.exit(2)
 }
-const text = renderSteps(deriveSteps(SCENARIOS, loadManifest))
+const text = renderSteps(deriveSteps(SCENARIOS, loadManifest, BASE_LAB))
 const current = readFileSync(STEPS_FILE, 'utf8')
 if (args.includes('--check')) {
   if (text !== current) {

@@ -28,6 +28,7 @@ export const scenario = defineScenario({
     },
   },
   waits: { routeChanges: 1 },
+  without: ['Deployment/catalog-v2'],
   async run(lab) {
     const { CATALOG_CLUSTER, CATALOG_V2, EDGE_CATALOG, edgeRoutesTo } = labNames(lab.namespace)
     await lab.absent(CATALOG_V2)

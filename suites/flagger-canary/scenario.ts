@@ -67,6 +67,7 @@ export const scenario = defineScenario({
   // success.json). Flagger waits for its own rollouts (the primary, the promoted primary)
   // within those ticks.
   waits: { routeChanges: 0, flaggerIntervals: 11 },
+  without: ['Deployment/catalog-v2', 'Service/catalog'],
   async run(lab, options) {
     const { WEBAPP_CATALOG } = labNames(lab.namespace)
     const intervalMs = intervalMsOf(options)

@@ -63,6 +63,7 @@ export const scenario = defineScenario({
   // statuses (helpers/testing/flagger-golden, Flagger 1.36.1's scheduler: initialize.json and
   // rollback.json). No wait for Prometheus' window: no revision is analysed after this one.
   waits: { routeChanges: 0, flaggerIntervals: 10 },
+  without: ['Deployment/catalog-v2', 'Service/catalog'],
   async run(lab, options) {
     const { WEBAPP_CATALOG } = labNames(lab.namespace)
     const intervalMs = intervalMsOf(options)

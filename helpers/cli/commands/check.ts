@@ -192,6 +192,7 @@ function definitionOf(expectations: readonly Expectation[]): ScenarioDefinition 
     section: '5',
     observation: 'the behaviour the live objects imply',
     manifestSets: [],
+    without: [],
     checks,
     // Observe only: it changes nothing mesh-wide, and plan never schedules it.
     footprint: NO_FOOTPRINT,

@@ -3,6 +3,7 @@ import { copyFile, mkdir } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
 import { PROFILE_RECORD } from '../../../cluster/health.js'
 import { SCENARIO_IDS, SCENARIOS } from '../../../suites/index.js'
+import { BASE_LAB } from '../../../suites/shared.js'
 import { choices, UsageError } from '../../errors.js'
 import { localizeCause } from '../../i18n/causes.js'
 import { chooseLang, type Lang } from '../../i18n/lang.js'
@@ -235,7 +236,7 @@ export async function runCommand(
     },
     onResult: (result: ScenarioResult) => writeJson(join(runDir, 'scenarios', `${result.id}.json`), result),
   }
-  const { results, notRun } =
+  const { results, notRun, baseLab } =
     mode.mode === 'concurrent'
       ? await runScenariosConcurrently(
           selected,
@@ -243,7 +244,7 @@ export async function runCommand(
           { ...scenarioOptions, maxConcurrent: mode.maxConcurrent },
           hooks,
         )
-      : await runScenarios(selected, adapters, scenarioOptions, hooks)
+      : await runScenarios(selected, adapters, { ...scenarioOptions, base: BASE_LAB }, hooks)
   const run: RunRecord = {
     schema: RUN_RECORD_SCHEMA,
     suite: { name: 'istio-traffic-conformance', version: SUITE_VERSION },
@@ -263,7 +264,9 @@ export async function runCommand(
     falseFailureBound: runBoundOf(
       selected.flatMap((s) => s.checks.map((c) => ({ id: `${s.id}/${c.id}`, design: c.design }))),
     ).total,
-    passed: notRun.length === 0 && results.every((r) => r.passed),
+    ...(baseLab ? { baseLab } : {}),
+    passed:
+      notRun.length === 0 && results.every((r) => r.passed) && (baseLab?.cleanup.errors.length ?? 0) === 0,
   }
   await writeReports(runDir, run, lang)
   if (args.values.junit) await copyJUnit(runDir, args.values.junit)
