@@ -129,6 +129,14 @@ export const MESSAGES = {
     en: "The suite's own kind cluster, proven by its ownership record; every change was journaled and undone.",
     ko: '소유 기록으로 확인한 스위트 자신의 kind 클러스터입니다; 모든 변경은 저널에 기록되고 되돌려졌습니다.',
   },
+  'report.baseLab': {
+    en: 'Base lab: the apps were applied once in {namespace} for every scenario (rollouts: {rollouts}) and removed at the end ({deleted} objects deleted).',
+    ko: '기본 랩: 앱을 {namespace}에 한 번 적용해 모든 시나리오가 함께 썼고 (롤아웃: {rollouts}) 끝에 삭제했습니다 (객체 {deleted}개 삭제).',
+  },
+  'report.baseLabErrors': {
+    en: 'Base lab: the apps were applied once in {namespace} (rollouts: {rollouts}), but removing them at the end failed: {errors}. Undo what is left with npm run conformance -- restore.',
+    ko: '기본 랩: 앱을 {namespace}에 한 번 적용했지만 (롤아웃: {rollouts}) 끝에 삭제하지 못했습니다: {errors}. 남은 것은 npm run conformance -- restore 로 되돌리세요.',
+  },
   'report.errorRate': {
     en: "A correct mesh fails at least one check of this run with probability at most {bound} (the sum of every check's false-failure bound, error bounds included); a route off by a check's stated shift passes it with probability at most 1e-3.",
     ko: '올바른 메시가 이 실행의 검사 중 하나라도 실패할 확률은 최대 {bound}입니다 (오류 한도를 포함한 모든 검사의 오탐 한도의 합); 검사가 밝힌 만큼 어긋난 라우트가 그 검사를 통과할 확률은 최대 1e-3입니다.',

@@ -9,6 +9,7 @@ import { forCluster } from '../learn/commands.js'
 import { BOOK_NAMESPACE } from '../manifests/namespace.js'
 import { htmlAttribute as attr, htmlText as text } from '../text/escape.js'
 import { percent } from '../text/format.js'
+import { baseLabText } from './base-lab-text.js'
 import {
   boundText,
   type CheckResult,
@@ -349,6 +350,7 @@ ${rows}
 <p>${overviewHtml}</p>
 <p class="cluster-mode">${text(t(lang, `report.mode.${run.clusterMode === 'existing-cluster' ? 'existing-cluster' : 'suite-cluster'}`, { namespace: run.namespace ?? BOOK_NAMESPACE }))}</p>
 <p class="error-rate">${text(t(lang, 'report.errorRate', { bound: boundText(run) }))}</p>
+${run.baseLab ? `<p class="base-lab">${text(baseLabText(lang, run.baseLab))}</p>` : ''}
 <details><summary>${text(t(lang, 'report.howToRead'))}</summary><p>${text(t(lang, 'report.howToReadText'))}</p></details>
 ${scenarios}
 ${missing}

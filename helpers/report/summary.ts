@@ -5,6 +5,7 @@ import { checkText, scenarioText } from '../i18n/scenario-texts.js'
 import { forCluster } from '../learn/commands.js'
 import { BOOK_NAMESPACE } from '../manifests/namespace.js'
 import { markdownCode as code, markdownText as md } from '../text/escape.js'
+import { baseLabText } from './base-lab-text.js'
 import { boundText, checkCounts, type RunRecord, runPassed } from './model.js'
 import { keyNumbers } from './numbers.js'
 import { formatDuration, phaseName, phaseSeconds, runTimeline, scenarioWallMs } from './timeline.js'
@@ -82,6 +83,7 @@ export function toMarkdown(run: RunRecord, lang: Lang = 'en'): string {
     md(t(lang, `report.mode.${mode}`, { namespace: run.namespace ?? BOOK_NAMESPACE })),
     '',
     md(t(lang, 'report.errorRate', { bound: boundText(run) })),
+    ...(run.baseLab ? ['', md(baseLabText(lang, run.baseLab))] : []),
     ...timelineLines(run, lang),
   ]
   const names = { context: run.context, ...(run.namespace ? { namespace: run.namespace } : {}) }

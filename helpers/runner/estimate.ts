@@ -1,6 +1,14 @@
 import { loadManifest } from '../manifests/load.js'
-import type { Job } from '../schedule/concurrent.js'
+import { type Job, NO_FOOTPRINT } from '../schedule/concurrent.js'
 import { summaryOf } from '../stats/summaries.js'
+import {
+  BASE_LAB_OWNER,
+  type BaseLabDefinition,
+  baseObjects,
+  keyOf,
+  orderForBaseLab,
+  planBaseLab,
+} from './base-lab.js'
 import type { ScenarioDefinition, ScenarioOptions } from './define.js'
 
 /**
@@ -133,6 +141,51 @@ export function estimateScenario(
       .map(([k, s]) => [k, Math.round(s * 10) / 10]),
   )
   return { id: definition.id, seconds: Object.values(kept).reduce((a, b) => a + b, 0), parts: kept }
+}
+
+/**
+ * The scenarios of a serial run on a base lab, as jobs in the order the base lab runs them
+ * (base-lab.ts), and one last job, the base lab's removal. A scenario's own objects are those
+ * of its files outside the base lab; the base lab's step before it applies what it needs and
+ * rolls its new Deployments out together; a scenario that changes a base Deployment (a canary
+ * revision) has it restored at cleanup, a rollout the next scenario waits for.
+ */
+export function jobsOnBaseLab(
+  definitions: readonly ScenarioDefinition[],
+  options: Pick<ScenarioOptions, 'bookTiming'>,
+  base: BaseLabDefinition,
+): Job[] {
+  const objects = baseObjects(base)
+  const ordered = orderForBaseLab(definitions, objects)
+  const plan = planBaseLab(ordered, objects)
+  const baseFiles = new Set(base.files)
+  const baseKeys = new Set(objects.map((o) => o.key))
+  const jobs = ordered.map((d, i): Job => {
+    const own = {
+      ...d,
+      manifestSets: d.manifestSets.map((set) => ({
+        ...set,
+        files: set.files.filter((f) => !baseFiles.has(f)),
+      })),
+    }
+    const e = estimateScenario(own, options)
+    const step = plan.steps[i]
+    const baseApplied = step?.apply.length ?? 0
+    const baseRollout = step?.apply.some((k) => k.startsWith('Deployment/')) ? 1 : 0
+    const changesBase = own.manifestSets.some((set) =>
+      objectsOf(set.files).some((o) => o.kind === 'Deployment' && baseKeys.has(keyOf(o))),
+    )
+    const seconds =
+      e.seconds +
+      baseApplied * TYPICAL.objectChangeS +
+      (step?.remove.length ?? 0) * TYPICAL.objectUndoS +
+      (baseRollout + (changesBase ? 1 : 0)) * TYPICAL.rolloutS
+    return { id: d.id, seconds: Math.round(seconds * 10) / 10, footprint: d.footprint }
+  })
+  return [
+    ...jobs,
+    { id: BASE_LAB_OWNER, seconds: objects.length * TYPICAL.objectUndoS, footprint: NO_FOOTPRINT },
+  ]
 }
 
 /** The scenarios as jobs for the scheduler (helpers/schedule/concurrent.ts). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { PROFILES, type Profile } from '../../../cluster/profiles.js'
 import { SCENARIOS } from '../../../suites/index.js'
+import { TYPICAL } from '../../runner/estimate.js'
 import { main } from '../main.js'
 import { buildPlan, renderPlan } from './plan.js'
 
@@ -57,19 +58,33 @@ describe('plan --istio', () => {
 describe('plan: the expected schedule', () => {
   const profile = PROFILES.current as Profile
 
-  it('--serial: the scenarios one after another, in book order, without namespaces of their own', () => {
+  it('--serial: one after another on the base lab, in its order, and its removal last', () => {
     const { schedule } = buildPlan(profile, 'lab')
-    expect(schedule.serial.placements.map((p) => p.id)).toEqual(schedule.scenarios.map((s) => s.id))
-    const own = schedule.scenarios.map((s) => s.expectedS - (s.parts.namespace ?? 0))
-    expect(schedule.serial.expectedS).toBeCloseTo(
-      own.reduce((t, s) => t + s, 0),
-      6,
+    const canaries = ['flagger-canary', 'flagger-rollback']
+    const serial = schedule.serial.placements
+    expect(serial.map((p) => p.id)).toEqual([
+      ...schedule.scenarios.map((s) => s.id).filter((id) => !canaries.includes(id)),
+      ...canaries,
+      'base-lab',
+    ])
+    for (const [i, p] of serial.entries()) expect(p.startS).toBeCloseTo(serial[i - 1]?.endS ?? 0, 6)
+    expect(schedule.serial.expectedS).toBeCloseTo(serial.at(-1)?.endS ?? 0, 6)
+    // The base lab's removal: each of its objects undone once (4 apps: 3 ServiceAccounts,
+    // 3 Services, 4 Deployments).
+    const removal = serial.at(-1)
+    expect((removal?.endS ?? 0) - (removal?.startS ?? 0)).toBe(10 * TYPICAL.objectUndoS)
+    // On the base lab a scenario rolls no app out of its own: every one is shorter than in a
+    // namespace of its own, less the namespace itself, and the run saves at least one rollout
+    // per scenario beyond the base lab's four.
+    const own = (id: string) => {
+      const s = schedule.scenarios.find((x) => x.id === id)
+      return (s?.expectedS ?? 0) - (s?.parts.namespace ?? 0)
+    }
+    for (const p of serial.slice(0, -1)) expect(p.endS - p.startS, p.id).toBeLessThan(own(p.id))
+    const alone = schedule.scenarios.reduce((t, s) => t + own(s.id), 0)
+    expect(alone - schedule.serial.expectedS).toBeGreaterThan(
+      (schedule.scenarios.length - 4) * TYPICAL.rolloutS,
     )
-    for (const [i, p] of schedule.serial.placements.entries())
-      expect(p.startS).toBeCloseTo(
-        own.slice(0, i).reduce((t, s) => t + s, 0),
-        6,
-      )
     for (const s of schedule.scenarios) expect(s.parts.namespace).toBe(15)
   })
 
@@ -128,7 +143,7 @@ describe('plan: the expected schedule', () => {
     expect(text).toMatch(/\nrun: about \d+\.\d min, at most 4 scenarios at once, .*; critical path [a-z-]+/)
     expect(text).toMatch(/\n {2}at 0:00 start [a-z-]+, [a-z-]+, [a-z-]+, [a-z-]+\n/)
     expect(text).toMatch(
-      /\nrun --serial \(or --namespace, or a cluster not the suite's own\): about \d+\.\d min, one scenario after another$/,
+      /\nrun --serial \(or --namespace, or a cluster not the suite's own\): about \d+\.\d min, one scenario after another on a base lab \(the apps applied once\): edge-routing, .*, flagger-rollback, base-lab$/,
     )
   })
 

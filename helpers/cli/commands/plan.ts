@@ -10,9 +10,10 @@ import {
 } from '../../../cluster/profiles.js'
 import { type ExpectedUp, expectedColdUp } from '../../../cluster/up-phases.js'
 import { SCENARIOS } from '../../../suites/index.js'
+import { BASE_LAB } from '../../../suites/shared.js'
 import { suiteContextName } from '../../kube/context-guard.js'
 import { manifestFiles } from '../../runner/define.js'
-import { estimateScenario, jobsOf, TYPICAL } from '../../runner/estimate.js'
+import { estimateScenario, jobsOf, jobsOnBaseLab, TYPICAL } from '../../runner/estimate.js'
 import { type MeshWide, type Placement, schedule } from '../../schedule/concurrent.js'
 import type { DesignSummary } from '../../stats/run-budget.js'
 import { runBoundOf, summaryOf } from '../../stats/summaries.js'
@@ -85,7 +86,10 @@ export interface PlannedSchedule {
    * is `placements` (the same dispatch `run` makes, with the expected durations).
    */
   readonly run: PlannedRun & { readonly maxConcurrent: number }
-  /** `run --serial` (and runs in one namespace): one scenario after another, in book order. */
+  /**
+   * `run --serial` (and runs in one namespace): one scenario after another on the base lab,
+   * in the order it runs them, and last the base lab's removal (placement `base-lab`).
+   */
   readonly serial: PlannedRun
   /** The typical costs the estimate uses; a run's measured timeline (run.json, HTML) is the truth. */
   readonly costs: typeof TYPICAL
@@ -96,7 +100,7 @@ export interface PlannedSchedule {
 /** The schedule a full run is expected to follow. Pure. */
 export function planSchedule(bookTiming: boolean): PlannedSchedule {
   const options = { bookTiming, ownNamespace: true }
-  const serial = schedule(jobsOf(SCENARIOS, { bookTiming }), { mode: 'serial' })
+  const serial = schedule(jobsOnBaseLab(SCENARIOS, { bookTiming }, BASE_LAB), { mode: 'serial' })
   const concurrent = schedule(jobsOf(SCENARIOS, options), {
     mode: 'concurrent',
     maxConcurrent: DEFAULT_PARALLEL,
@@ -300,6 +304,6 @@ export function renderSchedule(schedule: PlannedSchedule): string[] {
     ),
     `run: about ${minutes(schedule.run.expectedS)}, at most ${schedule.run.maxConcurrent} scenarios at once, each in its own namespace itc-<scenario-id>, never two that change the same mesh-wide state together; critical path ${schedule.run.criticalPath.join(' -> ')}`,
     ...startsOf(schedule.run.placements).map(([at, ids]) => `  at ${clock(at)} start ${ids.join(', ')}`),
-    `run --serial (or --namespace, or a cluster not the suite's own): about ${minutes(schedule.serial.expectedS)}, one scenario after another`,
+    `run --serial (or --namespace, or a cluster not the suite's own): about ${minutes(schedule.serial.expectedS)}, one scenario after another on a base lab (the apps applied once): ${schedule.serial.placements.map((p) => p.id).join(', ')}`,
   ]
 }

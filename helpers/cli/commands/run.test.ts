@@ -74,6 +74,43 @@ describe('run, in one process', () => {
       expect(existsSync(join(runDir, f)), f).toBe(true)
   })
 
+  it('--serial: the apps once, as the base lab, recorded in run.json and named in every report', async () => {
+    const { deps: d, fakes } = deps()
+    const out: string[] = []
+    const code = await runCommand(
+      args(['run', 'mesh-routing', 'edge-routing', 'subset-v1', '--serial', '--kubeconfig', kubeconfig()]),
+      (l) => out.push(l),
+      d,
+    )
+    expect(code).toBe(0)
+    const runDir = join(d.reportsDir, '2026-11-27T08-00-00Z-book')
+    const run = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'))
+    expect(checkRunRecord(run)).toMatchObject({ ok: true })
+    // Book order; edge-routing, which needs catalog-v2 gone, runs before those that need it.
+    expect(run.scenarios.map((r: { id: string }) => r.id)).toEqual([
+      'edge-routing',
+      'subset-v1',
+      'mesh-routing',
+    ])
+    expect(run.baseLab).toMatchObject({
+      namespace: 'istioinaction',
+      order: ['edge-routing', 'subset-v1', 'mesh-routing'],
+      rollouts: { 'Deployment/catalog': 1, 'Deployment/catalog-v2': 1, 'Deployment/webapp': 1 },
+      cleanup: { errors: [] },
+    })
+    expect(fakes[0]?.rollouts.sort()).toEqual([
+      'Deployment/istioinaction/catalog',
+      'Deployment/istioinaction/catalog-v2',
+      'Deployment/istioinaction/webapp',
+    ])
+    const said =
+      'Base lab: the apps were applied once in istioinaction for every scenario (rollouts: catalog ×1, catalog-v2 ×1, webapp ×1) and removed at the end'
+    expect(out.join('\n')).toContain(said)
+    expect(readFileSync(join(runDir, 'summary.md'), 'utf8')).toContain(said)
+    expect(readFileSync(join(runDir, 'index.html'), 'utf8')).toContain(said)
+    expect([...(fakes[0]?.objects.keys() ?? [])].filter((k) => k.includes('/istioinaction/'))).toEqual([])
+  })
+
   it('exits 1 and names each failing check with its hint', async () => {
     const out: string[] = []
     const code = await runCommand(

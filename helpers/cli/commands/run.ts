@@ -14,6 +14,7 @@ import { type ClusterNames, forCluster } from '../../learn/commands.js'
 import type { LogQuery } from '../../logs/reader.js'
 import { BOOK_NAMESPACE, scenarioNamespace } from '../../manifests/namespace.js'
 import type { PhaseTiming } from '../../progress.js'
+import { baseLabText } from '../../report/base-lab-text.js'
 import { writeDiagnostics } from '../../report/diagnostics.js'
 import { clusterDiagnostics } from '../../report/diagnostics-source.js'
 import { RUN_RECORD_SCHEMA, type RunRecord, type ScenarioResult } from '../../report/model.js'
@@ -272,6 +273,7 @@ export async function runCommand(
   if (args.values.junit) await copyJUnit(runDir, args.values.junit)
   out('')
   out(renderRunSummary(results, notRun, lang, { context, namespace }))
+  if (baseLab) out(baseLabText(lang, baseLab))
   out(t(lang, 'run.reports', { files: REPORT_FILES.map((f) => join(shown, f)).join(', ') }))
   for (const [id, files] of Object.entries(run.diagnostics))
     out(t(lang, 'run.diagnostics', { id, count: files.length, dir: join(shown, 'diagnostics', id) }))
