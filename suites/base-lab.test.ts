@@ -36,6 +36,8 @@ async function serialOnOneLab(namespace: string) {
   fake.internet = true
   const journal = new Journal(memoryJournalStore(), 'in-memory', 'in-memory')
   const during = new Map<string, string[]>()
+  /** Deployment catalog's replicas when each scenario ended (Flagger scales its target to zero). */
+  const catalogReplicas = new Map<string, unknown>()
   let current = 'before'
   const outcome = await runScenarios(
     SCENARIOS,
@@ -49,18 +51,22 @@ async function serialOnOneLab(namespace: string) {
     {
       onResult: async (r) => {
         during.set(r.id, fake.rollouts.splice(0))
+        const catalog = fake.objects.get(`Deployment/${namespace}/catalog`) as {
+          spec?: { replicas?: number }
+        }
+        catalogReplicas.set(r.id, catalog?.spec?.replicas)
         current = r.id
       },
     },
   )
-  return { fake, outcome, during, journal, current }
+  return { fake, outcome, during, journal, current, catalogReplicas }
 }
 
 describe('the base lab of a serial run', () => {
   it.each([BOOK_NAMESPACE, 'itc-staging'])(
     'in %s: every scenario passes on one shared lab, each base workload rolls out once, and nothing is left',
     async (namespace) => {
-      const { fake, outcome, during, journal } = await serialOnOneLab(namespace)
+      const { fake, outcome, during, journal, catalogReplicas } = await serialOnOneLab(namespace)
       expect(
         outcome.results.flatMap((r) => [
           ...(r.error ? [`${r.id}: ${r.error}`] : []),
@@ -88,6 +94,9 @@ describe('the base lab of a serial run', () => {
           `Deployment/${namespace}/catalog`,
           `Deployment/${namespace}/catalog`,
         ])
+      // Flagger scaled catalog to zero while it served the primary; each canary's cleanup gave
+      // the next scenario the base lab's catalog back, not Flagger's scaled-down one.
+      for (const id of CANARIES) expect(catalogReplicas.get(id), id).toBe(1)
       // Every scenario applied only what it adds: no app file but the canaries' revision.
       for (const r of outcome.results)
         expect(

@@ -451,8 +451,9 @@ export class Lab<C extends string = string, S extends string = string> {
     // An object changed twice keeps the state it had before the first change (record ignores
     // `before` for an object it already holds), so it is read only once. A scenario's change to
     // an object the base lab has in place is undone to the base lab's own object, not to what
-    // the cluster made of it meanwhile (Flagger scales its target to zero): the next scenario
-    // needs the base lab's catalog.
+    // the cluster made of it meanwhile: Flagger scales its target to zero once the primary
+    // serves (fluxcd/flagger v1.36.1 pkg/canary/deployment_controller.go ScaleToZero), and the
+    // next scenario needs the base lab's catalog.
     const base = this.options.baseLab
     const before = this.journal.has(owner, ref)
       ? null

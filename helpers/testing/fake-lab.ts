@@ -260,11 +260,13 @@ export class FakeLab {
     if (canary) {
       const flagger = this.startFlagger(canary as Obj)
       flagger.advance(this.t + flagger.settings.intervalMs, this.catalogSpec())
+      this.scaleFlaggerTarget()
     }
   }
 
   /** Flagger's loop for a Canary, from its analysis settings. */
   private startFlagger(o: Obj): FakeFlagger {
+    this.flaggerPhaseSeen = undefined
     const analysis = (o.spec?.analysis ?? {}) as {
       interval?: string
       threshold?: number
@@ -787,6 +789,7 @@ export class FakeLab {
       const obj = this.objects.get(key(ref))
       if (obj && ref.kind === 'Canary' && this.flagger) {
         this.flagger.advance(this.t, this.catalogSpec())
+        this.scaleFlaggerTarget()
         const { phase, weight, failedChecks } = this.flagger
         return { ...obj, status: { phase, canaryWeight: weight, failedChecks, iterations: 0 } } as Obj
       }
@@ -884,6 +887,30 @@ export class FakeLab {
     this.deletedNamespaces.add(name)
   }
 
+  /** The Flagger phase the lab last saw, so the target is scaled down once per phase reached. */
+  private flaggerPhaseSeen: string | undefined
+
+  /**
+   * As Flagger does once the primary serves (after initialization, and after a promotion or a
+   * rollback): its target Deployment is scaled to zero replicas (fluxcd/flagger v1.36.1
+   * pkg/canary/deployment_controller.go ScaleToZero, called from pkg/controller/scheduler.go).
+   * A rollout it is not: the pod template stays as it was.
+   */
+  private scaleFlaggerTarget(): void {
+    const flagger = this.flagger
+    if (!flagger || flagger.phase === this.flaggerPhaseSeen) return
+    this.flaggerPhaseSeen = flagger.phase
+    if (!['Initialized', 'Succeeded', 'Failed'].includes(flagger.phase)) return
+    const k = key({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: 'catalog',
+      namespace: flagger.settings.namespace,
+    })
+    const target = this.objects.get(k)
+    if (target) this.objects.set(k, { ...target, spec: { ...target.spec, replicas: 0 } })
+  }
+
   /** The catalog pod spec of Deployment catalog: v1, v2 (SHOW_IMAGE) or a failing revision (command). */
   private catalogSpec(): 'v1' | 'v2' | 'failing' | undefined {
     const d = this.of('Deployment').find((x) => x.metadata?.name === 'catalog')
@@ -905,6 +932,7 @@ export class FakeLab {
       for (let at = load.last + period; at <= end; at += period) {
         this.t = at
         this.flagger?.advance(this.t, this.catalogSpec())
+        this.scaleFlaggerTarget()
         const { cls } = this.request(load.probe, this.uuid(), at)
         load.records.push({ at: new Date(at).toISOString(), class: cls })
         load.last = at
@@ -912,6 +940,7 @@ export class FakeLab {
     }
     this.t = end
     this.flagger?.advance(this.t, this.catalogSpec())
+    this.scaleFlaggerTarget()
   }
 
   readonly ingress: LabIngress = {
