@@ -2,6 +2,7 @@ import type { KubernetesObject } from '@kubernetes/client-node'
 import type { ObjectRef } from '../kube/client.js'
 import { loadManifest } from '../manifests/load.js'
 import { intoNamespace } from '../manifests/namespace.js'
+import { canonicalJson } from '../text/canonical-json.js'
 
 /**
  * The base lab of a serial run: the apps every scenario builds on (catalog v1 and v2, webapp,
@@ -145,17 +146,6 @@ export function planBaseLab(users: readonly BaseLabUser[], base: readonly BaseOb
   return { order: users.map((u) => u.id), steps, rollouts }
 }
 
-/** JSON with object keys sorted: two loads of one manifest compare equal whatever their key order. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
-  if (typeof value === 'object' && value !== null)
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`
-  return JSON.stringify(value) ?? 'null'
-}
-
 /**
  * A serial run's base lab while it runs: its plan for the run's scenarios, its objects in the
  * lab's namespace, and which of them it has put in place. The Lab makes the changes (journaled
@@ -215,7 +205,7 @@ export class BaseLabRun {
       mine !== undefined &&
       this.inPlace.has(key) &&
       (o.metadata?.namespace ?? '') === this.namespace &&
-      canonical(mine) === canonical(o)
+      canonicalJson(mine) === canonicalJson(o)
     )
   }
 

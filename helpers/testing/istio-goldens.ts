@@ -6,6 +6,7 @@ import { compareVersions } from '../istio-behaviour.js'
 import { loadManifest } from '../manifests/load.js'
 import { intoNamespace, scenarioNamespace } from '../manifests/namespace.js'
 import type { NamedManifestSet } from '../runner/define.js'
+import { canonicalJson } from '../text/canonical-json.js'
 
 /**
  * The Istio goldens as the offline tests use them: which steps exist (derived from the scenario
@@ -279,17 +280,6 @@ export interface MeshState {
 const shapesTranslation = (o: KubernetesObject): boolean =>
   o.kind === 'Service' || /(^|\.)istio\.io\//.test(o.apiVersion ?? '')
 
-/** JSON with object keys sorted, so equal specs give equal text whatever their key order. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
-  if (typeof value === 'object' && value !== null)
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`
-  return JSON.stringify(value) ?? 'null'
-}
-
 /** The state of a set of objects applied in order (a later object of the same name replaces the earlier). */
 export function meshState(objects: Iterable<KubernetesObject>, policy: OutboundPolicy): MeshState {
   const out = new Map<string, string>()
@@ -297,7 +287,7 @@ export function meshState(objects: Iterable<KubernetesObject>, policy: OutboundP
     if (!shapesTranslation(o)) continue
     out.set(
       `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`,
-      canonical((o as { spec?: unknown }).spec),
+      canonicalJson((o as { spec?: unknown }).spec),
     )
   }
   return { objects: out, policy }

@@ -3,6 +3,7 @@ import { outboundPolicyOf } from '../../helpers/mesh-edits.js'
 import { DEFAULT_OPTIONS } from '../../helpers/runner/define.js'
 import { runScenario } from '../../helpers/runner/scenario.js'
 import { FakeLab } from '../../helpers/testing/fake-lab.js'
+import { delayPush } from '../../helpers/testing/push-delay.js'
 import { CLUSTER_CONFIG } from '../../helpers/testing/run-fixtures.js'
 import { scenario } from './scenario.js'
 
@@ -101,22 +102,11 @@ describe('egress-registry-only against the in-memory lab', () => {
     // that cluster, but only for the calls made since the measured window opened.
     const fake = new FakeLab(CLUSTER_CONFIG)
     fake.internet = true
-    const apply = fake.cluster.apply
-    let held: Parameters<typeof apply>[0] = []
-    fake.cluster.apply = async (objects) => {
-      const mesh = objects.filter((o) => o.kind === 'ConfigMap' && o.metadata?.name === 'istio')
-      if (mesh.length > 0 && held.length === 0 && outboundPolicyOf(meshOf(fake)) === 'ALLOW_ANY') held = mesh
-      return apply(objects.filter((o) => !held.includes(o)))
-    }
-    const converge = fake.ingress.converge
-    fake.ingress.converge = async (probe, expected, timeoutMs) => {
-      if (held.length > 0) {
-        await fake.ingress.sample(probe, { maxRequests: 4, onOrdered: () => false })
-        await apply(held)
-        held = []
-      }
-      return converge(probe, expected, timeoutMs)
-    }
+    delayPush(fake, (objects) =>
+      outboundPolicyOf(meshOf(fake)) === 'ALLOW_ANY'
+        ? objects.filter((o) => o.kind === 'ConfigMap' && o.metadata?.name === 'istio')
+        : [],
+    )
     const result = await runScenario(scenario, fake.adapters())
     expect(fake.logs.some((l) => l.pod.startsWith('forum') && l.text.includes(' PassthroughCluster '))).toBe(
       true,

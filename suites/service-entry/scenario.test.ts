@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_OPTIONS } from '../../helpers/runner/define.js'
 import { runScenario } from '../../helpers/runner/scenario.js'
 import { FakeLab } from '../../helpers/testing/fake-lab.js'
+import { delayPush } from '../../helpers/testing/push-delay.js'
 import { scenario } from './scenario.js'
 
 const MESH = {
@@ -68,26 +69,11 @@ describe('service-entry against the in-memory lab', () => {
   })
 
   it("passes when the gate's calls met block_all before istiod pushed the ServiceEntry", async () => {
-    // istiod pushes a change after its debounce (PILOT_DEBOUNCE_AFTER, 100 ms, up to
-    // PILOT_DEBOUNCE_MAX, 10 s: istio/istio 1.31 pilot/pkg/features), so the convergence gate's
-    // first calls still meet block_all. Those lines are seconds older than the measured window
-    // but inside the log read's skew allowance; they are the gate's, not the measured calls'.
+    // The convergence gate's first calls still meet block_all (delayPush: istiod's debounce).
+    // Those lines are seconds older than the measured window but inside the log read's skew
+    // allowance; they are the gate's, not the measured calls'.
     const fake = new FakeLab([MESH, COREDNS])
-    const apply = fake.cluster.apply
-    let held: Parameters<typeof apply>[0] = []
-    fake.cluster.apply = async (objects) => {
-      held = objects.filter((o) => o.kind === 'ServiceEntry')
-      return apply(objects.filter((o) => o.kind !== 'ServiceEntry'))
-    }
-    const converge = fake.ingress.converge
-    fake.ingress.converge = async (probe, expected, timeoutMs) => {
-      if (held.length > 0) {
-        await fake.ingress.sample(probe, { maxRequests: 4, onOrdered: () => false })
-        await apply(held)
-        held = []
-      }
-      return converge(probe, expected, timeoutMs)
-    }
+    delayPush(fake, (objects) => objects.filter((o) => o.kind === 'ServiceEntry'))
     const result = await runScenario(scenario, fake.adapters())
     expect(fake.logs.some((l) => l.pod.startsWith('forum') && l.text.endsWith(' block_all'))).toBe(true)
     expect(result.checks.map((c) => [c.check, c.passed, c.cause])).toEqual([
