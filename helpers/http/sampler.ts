@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { Client, type Dispatcher, Pool } from 'undici'
 import { type Clock, type PollResult, pollUntil, realClock } from '../poll.js'
+import { SAMPLER_CONNECTIONS } from '../schedule/budget.js'
 import {
   type BodyClassifier,
   type Classifier,
@@ -42,6 +43,7 @@ export interface SampleResult {
 
 export interface SampleOptions {
   readonly maxRequests: number
+  /** Connections, one request in flight on each: SAMPLER_CONNECTIONS (8) unless given. */
   readonly concurrency?: number
   /**
    * How long the server may take to answer once the request is on the wire (and between body
@@ -63,7 +65,8 @@ export interface SampleOptions {
  * reason, never dropped.
  */
 export async function sample(target: Target, probe: Probe, options: SampleOptions): Promise<SampleResult> {
-  const concurrency = Math.min(options.concurrency ?? 8, options.maxRequests)
+  // As many lanes as the run's request budget plans for each sampler (schedule/budget.ts).
+  const concurrency = Math.min(options.concurrency ?? SAMPLER_CONNECTIONS, options.maxRequests)
   const timeoutMs = options.timeoutMs ?? 5_000
   const classify = remembering(options.classify)
   // One keep-alive connection per lane: a pool would look for a free connection on every request.

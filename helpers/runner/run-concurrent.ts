@@ -1,6 +1,7 @@
 import { describeError } from '../kube/describe-error.js'
 import { scenarioNamespace } from '../manifests/namespace.js'
 import type { ScenarioResult } from '../report/model.js'
+import { REQUEST_BUDGET } from '../schedule/budget.js'
 import { type Job, longestFirst, startable } from '../schedule/concurrent.js'
 import type { ScenarioDefinition } from './define.js'
 import { jobsOf } from './estimate.js'
@@ -61,7 +62,7 @@ export async function runScenariosConcurrently(
         const next = startable(
           pending,
           [...running.values()].map((r) => r.job),
-          options.maxConcurrent,
+          { maxConcurrent: options.maxConcurrent, budget: REQUEST_BUDGET },
         )
         for (const job of next) start(job)
         pending = pending.filter((j) => !next.includes(j))

@@ -5,8 +5,11 @@
  * what the whole mesh shares. Each scenario declares the mesh-wide things it changes
  * (`touches`) and those whose state its evidence depends on (`observes`). Two scenarios
  * interfere when one touches something the other touches or observes; interfering scenarios
- * never overlap in a schedule.
+ * never overlap in a schedule. What they share besides is the ingress and the node: those
+ * running at once never send more requests together than the budget allows (budget.ts).
  */
+
+import { type Budget, type Demand, NO_DEMAND, overBudget, totalDemand, withinBudget } from './budget.js'
 
 /**
  * Mesh-wide state a scenario can change:
@@ -27,7 +30,17 @@ export interface Job {
   readonly id: string
   readonly seconds: number
   readonly footprint: Footprint
+  /** What it sends through the ingress at its peak; nothing when absent. */
+  readonly demand?: Demand
 }
+
+/** How much may run at once: scenarios, and the requests they send together. */
+export interface Limits {
+  readonly maxConcurrent: number
+  readonly budget: Budget
+}
+
+const demandOf = (job: Job): Demand => job.demand ?? NO_DEMAND
 
 export interface Placement {
   readonly id: string
@@ -35,9 +48,7 @@ export interface Placement {
   readonly endS: number
 }
 
-export type ScheduleMode =
-  | { readonly mode: 'serial' }
-  | { readonly mode: 'concurrent'; readonly maxConcurrent: number }
+export type ScheduleMode = { readonly mode: 'serial' } | ({ readonly mode: 'concurrent' } & Limits)
 
 export interface Schedule {
   readonly mode: ScheduleMode['mode']
@@ -59,21 +70,37 @@ const overlaps = (a: Placement, startS: number, endS: number) => a.startS < endS
 
 /**
  * The pending jobs to start now, beside those running: in the order given (the caller puts the
- * longest first), each that interferes with nothing running or already chosen, while fewer
- * than `maxConcurrent` run. What `run` calls whenever a scenario ends; `schedule` simulates it.
+ * longest first), each that interferes with nothing running or already chosen and whose demand
+ * fits in the budget beside theirs, while fewer than `maxConcurrent` run. A job that does not
+ * fit is passed over, not waited for: a shorter one behind it may fit now. What `run` calls
+ * whenever a scenario ends; `schedule` simulates it.
  */
 export function startable<J extends Job>(
   pending: readonly J[],
   running: readonly Job[],
-  maxConcurrent: number,
+  limits: Limits,
 ): J[] {
   const chosen: J[] = []
   for (const job of pending) {
-    if (running.length + chosen.length >= maxConcurrent) break
-    if ([...running, ...chosen].some((r) => interferes(job.footprint, r.footprint))) continue
+    const beside = [...running, ...chosen]
+    if (beside.length >= limits.maxConcurrent) break
+    if (beside.some((r) => interferes(job.footprint, r.footprint))) continue
+    if (!withinBudget(totalDemand([...beside, job].map(demandOf)), limits.budget)) continue
     chosen.push(job)
   }
   return chosen
+}
+
+/**
+ * The jobs that could never start, each with why: its demand alone exceeds the budget. Empty
+ * when every job fits on its own (then each starts at the latest once all before it have
+ * ended). `schedule` and `run` refuse such jobs up front rather than wait for them forever.
+ */
+export function neverStartable(jobs: readonly Job[], budget: Budget): string[] {
+  return jobs.flatMap((j) => {
+    const over = overBudget(demandOf(j), budget)
+    return over.length ? [`${j.id} alone needs ${over.join(' and ')}: it could never start`] : []
+  })
 }
 
 /** Longest first; ties keep the order given. */
@@ -100,6 +127,8 @@ export function schedule(jobs: readonly Job[], mode: ScheduleMode): Schedule {
     }
   } else {
     if (!(mode.maxConcurrent >= 1)) throw new Error('schedule: maxConcurrent must be at least 1')
+    const never = neverStartable(jobs, mode.budget)
+    if (never.length) throw new Error(`schedule: ${never.join('; ')}`)
     let pending = longestFirst(jobs)
     let running: { job: Job; endS: number }[] = []
     let now = 0
@@ -107,7 +136,7 @@ export function schedule(jobs: readonly Job[], mode: ScheduleMode): Schedule {
       const start = startable(
         pending,
         running.map((r) => r.job),
-        mode.maxConcurrent,
+        mode,
       )
       for (const job of start) {
         placements.push({ id: job.id, startS: now, endS: now + job.seconds })
@@ -138,12 +167,14 @@ function criticalPathOf(placements: readonly Placement[]): string[] {
 }
 
 /**
- * What is wrong with a schedule, if anything: a job missing or doubled, interfering jobs
- * overlapping, more than `maxConcurrent` at once. Empty when it keeps every rule.
+ * What is wrong with a schedule, if anything: a job that could never start, a job missing or
+ * doubled, interfering jobs overlapping, more than `maxConcurrent` at once, more requests at
+ * once than the budget. Empty when it keeps every rule.
  */
-export function validate(jobs: readonly Job[], s: Schedule, maxConcurrent: number): string[] {
-  const problems: string[] = []
+export function validate(jobs: readonly Job[], s: Schedule, limits: Limits): string[] {
+  const problems: string[] = [...neverStartable(jobs, limits.budget)]
   const footprintOf = new Map(jobs.map((j) => [j.id, j.footprint]))
+  const demandById = new Map(jobs.map((j) => [j.id, demandOf(j)]))
   for (const j of jobs) {
     const placed = s.placements.filter((p) => p.id === j.id)
     const [only] = placed
@@ -158,10 +189,14 @@ export function validate(jobs: readonly Job[], s: Schedule, maxConcurrent: numbe
       if (fa && fb && overlaps(a, b.startS, b.endS) && interferes(fa, fb))
         problems.push(`${a.id} and ${b.id} interfere and overlap`)
     }
+  // What runs at once changes only when a job starts: checking every start checks every instant.
   for (const p of s.placements) {
-    const running = s.placements.filter((q) => q.startS <= p.startS && p.startS < q.endS).length
-    if (running > maxConcurrent)
-      problems.push(`${running} jobs run at ${p.startS} s (at most ${maxConcurrent})`)
+    const running = s.placements.filter((q) => q.startS <= p.startS && p.startS < q.endS)
+    if (running.length > limits.maxConcurrent)
+      problems.push(`${running.length} jobs run at ${p.startS} s (at most ${limits.maxConcurrent})`)
+    const over = overBudget(totalDemand(running.map((q) => demandById.get(q.id) ?? NO_DEMAND)), limits.budget)
+    if (over.length) problems.push(`at ${p.startS} s: ${over.join(', ')}`)
   }
-  return problems
+  // Jobs starting together would each report the same instant.
+  return [...new Set(problems)]
 }

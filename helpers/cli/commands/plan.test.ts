@@ -98,7 +98,14 @@ describe('plan: the expected schedule', () => {
     }))
     const run = schedule.run
     expect(run.maxConcurrent).toBe(4)
-    expect(validate(jobs, { mode: 'concurrent', ...run, makespanS: run.expectedS }, 4)).toEqual([])
+    const { REQUEST_BUDGET } = await import('../../schedule/budget.js')
+    expect(
+      validate(
+        jobs,
+        { mode: 'concurrent', ...run, makespanS: run.expectedS },
+        { maxConcurrent: 4, budget: REQUEST_BUDGET },
+      ),
+    ).toEqual([])
     const at = (id: string) => run.placements.find((p) => p.id === id)
     const [a, b] = [at('egress-registry-only'), at('service-entry')]
     expect(a && b && (a.endS <= b.startS || b.endS <= a.startS)).toBe(true)

@@ -14,6 +14,7 @@ import { BASE_LAB } from '../../../suites/shared.js'
 import { suiteContextName } from '../../kube/context-guard.js'
 import { manifestFiles } from '../../runner/define.js'
 import { estimateScenario, jobsOf, jobsOnBaseLab, TYPICAL } from '../../runner/estimate.js'
+import { REQUEST_BUDGET } from '../../schedule/budget.js'
 import { type MeshWide, type Placement, schedule } from '../../schedule/concurrent.js'
 import type { DesignSummary } from '../../stats/run-budget.js'
 import { runBoundOf, summaryOf } from '../../stats/summaries.js'
@@ -104,6 +105,7 @@ export function planSchedule(bookTiming: boolean): PlannedSchedule {
   const concurrent = schedule(jobsOf(SCENARIOS, options), {
     mode: 'concurrent',
     maxConcurrent: DEFAULT_PARALLEL,
+    budget: REQUEST_BUDGET,
   })
   const planned = (s: typeof serial): PlannedRun => ({
     placements: s.placements,
