@@ -85,6 +85,11 @@ export interface ScenarioDeclaration<C extends string, S extends string> {
    * before the scenario starts and plans the order around them (base-lab.ts). None when absent.
    */
   readonly without?: readonly BaseObjectKey[]
+  /**
+   * The most requests per second of steady background load its body drives (lab.startLoad), for
+   * the run's request budget (helpers/schedule/budget.ts); none when absent.
+   */
+  readonly loadRps?: number
   readonly run: (lab: Lab<C, S>, options: ScenarioOptions) => Promise<void>
 }
 
@@ -109,6 +114,8 @@ export interface ScenarioDefinition {
   readonly footprint: Footprint
   readonly waits: Waits
   readonly without: readonly BaseObjectKey[]
+  /** Requests per second of steady load at most (0: none); see ScenarioDeclaration. */
+  readonly loadRps: number
   // A method, so a definition typed for its own check ids fits the registry's list.
   run(lab: Lab, options: ScenarioOptions): Promise<void>
 }
@@ -143,6 +150,7 @@ export function defineScenario<const C extends string, const S extends string>(
     },
     waits: declaration.waits,
     without: declaration.without ?? [],
+    loadRps: declaration.loadRps ?? 0,
     run: declaration.run as (lab: Lab, options: ScenarioOptions) => Promise<void>,
   }
 }

@@ -25,7 +25,12 @@ function harness() {
   const labs = new Map<string, FakeLab>()
   const running = new Set<string>()
   let overlapsSeen: string[][] = []
-  const scenario = (id: string, footprint: Partial<Footprint> = {}, seconds = 60): ScenarioDefinition =>
+  const scenario = (
+    id: string,
+    footprint: Partial<Footprint> = {},
+    seconds = 60,
+    loadRps = 0,
+  ): ScenarioDefinition =>
     defineScenario({
       id,
       title: id,
@@ -35,6 +40,7 @@ function harness() {
       checks: { ok: { proves: 'it ran', hint: 'none', design: observed('nothing') } },
       footprint,
       waits: { routeChanges: 0, fixedS: seconds },
+      loadRps,
       async run(lab) {
         running.add(id)
         overlapsSeen.push([...running].sort())
@@ -294,6 +300,42 @@ describe('runScenariosConcurrently', () => {
     expect(outcome.results[0]?.passed, outcome.results[0]?.error).toBe(true)
     expect(reads).toBeGreaterThan(3)
     expect((h.labs.get('y') as FakeLab).applied[0]).toBe('Namespace/itc-y')
+  })
+
+  it('keeps to the request budget: a load that would not fit beside those running waits, a lighter scenario goes', async () => {
+    const h = harness()
+    const scenarios = [
+      h.scenario('heavy-a', {}, 50, 60),
+      h.scenario('heavy-b', {}, 40, 60),
+      h.scenario('light', {}, 10),
+    ]
+    const budget = { samplerConnections: 32, loadRps: 100 }
+    const run = runScenariosConcurrently(scenarios, h.adaptersFor, { ...options, budget })
+    // Longest first: heavy-a; heavy-b's 60 req/s beside its 60 would exceed 100, light fits.
+    await until('heavy-a and light started', () => h.started('heavy-a') && h.started('light'))
+    expect(h.started('heavy-b')).toBe(false)
+    await h.release('light')
+    await until('light ended', () => h.events.includes('end light'))
+    expect(h.started('heavy-b')).toBe(false)
+    await h.release('heavy-a')
+    await h.release('heavy-b')
+    const outcome = await run
+    expect(outcome.results.every((r) => r.passed)).toBe(true)
+    for (const seen of h.overlaps())
+      expect(seen.filter((id) => id.startsWith('heavy')).length).toBeLessThanOrEqual(1)
+  })
+
+  it('refuses a scenario whose demand alone exceeds the budget before starting anything (exit 2)', async () => {
+    const h = harness()
+    const scenarios = [h.scenario('fine', {}, 10), h.scenario('flood', {}, 10, 500)]
+    const refused = runScenariosConcurrently(scenarios, h.adaptersFor, options)
+    await expect(refused).rejects.toMatchObject({
+      exitCode: 2,
+      message:
+        'refused by the request budget: flood alone needs 500 req/s of load (budget 186): it could never start',
+    })
+    expect(h.events).toEqual([])
+    expect(h.labs.size).toBe(0)
   })
 
   it("is refused on a cluster that is not the suite's own", async () => {

@@ -1,10 +1,11 @@
+import { SuiteError } from '../errors.js'
 import { describeError } from '../kube/describe-error.js'
 import { scenarioNamespace } from '../manifests/namespace.js'
 import type { ScenarioResult } from '../report/model.js'
-import { REQUEST_BUDGET } from '../schedule/budget.js'
-import { type Job, longestFirst, startable } from '../schedule/concurrent.js'
+import { type Budget, REQUEST_BUDGET } from '../schedule/budget.js'
+import { type Job, longestFirst, neverStartable, startable } from '../schedule/concurrent.js'
 import type { ScenarioDefinition } from './define.js'
-import { jobsOf } from './estimate.js'
+import { jobsWithDemand } from './demand.js'
 import type { LabAdapters } from './lab.js'
 import { type RunHooks, type RunOptions, type RunOutcome, watchingLogs } from './run.js'
 import { runScenario } from './scenario.js'
@@ -12,15 +13,20 @@ import { runScenario } from './scenario.js'
 export interface ConcurrentRunOptions extends RunOptions {
   /** At most this many scenarios at once (run --parallel N). */
   readonly maxConcurrent: number
+  /** The requests those running may send together; REQUEST_BUDGET unless a test gives another. */
+  readonly budget?: Budget
 }
 
 /**
  * Runs the scenarios concurrently, each in a namespace of its own (scenarioNamespace), which it
  * creates as its first journaled change and removes last. Whenever one ends, `startable`
- * starts those pending (longest expected first) that interfere with nothing running: two that
- * touch the same mesh-wide state never overlap. One scenario's failure stops nothing else
- * unless `failFast`: then nothing new starts, and those running are stopped (their unfinished
- * checks report why) and cleaned up. Results come back in the order given.
+ * starts those pending (longest expected first) that interfere with nothing running and whose
+ * requests fit in the budget beside theirs: two that touch the same mesh-wide state never
+ * overlap, and those running never send more than the budget (helpers/schedule/budget.ts). A
+ * scenario whose demand alone exceeds the budget is refused before anything starts, never left
+ * waiting. One scenario's failure stops nothing else unless `failFast`: then nothing new
+ * starts, and those running are stopped (their unfinished checks report why) and cleaned up.
+ * Results come back in the order given.
  *
  * `adaptersFor` gives each scenario its adapters: the same real ones for every scenario on a
  * cluster, one in-memory lab per namespace in the tests.
@@ -35,8 +41,17 @@ export async function runScenariosConcurrently(
     throw new Error(
       'scenarios run concurrently only on the suite\u2019s own cluster (they create namespaces)',
     )
+  const limits = { maxConcurrent: options.maxConcurrent, budget: options.budget ?? REQUEST_BUDGET }
+  const jobs = jobsWithDemand(scenarios, { ...options, ownNamespace: true })
+  const never = neverStartable(jobs, limits.budget)
+  if (never.length)
+    throw new SuiteError(
+      `refused by the request budget: ${never.join('; ')}`,
+      2,
+      'lower the scenario\u2019s demand, or raise the budget in helpers/schedule/budget.ts with suites/request-budget.test.ts driving it',
+    )
   const byId = new Map(scenarios.map((s) => [s.id, s]))
-  let pending: Job[] = longestFirst(jobsOf(scenarios, { ...options, ownNamespace: true }))
+  let pending: Job[] = longestFirst(jobs)
   const running = new Map<string, { job: Job; done: Promise<ScenarioResult> }>()
   const results = new Map<string, ScenarioResult>()
   const failFast = new AbortController()
@@ -62,7 +77,7 @@ export async function runScenariosConcurrently(
         const next = startable(
           pending,
           [...running.values()].map((r) => r.job),
-          { maxConcurrent: options.maxConcurrent, budget: REQUEST_BUDGET },
+          limits,
         )
         for (const job of next) start(job)
         pending = pending.filter((j) => !next.includes(j))

@@ -68,6 +68,8 @@ export const scenario = defineScenario({
   // within those ticks.
   waits: { routeChanges: 0, flaggerIntervals: 11 },
   without: ['Deployment/catalog-v2', 'Service/catalog'],
+  // The body's rate at the default timing; the book's longer steps need less (66/s).
+  loadRps: canaryLoadPlan(STEP_TIMING, STEP_SHARES).rate,
   async run(lab, options) {
     const { WEBAPP_CATALOG } = labNames(lab.namespace)
     const intervalMs = intervalMsOf(options)

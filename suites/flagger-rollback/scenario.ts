@@ -64,6 +64,7 @@ export const scenario = defineScenario({
   // rollback.json). No wait for Prometheus' window: no revision is analysed after this one.
   waits: { routeChanges: 0, flaggerIntervals: 10 },
   without: ['Deployment/catalog-v2', 'Service/catalog'],
+  loadRps: ROLLBACK_LOAD_RPS,
   async run(lab, options) {
     const { WEBAPP_CATALOG } = labNames(lab.namespace)
     const intervalMs = intervalMsOf(options)

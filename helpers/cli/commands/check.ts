@@ -197,6 +197,7 @@ function definitionOf(expectations: readonly Expectation[]): ScenarioDefinition 
     // Observe only: it changes nothing mesh-wide, and plan never schedules it.
     footprint: NO_FOOTPRINT,
     waits: { routeChanges: 0 },
+    loadRps: 0,
     run: async () => undefined,
   }
 }
