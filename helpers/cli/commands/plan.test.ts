@@ -95,17 +95,11 @@ describe('plan: the expected schedule', () => {
       id: s.id,
       seconds: s.expectedS,
       footprint: { touches: s.touches, observes: s.observes },
+      demand: s.demand,
     }))
     const run = schedule.run
     expect(run.maxConcurrent).toBe(4)
-    const { REQUEST_BUDGET } = await import('../../schedule/budget.js')
-    expect(
-      validate(
-        jobs,
-        { mode: 'concurrent', ...run, makespanS: run.expectedS },
-        { maxConcurrent: 4, budget: REQUEST_BUDGET },
-      ),
-    ).toEqual([])
+    expect(validate(jobs, { mode: 'concurrent', ...run, makespanS: run.expectedS }, run)).toEqual([])
     const at = (id: string) => run.placements.find((p) => p.id === id)
     const [a, b] = [at('egress-registry-only'), at('service-entry')]
     expect(a && b && (a.endS <= b.startS || b.endS <= a.startS)).toBe(true)
@@ -113,6 +107,47 @@ describe('plan: the expected schedule', () => {
     const longest = Math.max(...schedule.scenarios.map((s) => s.expectedS))
     expect(run.expectedS).toBeGreaterThanOrEqual(longest)
     expect(run.expectedS).toBeLessThan(schedule.serial.expectedS)
+  })
+
+  it('run: within the request budget at every instant, reaching it, at no cost in time', async () => {
+    const { schedule: planned } = buildPlan(profile, 'lab')
+    const { REQUEST_BUDGET } = await import('../../schedule/budget.js')
+    const { schedule } = await import('../../schedule/concurrent.js')
+    const { run } = planned
+    expect(run.budget).toEqual(REQUEST_BUDGET)
+    const demand = (id: string) => planned.scenarios.find((s) => s.id === id)?.demand
+    expect(demand('flagger-canary')).toEqual({ samplerConnections: 8, loadRps: 161 })
+    expect(demand('flagger-rollback')).toEqual({ samplerConnections: 8, loadRps: 25 })
+    expect(demand('edge-routing')).toEqual({ samplerConnections: 8, loadRps: 0 })
+    // Four samplers and both Flagger loads from the start: the whole budget, never more.
+    expect(run.peakDemand).toEqual({
+      samplerConnections: 32,
+      samplerConnectionsAtS: 0,
+      loadRps: 186,
+      loadRpsAtS: 0,
+    })
+    // The same dispatch without demands: the budget changes nothing of the default run.
+    const unbudgeted = schedule(
+      planned.scenarios.map((s) => ({
+        id: s.id,
+        seconds: s.expectedS,
+        footprint: { touches: s.touches, observes: s.observes },
+      })),
+      { mode: 'concurrent', maxConcurrent: run.maxConcurrent, budget: run.budget },
+    )
+    expect(run.placements).toEqual(unbudgeted.placements)
+    expect(run.expectedS).toBe(unbudgeted.makespanS)
+  })
+
+  it('--json: the budget, the peak and each scenario\u2019s demand', async () => {
+    const out: string[] = []
+    expect(await main(['plan', '--json'], { out: (t) => out.push(t), err: () => undefined })).toBe(0)
+    const { run, scenarios } = JSON.parse(out[0] ?? '').schedule
+    expect(run.budget).toEqual({ samplerConnections: 32, loadRps: 186 })
+    expect(run.peakDemand).toMatchObject({ samplerConnections: 32, loadRps: 186 })
+    expect(
+      scenarios.map((s: { demand: { loadRps: number } }) => s.demand.loadRps).filter((r: number) => r > 0),
+    ).toEqual([161, 25])
   })
 
   it("meets #17's goal on paper: a full run's expected critical path is at most six minutes", () => {
@@ -149,6 +184,9 @@ describe('plan: the expected schedule', () => {
     )
     expect(text).toMatch(/\nrun: about \d+\.\d min, at most 4 scenarios at once, .*; critical path [a-z-]+/)
     expect(text).toMatch(/\n {2}at 0:00 start [a-z-]+, [a-z-]+, [a-z-]+, [a-z-]+\n/)
+    expect(text).toContain(
+      "\n  requests at once: budget 32 sampler connections and 186 req/s of load (helpers/schedule/budget.ts); this run's peak 32 connections (at 0:00) and 186 req/s (at 0:00)\n",
+    )
     expect(text).toMatch(
       /\nrun --serial \(or --namespace, or a cluster not the suite's own\): about \d+\.\d min, one scenario after another on a base lab \(the apps applied once\): edge-routing, .*, flagger-rollback, base-lab$/,
     )

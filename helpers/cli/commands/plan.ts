@@ -13,8 +13,16 @@ import { SCENARIOS } from '../../../suites/index.js'
 import { BASE_LAB } from '../../../suites/shared.js'
 import { suiteContextName } from '../../kube/context-guard.js'
 import { manifestFiles } from '../../runner/define.js'
-import { estimateScenario, jobsOf, jobsOnBaseLab, TYPICAL } from '../../runner/estimate.js'
-import { REQUEST_BUDGET } from '../../schedule/budget.js'
+import { demandOf, jobsWithDemand } from '../../runner/demand.js'
+import { estimateScenario, jobsOnBaseLab, TYPICAL } from '../../runner/estimate.js'
+import {
+  type Budget,
+  type Demand,
+  NO_DEMAND,
+  type PeakDemand,
+  peakDemand,
+  REQUEST_BUDGET,
+} from '../../schedule/budget.js'
 import { type MeshWide, type Placement, schedule } from '../../schedule/concurrent.js'
 import type { DesignSummary } from '../../stats/run-budget.js'
 import { runBoundOf, summaryOf } from '../../stats/summaries.js'
@@ -80,13 +88,20 @@ export interface PlannedSchedule {
     readonly parts: Readonly<Record<string, number>>
     readonly touches: readonly MeshWide[]
     readonly observes: readonly MeshWide[]
+    /** What it sends through the ingress at its peak (runner/demand.ts). */
+    readonly demand: Demand
   }[]
   /**
    * What `run` does on the suite's own cluster: scenarios in namespaces of their own, at most
-   * `maxConcurrent` at once, never two that touch the same mesh-wide state; which run together
-   * is `placements` (the same dispatch `run` makes, with the expected durations).
+   * `maxConcurrent` at once, never two that touch the same mesh-wide state, never more requests
+   * at once than `budget`; which run together is `placements` (the same dispatch `run` makes,
+   * with the expected durations), and `peakDemand` the most they send at once.
    */
-  readonly run: PlannedRun & { readonly maxConcurrent: number }
+  readonly run: PlannedRun & {
+    readonly maxConcurrent: number
+    readonly budget: Budget
+    readonly peakDemand: PeakDemand
+  }
   /**
    * `run --serial` (and runs in one namespace): one scenario after another on the base lab,
    * in the order it runs them, and last the base lab's removal (placement `base-lab`).
@@ -102,11 +117,13 @@ export interface PlannedSchedule {
 export function planSchedule(bookTiming: boolean): PlannedSchedule {
   const options = { bookTiming, ownNamespace: true }
   const serial = schedule(jobsOnBaseLab(SCENARIOS, { bookTiming }, BASE_LAB), { mode: 'serial' })
-  const concurrent = schedule(jobsOf(SCENARIOS, options), {
+  const jobs = jobsWithDemand(SCENARIOS, options)
+  const concurrent = schedule(jobs, {
     mode: 'concurrent',
     maxConcurrent: DEFAULT_PARALLEL,
     budget: REQUEST_BUDGET,
   })
+  const demandById = new Map(jobs.map((j) => [j.id, j.demand ?? NO_DEMAND]))
   const planned = (s: typeof serial): PlannedRun => ({
     placements: s.placements,
     expectedS: s.makespanS,
@@ -122,9 +139,15 @@ export function planSchedule(bookTiming: boolean): PlannedSchedule {
         parts: e.parts,
         touches: d.footprint.touches,
         observes: d.footprint.observes,
+        demand: demandOf(d),
       }
     }),
-    run: { ...planned(concurrent), maxConcurrent: DEFAULT_PARALLEL },
+    run: {
+      ...planned(concurrent),
+      maxConcurrent: DEFAULT_PARALLEL,
+      budget: REQUEST_BUDGET,
+      peakDemand: peakDemand(concurrent.placements, (id) => demandById.get(id) ?? NO_DEMAND),
+    },
     serial: planned(serial),
     costs: TYPICAL,
     up: expectedColdUp(),
@@ -297,6 +320,7 @@ export function renderSchedule(schedule: PlannedSchedule): string[] {
       .map(([k, v]) => `${k} ${Math.round(v)} s`)
       .join(', ')
   const up = schedule.up
+  const { budget, peakDemand: peak } = schedule.run
   return [
     `up, cold: about ${minutes(up.seconds)} with its phases side by side (${minutes(up.sumS)} one after another), critical path ${up.phases.map((p) => p.phase).join(' -> ')}`,
     `expected duration (${schedule.timing} timing; typical costs, not deadlines: every run measures its own timeline in run.json and the HTML report)`,
@@ -306,6 +330,7 @@ export function renderSchedule(schedule: PlannedSchedule): string[] {
     ),
     `run: about ${minutes(schedule.run.expectedS)}, at most ${schedule.run.maxConcurrent} scenarios at once, each in its own namespace itc-<scenario-id>, never two that change the same mesh-wide state together; critical path ${schedule.run.criticalPath.join(' -> ')}`,
     ...startsOf(schedule.run.placements).map(([at, ids]) => `  at ${clock(at)} start ${ids.join(', ')}`),
+    `  requests at once: budget ${budget.samplerConnections} sampler connections and ${budget.loadRps} req/s of load (helpers/schedule/budget.ts); this run's peak ${peak.samplerConnections} connections (at ${clock(peak.samplerConnectionsAtS)}) and ${peak.loadRps} req/s (at ${clock(peak.loadRpsAtS)})`,
     `run --serial (or --namespace, or a cluster not the suite's own): about ${minutes(schedule.serial.expectedS)}, one scenario after another on a base lab (the apps applied once): ${schedule.serial.placements.map((p) => p.id).join(', ')}`,
   ]
 }
