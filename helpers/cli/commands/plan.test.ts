@@ -207,5 +207,8 @@ describe('plan: the expected schedule', () => {
     )
     expect(readme).toContain(`about ${min(of('flagger-canary'))} and ${min(of('flagger-rollback'))} minutes`)
     expect(readme).toContain(`With \`--book-timing\` a run is about ${min(book.run.expectedS)} minutes.`)
+    expect(readme).toContain(
+      `The budget (\`helpers/schedule/budget.ts\`): at most **${schedule.run.budget.samplerConnections} sampler connections** (four scenarios, each measuring with one sampler of 8) and **${schedule.run.budget.loadRps} requests per second** of steady load`,
+    )
   })
 })
