@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_PARALLEL } from '../helpers/cli/commands/run-mode.js'
 import type { LoadHandle } from '../helpers/http/load.js'
 import { DEFAULT_OPTIONS, type ScenarioDefinition, type ScenarioOptions } from '../helpers/runner/define.js'
-import { demandOf, jobsWithDemand } from '../helpers/runner/demand.js'
+import { demandOf } from '../helpers/runner/demand.js'
+import { jobsOf } from '../helpers/runner/estimate.js'
 import type { LabAdapters, LabIngress } from '../helpers/runner/lab.js'
 import { runScenario } from '../helpers/runner/scenario.js'
 import { REQUEST_BUDGET, SAMPLER_CONNECTIONS, totalDemand, withinBudget } from '../helpers/schedule/budget.js'
@@ -103,7 +104,7 @@ describe('the registry within the budget', () => {
 
   it('every scenario fits alone, so none waits forever', () => {
     expect(
-      neverStartable(jobsWithDemand(SCENARIOS, { bookTiming: false, ownNamespace: true }), REQUEST_BUDGET),
+      neverStartable(jobsOf(SCENARIOS, { bookTiming: false, ownNamespace: true }), REQUEST_BUDGET),
     ).toEqual([])
   })
 

@@ -16,12 +16,14 @@ import autocannon from 'autocannon'
 import { classifyCatalog } from '../http/classify.js'
 import { type LoadRun, startLoad } from '../http/load.js'
 import { sample } from '../http/sampler.js'
+import { SAMPLER_CONNECTIONS } from '../schedule/budget.js'
 import { alternatives, DEFAULT_SPEC, designSequential } from '../stats/ratio-tests.js'
 import { worstExpectedN } from '../stats/worst-case.js'
 import { type BenchServerReady, SERVE_FLAG } from './server.js'
 import { type BenchSettings, benchSettings, quantile, samplerFirst, spread } from './summary.js'
 
-const CONCURRENCY = 8
+/** The sampler's connections in a run (one sampler per scenario), so the bench measures what runs use. */
+const CONCURRENCY = SAMPLER_CONNECTIONS
 const WARMUP_REQUESTS = 2_000
 const HOST = 'catalog.istioinaction.io'
 /**

@@ -1,8 +1,6 @@
 import { type Demand, SAMPLER_CONNECTIONS } from '../schedule/budget.js'
-import type { Job } from '../schedule/concurrent.js'
 import type { CheckDesign } from '../stats/run-budget.js'
-import type { ScenarioDefinition, ScenarioOptions } from './define.js'
-import { jobsOf } from './estimate.js'
+import type { ScenarioDefinition } from './define.js'
 
 /**
  * Designs the Lab measures with the sampler (lab.expectOnly, lab.expectShare). The canary's
@@ -22,16 +20,4 @@ export function demandOf(definition: Pick<ScenarioDefinition, 'checks' | 'loadRp
     samplerConnections: definition.checks.some((c) => SAMPLED.has(c.design.kind)) ? SAMPLER_CONNECTIONS : 0,
     loadRps: definition.loadRps,
   }
-}
-
-/** The scenarios as jobs for the dispatcher: expected durations, footprints and demands. */
-export function jobsWithDemand(
-  definitions: readonly ScenarioDefinition[],
-  options: Pick<ScenarioOptions, 'bookTiming' | 'ownNamespace'>,
-): Job[] {
-  const byId = new Map(definitions.map((d) => [d.id, d]))
-  return jobsOf(definitions, options).map((job) => {
-    const definition = byId.get(job.id)
-    return definition ? { ...job, demand: demandOf(definition) } : job
-  })
 }

@@ -10,6 +10,7 @@ import {
   planBaseLab,
 } from './base-lab.js'
 import type { ScenarioDefinition, ScenarioOptions } from './define.js'
+import { demandOf } from './demand.js'
 
 /**
  * How long a scenario is expected to take on a real cluster, from what it declares (its
@@ -180,7 +181,7 @@ export function jobsOnBaseLab(
       baseApplied * TYPICAL.objectChangeS +
       (step?.remove.length ?? 0) * TYPICAL.objectUndoS +
       (baseRollout + (changesBase ? 1 : 0)) * TYPICAL.rolloutS
-    return { id: d.id, seconds: Math.round(seconds * 10) / 10, footprint: d.footprint }
+    return { id: d.id, seconds: Math.round(seconds * 10) / 10, footprint: d.footprint, demand: demandOf(d) }
   })
   return [
     ...jobs,
@@ -188,7 +189,10 @@ export function jobsOnBaseLab(
   ]
 }
 
-/** The scenarios as jobs for the scheduler (helpers/schedule/concurrent.ts). */
+/**
+ * The scenarios as jobs for the scheduler (helpers/schedule/concurrent.ts): expected
+ * durations, footprints and request demands (demand.ts), what run dispatches and plan shows.
+ */
 export function jobsOf(
   definitions: readonly ScenarioDefinition[],
   options: Pick<ScenarioOptions, 'bookTiming' | 'ownNamespace'>,
@@ -197,5 +201,6 @@ export function jobsOf(
     id: d.id,
     seconds: estimateScenario(d, options).seconds,
     footprint: d.footprint,
+    demand: demandOf(d),
   }))
 }

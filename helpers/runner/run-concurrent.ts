@@ -5,7 +5,7 @@ import type { ScenarioResult } from '../report/model.js'
 import { type Budget, REQUEST_BUDGET } from '../schedule/budget.js'
 import { type Job, longestFirst, neverStartable, startable } from '../schedule/concurrent.js'
 import type { ScenarioDefinition } from './define.js'
-import { jobsWithDemand } from './demand.js'
+import { jobsOf } from './estimate.js'
 import type { LabAdapters } from './lab.js'
 import { type RunHooks, type RunOptions, type RunOutcome, watchingLogs } from './run.js'
 import { runScenario } from './scenario.js'
@@ -42,7 +42,7 @@ export async function runScenariosConcurrently(
       'scenarios run concurrently only on the suite\u2019s own cluster (they create namespaces)',
     )
   const limits = { maxConcurrent: options.maxConcurrent, budget: options.budget ?? REQUEST_BUDGET }
-  const jobs = jobsWithDemand(scenarios, { ...options, ownNamespace: true })
+  const jobs = jobsOf(scenarios, { ...options, ownNamespace: true })
   const never = neverStartable(jobs, limits.budget)
   if (never.length)
     throw new SuiteError(

@@ -13,8 +13,8 @@ import { SCENARIOS } from '../../../suites/index.js'
 import { BASE_LAB } from '../../../suites/shared.js'
 import { suiteContextName } from '../../kube/context-guard.js'
 import { manifestFiles } from '../../runner/define.js'
-import { demandOf, jobsWithDemand } from '../../runner/demand.js'
-import { estimateScenario, jobsOnBaseLab, TYPICAL } from '../../runner/estimate.js'
+import { demandOf } from '../../runner/demand.js'
+import { estimateScenario, jobsOf, jobsOnBaseLab, TYPICAL } from '../../runner/estimate.js'
 import {
   type Budget,
   type Demand,
@@ -117,7 +117,7 @@ export interface PlannedSchedule {
 export function planSchedule(bookTiming: boolean): PlannedSchedule {
   const options = { bookTiming, ownNamespace: true }
   const serial = schedule(jobsOnBaseLab(SCENARIOS, { bookTiming }, BASE_LAB), { mode: 'serial' })
-  const jobs = jobsWithDemand(SCENARIOS, options)
+  const jobs = jobsOf(SCENARIOS, options)
   const concurrent = schedule(jobs, {
     mode: 'concurrent',
     maxConcurrent: DEFAULT_PARALLEL,
