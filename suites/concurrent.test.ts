@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { scenarioNamespace } from '../helpers/manifests/namespace.js'
 import { DEFAULT_OPTIONS, type ScenarioDefinition } from '../helpers/runner/define.js'
+import { Journal, memoryJournalStore } from '../helpers/runner/journal.js'
 import { runScenariosConcurrently } from '../helpers/runner/run-concurrent.js'
+import { Interrupts } from '../helpers/system/interrupt.js'
 import { FakeLab } from '../helpers/testing/fake-lab.js'
 import { CLUSTER_CONFIG } from '../helpers/testing/run-fixtures.js'
 import { SCENARIOS } from './index.js'
@@ -70,6 +72,57 @@ describe('the registry, concurrently', () => {
       ).toEqual([])
       expect(fake.objects.get('ConfigMap/istio-system/istio'), id).toEqual(CLUSTER_CONFIG[0])
       for (const p of fake.probes) expect(p.host.endsWith(`.${ns}.istioinaction.io`), id).toBe(true)
+    }
+  }, 120_000)
+
+  it('Ctrl-C while four run: each undoes its own changes, its namespace last, and the journal ends empty', async () => {
+    const said: string[] = []
+    const interrupts = new Interrupts({ write: (l) => said.push(l), exit: () => undefined })
+    const journal = new Journal(memoryJournalStore(), 'in-memory', 'in-memory')
+    const labs = new Map<string, FakeLab>()
+    let pressedAt: string[] | undefined
+    const adaptersFor = (s: ScenarioDefinition) => {
+      const fake = new FakeLab(CLUSTER_CONFIG)
+      fake.internet = true
+      labs.set(s.id, fake)
+      const apply = fake.cluster.apply
+      fake.cluster.apply = async (objects) => {
+        await apply(objects)
+        // Once four scenarios have changes of their own under way, the user presses Ctrl-C.
+        const busy = new Set(journal.entries().map((e) => e.scenario))
+        if (!pressedAt && busy.size >= 4) {
+          pressedAt = [...busy].sort()
+          interrupts.press('SIGINT')
+        }
+      }
+      return { ...fake.adapters(), journal, interrupts }
+    }
+    const outcome = await runScenariosConcurrently(
+      SCENARIOS,
+      adaptersFor,
+      { ...DEFAULT_OPTIONS, failFast: false, maxConcurrent: 4 },
+      { shouldContinue: () => !interrupts.signal.aborted },
+    )
+    await interrupts.settled()
+    expect(pressedAt).toHaveLength(4)
+    // Those running were stopped and cleaned up; nothing else started.
+    expect(outcome.results.map((r) => r.id).sort()).toEqual(pressedAt)
+    expect(outcome.notRun).toHaveLength(SCENARIOS.length - 4)
+    expect(said[0]).toMatch(/^SIGINT: stopping; undoing /)
+    for (const id of pressedAt ?? []) expect(said[0]).toContain(`(${id})`)
+    expect(said.at(-1)).toBe('SIGINT: cleanup finished')
+    expect(journal.entries()).toEqual([])
+    for (const id of pressedAt ?? []) {
+      const fake = labs.get(id) as FakeLab
+      const ns = scenarioNamespace(id)
+      expect(
+        [...fake.objects.keys()].filter((k) => k.includes(ns)),
+        id,
+      ).toEqual([])
+      // Its namespace went last: whatever it put there had been undone before, one by one.
+      expect(fake.deleted.at(-1), id).toBe(`Namespace/${ns}`)
+      expect(fake.cascaded, id).toEqual([])
+      expect(fake.objects.get('ConfigMap/istio-system/istio'), id).toEqual(CLUSTER_CONFIG[0])
     }
   }, 120_000)
 })
