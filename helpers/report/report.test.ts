@@ -64,6 +64,37 @@ describe('junit.xml', () => {
     )
   })
 
+  it("has the serial run's base lab as a test of its own, failed when removing it left something", (ctx) => {
+    const base = {
+      namespace: 'istioinaction',
+      files: ['apps/catalog.yaml'],
+      order: ['edge-routing'],
+      rollouts: { 'Deployment/catalog': 1 },
+      startedAt: passing.startedAt,
+      endedAt: passing.endedAt,
+      cleanup: { deleted: ['Deployment/catalog'], restored: [], errors: [] as string[] },
+    }
+    const clean = toJUnit({ ...passing, baseLab: base })
+    expect(clean).toMatch(
+      /<testsuite name="base-lab" tests="1" failures="0"[^>]*>\s*<testcase name="cleanup" classname="base-lab" time="0.000"><\/testcase>/,
+    )
+    const left = toJUnit({
+      ...passing,
+      baseLab: { ...base, cleanup: { ...base.cleanup, errors: ['Service/catalog: <forbidden> & "x"'] } },
+    })
+    expect(left).toContain(
+      '<failure message="removing the base lab left 1 object(s)" type="CleanupFailed">Service/catalog: &lt;forbidden&gt; &amp; &quot;x&quot;</failure>',
+    )
+    const totals = (xml: string) => /<testsuites [^>]*tests="(\d+)" failures="(\d+)"/.exec(xml)?.slice(1)
+    const [tests, failures] = totals(left) ?? []
+    expect([Number(tests), Number(failures)]).toEqual([
+      Number(totals(clean)?.[0]),
+      Number(totals(clean)?.[1]) + 1,
+    ])
+    requireTool(ctx, XMLLINT)
+    expect(() => xmllint(left)).not.toThrow()
+  })
+
   it('keeps hostile strings as text: the XML stays valid and gains no element', (ctx) => {
     requireTool(ctx, XMLLINT)
     const hostile = hostileRun(failing)

@@ -28,8 +28,14 @@ describe('the base lab plan', () => {
       BASE,
     )
     expect(plan.steps).toEqual([
-      { scenario: 'one', remove: [], apply: ['Service/a', 'Deployment/a', 'Service/b'], ready: ['a'] },
-      { scenario: 'two', remove: [], apply: ['Deployment/b'], ready: ['a', 'b'] },
+      {
+        scenario: 'one',
+        remove: [],
+        apply: ['Service/a', 'Deployment/a', 'Service/b'],
+        replace: [],
+        ready: ['a'],
+      },
+      { scenario: 'two', remove: [], apply: ['Deployment/b'], replace: [], ready: ['a', 'b'] },
     ])
     expect(plan.rollouts).toEqual({ 'Deployment/a': 1, 'Deployment/b': 1 })
   })
@@ -52,6 +58,9 @@ describe('the base lab plan', () => {
   it('keeps a scenario in place when nothing before it needs what it takes away', () => {
     const users = [user('without-b', ['apps/a.yaml'], ['Deployment/b']), user('needs-b', ['apps/b.yaml'])]
     expect(orderForBaseLab(users, BASE).map((u) => u.id)).toEqual(['without-b', 'needs-b'])
+    // What a scenario needed gone is replaced, not applied over, when a later one needs it:
+    // whatever has that name by then was made during the run, not by the base lab.
+    expect(planBaseLab(users, BASE).steps.map((s) => s.replace)).toEqual([[], ['Deployment/b']])
   })
 
   it('refuses a `without` that names no object of the base lab', () => {

@@ -56,6 +56,12 @@ export interface BaseStep {
   readonly remove: readonly BaseObjectKey[]
   /** Base objects it applies (not in place yet, and needed). */
   readonly apply: readonly BaseObjectKey[]
+  /**
+   * Of `apply`, those an earlier scenario needed gone (`without`): something else may have made
+   * an object of that name meanwhile (Flagger's Service catalog, owned by a Canary that is gone
+   * and garbage-collected in the background), so it is deleted and waited for first.
+   */
+  readonly replace: readonly BaseObjectKey[]
   /** The base Deployments the scenario needs, ready before its body starts. */
   readonly ready: readonly string[]
 }
@@ -128,12 +134,17 @@ export function orderForBaseLab<U extends BaseLabUser>(
 /** What the base lab does before each scenario, in this order, and how often each workload rolls out. Pure. */
 export function planBaseLab(users: readonly BaseLabUser[], base: readonly BaseObject[]): BasePlan {
   const present = new Set<BaseObjectKey>()
+  const removed = new Set<BaseObjectKey>()
   const rollouts: Record<string, number> = {}
   const steps = users.map((user): BaseStep => {
     const remove = user.without.filter((k) => present.has(k))
     for (const k of remove) present.delete(k)
+    // Gone for this scenario, whether the base lab removed it or it was never applied: the
+    // scenario may leave something of that name (Flagger does).
+    for (const k of user.without) removed.add(k)
     const needed = needsOf(user, base)
     const apply = base.filter((o) => needed.has(o.key) && !present.has(o.key)).map((o) => o.key)
+    const replace = apply.filter((k) => removed.has(k))
     for (const k of apply) {
       present.add(k)
       if (k.startsWith('Deployment/')) rollouts[k] = (rollouts[k] ?? 0) + 1
@@ -141,7 +152,7 @@ export function planBaseLab(users: readonly BaseLabUser[], base: readonly BaseOb
     const ready = base
       .filter((o) => isWorkload(o) && needed.has(o.key))
       .map((o) => o.object.metadata?.name ?? '')
-    return { scenario: user.id, remove, apply, ready }
+    return { scenario: user.id, remove, apply, replace, ready }
   })
   return { order: users.map((u) => u.id), steps, rollouts }
 }

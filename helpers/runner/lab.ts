@@ -401,10 +401,24 @@ export class Lab<C extends string = string, S extends string = string> {
       await this.span('apply', `base lab: ${step.apply.join(', ')}`, async () => {
         for (const obj of objects)
           await this.journalChange(refOf(obj), { kind: 'apply', object: obj }, BASE_LAB_OWNER)
+        // An object of that name made since the base lab removed it is not the base lab's:
+        // applying over it would keep its owner, whose garbage collection then removes it.
+        if (step.replace.length > 0) await this.change(() => this.cluster.delete(refs(step.replace)))
         await this.change(() => this.cluster.apply(objects))
       })
       base.placed(step.apply)
     }
+    // The base objects this scenario's own files change (a canary's revision of catalog) are
+    // journaled now, before any of its objects: cleanup, newest first, then undoes the scenario's
+    // objects (the Canary) before it restores them, so Flagger never sees the restore as a new
+    // revision of a Canary about to be deleted.
+    const changes = this.definition.manifestSets
+      .flatMap((set) => set.files.filter((f) => !base.definition.files.includes(f)))
+      .flatMap((f) => intoNamespace(loadManifest(f), this.namespace))
+      .map((o) => refOf(o))
+      .filter((ref) => base.isInPlace(ref))
+    for (const ref of changes)
+      await this.journalChange(ref, { kind: 'apply', object: base.objectOf(refKey(ref)) })
     if (step.ready.length > 0)
       await this.span('rollout', `base lab: ${step.ready.join(', ')}`, () =>
         this.interruptible(this.cluster.waitForDeployments(this.namespace, step.ready)),

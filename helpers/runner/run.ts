@@ -10,7 +10,7 @@ import {
   orderForBaseLab,
 } from './base-lab.js'
 import type { ScenarioDefinition, ScenarioOptions } from './define.js'
-import { Journal, memoryJournalStore } from './journal.js'
+import { describeUndo, Journal, memoryJournalStore } from './journal.js'
 import type { LabAdapters } from './lab.js'
 import { runScenario } from './scenario.js'
 import { undoJournal } from './undo.js'
@@ -79,8 +79,7 @@ export async function runScenarios(
   const unregister = (adapters.interrupts ?? processInterrupts).register({
     what: `${BASE_LAB_OWNER}: remove the apps`,
     run: removeBase,
-    remaining: () =>
-      journal.entries(BASE_LAB_OWNER).map((e) => `delete ${e.ref.kind}/${e.ref.name} (${BASE_LAB_OWNER})`),
+    remaining: () => journal.entries(BASE_LAB_OWNER).map(describeUndo),
   })
   const startedAt = adapters.now()
   try {
