@@ -2,13 +2,17 @@ import type { KubernetesObject } from '@kubernetes/client-node'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_OPTIONS, type ScenarioDefinition, type ScenarioOptions } from '../helpers/runner/define.js'
 import { Journal, memoryJournalStore } from '../helpers/runner/journal.js'
+import type { LabAdapters } from '../helpers/runner/lab.js'
+import { runScenarios } from '../helpers/runner/run.js'
 import { runScenario } from '../helpers/runner/scenario.js'
 import { undoJournal } from '../helpers/runner/undo.js'
 import { Interrupts } from '../helpers/system/interrupt.js'
 import { FakeLab } from '../helpers/testing/fake-lab.js'
 import { CLUSTER_CONFIG } from '../helpers/testing/run-fixtures.js'
 import { scenario as egressRegistryOnly } from './egress-registry-only/scenario.js'
+import { SCENARIOS } from './index.js'
 import { scenario as serviceEntry } from './service-entry/scenario.js'
+import { BASE_LAB } from './shared.js'
 
 /**
  * The journal's promise, tried at every change the egress scenarios make (they change
@@ -80,52 +84,75 @@ describe.each(cases)('%s stopped at every change', (_id, scenario, options) => {
   }, 60_000)
 
   it('a crash at any change leaves a journal the next command replays to the exact prior state', async () => {
-    // One run, with what a crash would leave captured at every change, body and cleanup alike:
-    // the journal as written to disk, and the cluster without and with the change. Nothing
-    // else of the process survives a crash.
-    const fake = new FakeLab(CLUSTER_CONFIG)
-    const before = state(fake)
-    const store = memoryJournalStore()
-    const journal = new Journal(store, 'kind-istio-conformance', 'https://127.0.0.1:41000')
-    type Crash = { at: number; landed: boolean; cluster: KubernetesObject[]; journal: typeof store.file }
-    const crashes: Crash[] = []
-    const snapshot = (at: number, landed: boolean) =>
-      crashes.push({
-        at,
-        landed,
-        cluster: structuredClone([...fake.objects.values()]),
-        journal: structuredClone(store.file),
-      })
-    const { apply, delete: remove } = fake.cluster
-    let n = 0
-    fake.cluster.apply = async (objects) => {
-      const at = ++n
-      snapshot(at, false)
-      await apply(objects)
-      snapshot(at, true)
-    }
-    fake.cluster.delete = async (refs) => {
-      const at = ++n
-      snapshot(at, false)
-      await remove(refs)
-      snapshot(at, true)
-    }
-    const result = await runScenario(scenario, { ...fake.adapters(), journal }, options)
-    expect(result.passed).toBe(true)
-    expect(crashes.length).toBeGreaterThanOrEqual(8)
-    for (const crash of crashes) {
-      // The next process: a cluster as the crash left it, and the journal from disk.
-      const next = new FakeLab(crash.cluster)
-      const replayed = new Journal(
-        memoryJournalStore(crash.journal),
-        'kind-istio-conformance',
-        'https://127.0.0.1:41000',
-      )
-      const report = await undoJournal(replayed, next.cluster)
-      const where = `crash at change ${crash.at} (${crash.landed ? 'after' : 'before'} it reached the cluster)`
-      expect(report.errors, where).toEqual([])
-      expect(state(next), where).toEqual(before)
-      expect(replayed.entries(), where).toEqual([])
-    }
+    await everyCrashReplays(async (adapters) => {
+      const result = await runScenario(scenario, adapters, options)
+      expect(result.passed).toBe(true)
+    }, 8)
   }, 60_000)
 })
+
+describe("a serial run's base lab, crashed at every change", () => {
+  it('leaves a journal of base lab and scenario entries that the next command replays to the exact prior state', async () => {
+    const ids = ['edge-routing', 'mesh-routing', 'flagger-canary']
+    await everyCrashReplays(async (adapters) => {
+      const outcome = await runScenarios(
+        SCENARIOS.filter((s) => ids.includes(s.id)),
+        adapters,
+        { ...DEFAULT_OPTIONS, failFast: false, base: BASE_LAB },
+      )
+      expect(outcome.results.map((r) => [r.id, r.passed])).toEqual(ids.map((id) => [id, true]))
+      expect(outcome.baseLab?.cleanup.errors).toEqual([])
+    }, 30)
+  }, 120_000)
+})
+
+/**
+ * One run, with what a crash would leave captured at every change, body and cleanup alike:
+ * the journal as written to disk, and the cluster without and with the change. Nothing else
+ * of the process survives a crash. Each is replayed as the next command would.
+ */
+async function everyCrashReplays(run: (adapters: LabAdapters) => Promise<void>, atLeast: number) {
+  const fake = new FakeLab(CLUSTER_CONFIG)
+  const before = state(fake)
+  const store = memoryJournalStore()
+  const journal = new Journal(store, 'kind-istio-conformance', 'https://127.0.0.1:41000')
+  type Crash = { at: number; landed: boolean; cluster: KubernetesObject[]; journal: typeof store.file }
+  const crashes: Crash[] = []
+  const snapshot = (at: number, landed: boolean) =>
+    crashes.push({
+      at,
+      landed,
+      cluster: structuredClone([...fake.objects.values()]),
+      journal: structuredClone(store.file),
+    })
+  const { apply, delete: remove } = fake.cluster
+  let n = 0
+  fake.cluster.apply = async (objects) => {
+    const at = ++n
+    snapshot(at, false)
+    await apply(objects)
+    snapshot(at, true)
+  }
+  fake.cluster.delete = async (refs) => {
+    const at = ++n
+    snapshot(at, false)
+    await remove(refs)
+    snapshot(at, true)
+  }
+  await run({ ...fake.adapters(), journal })
+  expect(crashes.length).toBeGreaterThanOrEqual(atLeast)
+  for (const crash of crashes) {
+    // The next process: a cluster as the crash left it, and the journal from disk.
+    const next = new FakeLab(crash.cluster)
+    const replayed = new Journal(
+      memoryJournalStore(crash.journal),
+      'kind-istio-conformance',
+      'https://127.0.0.1:41000',
+    )
+    const report = await undoJournal(replayed, next.cluster)
+    const where = `crash at change ${crash.at} (${crash.landed ? 'after' : 'before'} it reached the cluster)`
+    expect(report.errors, where).toEqual([])
+    expect(state(next), where).toEqual(before)
+    expect(replayed.entries(), where).toEqual([])
+  }
+}
