@@ -220,20 +220,24 @@ describe('the base lab of a serial run', () => {
 
 describe('the base lab and Flagger', () => {
   const byId = (id: string) => SCENARIOS.find((s) => s.id === id) as ScenarioDefinition
-
-  it("a canary's cleanup deletes its Canary before it restores the base lab's catalog", async () => {
-    const fake = new FakeLab(CLUSTER_CONFIG)
+  /** Every change the lab makes, in order: `apply Kind/name`, `delete Kind/name`. */
+  const recordChanges = (fake: FakeLab): string[] => {
     const ops: string[] = []
-    const apply = fake.cluster.apply
+    const { apply, delete: del } = fake.cluster
     fake.cluster.apply = async (objects) => {
       for (const o of objects) ops.push(`apply ${o.kind}/${o.metadata?.name}`)
       await apply(objects)
     }
-    const del = fake.cluster.delete
     fake.cluster.delete = async (refs) => {
       for (const r of refs) ops.push(`delete ${r.kind}/${r.name}`)
       await del(refs)
     }
+    return ops
+  }
+
+  it("a canary's cleanup deletes its Canary before it restores the base lab's catalog", async () => {
+    const fake = new FakeLab(CLUSTER_CONFIG)
+    const ops = recordChanges(fake)
     const outcome = await runScenarios(
       [byId('flagger-canary')],
       { ...fake.adapters(), journal: new Journal(memoryJournalStore(), 'in-memory', 'in-memory') },
@@ -251,17 +255,7 @@ describe('the base lab and Flagger', () => {
   it("a canary run before others: what Flagger left under a base object's name is deleted before the base lab applies it again", async () => {
     const fake = new FakeLab(CLUSTER_CONFIG)
     fake.internet = true
-    const ops: string[] = []
-    const apply = fake.cluster.apply
-    fake.cluster.apply = async (objects) => {
-      for (const o of objects) ops.push(`apply ${o.kind}/${o.metadata?.name}`)
-      await apply(objects)
-    }
-    const del = fake.cluster.delete
-    fake.cluster.delete = async (refs) => {
-      for (const r of refs) ops.push(`delete ${r.kind}/${r.name}`)
-      await del(refs)
-    }
+    const ops = recordChanges(fake)
     // Flagger's Service catalog, owned by the deleted Canary, still there (garbage collection
     // runs in the background): the base lab must not apply its own over it.
     const flaggers = {
