@@ -12,9 +12,12 @@ import { canonicalJson } from '../text/canonical-json.js'
  * objects, and a workload of their own (a canary revision).
  *
  * Only a serial run has one. Concurrent scenarios each run in a namespace of their own with
- * their own apps (run-concurrent.ts): a sidecar takes one VirtualService per host and looks up
- * DestinationRules by namespace, so scenarios sharing one catalog would route each other's
- * calls. In its namespace each applies the apps once, which is the same thing at that scale.
+ * their own apps (run-concurrent.ts): a sidecar takes one VirtualService per host (istio/istio
+ * 1.31 pilot/pkg/networking/core/httproute.go drops a later virtual host for a domain already
+ * taken, "duplicate domain from virtual service") and looks DestinationRules up by its own
+ * namespace first (pilot/pkg/model/push_context.go destinationRule), so scenarios sharing one
+ * catalog would route each other's calls. In its namespace each applies the apps once, which
+ * is the same thing at that scale.
  *
  * What a scenario needs is read from its declaration: the base Deployments whose files its
  * manifest sets name, and every other base object (Services, ServiceAccounts: the registry Istio
