@@ -32,7 +32,6 @@ async function serialOnOneLab(namespace: string) {
   const during = new Map<string, string[]>()
   /** Deployment catalog's replicas when each scenario ended (Flagger scales its target to zero). */
   const catalogReplicas = new Map<string, unknown>()
-  let current = 'before'
   const outcome = await runScenarios(
     SCENARIOS,
     { ...fake.adapters(), journal },
@@ -49,11 +48,10 @@ async function serialOnOneLab(namespace: string) {
           spec?: { replicas?: number }
         }
         catalogReplicas.set(r.id, catalog?.spec?.replicas)
-        current = r.id
       },
     },
   )
-  return { fake, outcome, during, journal, current, catalogReplicas }
+  return { fake, outcome, during, journal, catalogReplicas }
 }
 
 describe('the base lab of a serial run', () => {

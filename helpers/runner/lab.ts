@@ -293,14 +293,13 @@ export class Lab<C extends string = string, S extends string = string> {
    */
   async apply(name: S, options: { adapt?: (objects: KubernetesObject[]) => KubernetesObject[] } = {}) {
     const { files } = this.set(name)
-    const objects = intoNamespace(files.flatMap(loadManifest), this.namespace)
+    const byFile = files.map((file) => ({ file, objects: intoNamespace(loadManifest(file), this.namespace) }))
+    const objects = byFile.flatMap((f) => f.objects)
     const applied = await this.applyNamed(name, options.adapt ? options.adapt(objects) : objects)
     // The report names the files the scenario applied something of: not an app file whose
     // objects the run's base lab already had in place.
     const keys = new Set(applied.map((o) => label(refOf(o))))
-    const used = files.filter((f) =>
-      intoNamespace(loadManifest(f), this.namespace).some((o) => keys.has(label(refOf(o)))),
-    )
+    const used = byFile.filter((f) => f.objects.some((o) => keys.has(label(refOf(o))))).map((f) => f.file)
     for (const f of used) if (!this.appliedFiles.includes(f)) this.appliedFiles.push(f)
     this.say(options.adapt ? 'lab.appliedAdapted' : 'lab.applied', {
       set: name,

@@ -111,7 +111,7 @@ function recordOf(
 async function runInOrder(
   scenarios: readonly ScenarioDefinition[],
   adapters: LabAdapters,
-  options: ScenarioOptions & RunOptions,
+  options: RunOptions,
   hooks: RunHooks,
 ): Promise<RunOutcome> {
   const results: ScenarioResult[] = []
